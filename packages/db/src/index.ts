@@ -1,0 +1,10 @@
+import { drizzle } from 'drizzle-orm/d1';
+import * as schema from './schema';
+
+export * as schema from './schema';
+export * from './schema';
+
+export function createDb(d1: D1Database) {
+  return drizzle(d1, { schema });
+}
+export type Db = ReturnType<typeof createDb>;

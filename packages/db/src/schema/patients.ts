@@ -1,0 +1,57 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { apiKeys } from './api-keys';
+import { organizations } from './organizations';
+
+/** A clinic's patient and their coalition card. */
+export const patients = sqliteTable(
+  'patients',
+  {
+    id: text('id').primaryKey(),
+    clinicId: text('clinic_id')
+      .notNull()
+      .references(() => organizations.id),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    email: text('email'),
+    phone: text('phone'),
+    birthDate: text('birth_date'),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    notes: text('notes'),
+    consentEmail: integer('consent_email', { mode: 'boolean' }).notNull().default(false),
+    consentSms: integer('consent_sms', { mode: 'boolean' }).notNull().default(false),
+    cardNumber: text('card_number').notNull().unique(),
+    /** Lower-cased name, e-mail and phone, for the clinic's search box. */
+    searchText: text('search_text').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('patients_clinic_idx').on(t.clinicId, t.id),
+    index('patients_clinic_email_idx').on(t.clinicId, t.email),
+    index('patients_clinic_phone_idx').on(t.clinicId, t.phone),
+    check('patients_card_number_check', sql`length(${t.cardNumber}) = 16`),
+  ],
+);
+export type Patient = typeof patients.$inferSelect;
+
+export const CONSENT_CHANNELS = ['email', 'sms'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+
+/** Every consent change, appended, never overwritten: who recorded it, when, from what source. */
+export const consentEvents = sqliteTable(
+  'consent_events',
+  {
+    id: text('id').primaryKey(),
+    patientId: text('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    channel: text('channel', { enum: CONSENT_CHANNELS }).notNull(),
+    granted: integer('granted', { mode: 'boolean' }).notNull(),
+    source: text('source').notNull(),
+    apiKeyId: text('api_key_id').references(() => apiKeys.id),
+    recordedAt: integer('recorded_at').notNull(),
+  },
+  (t) => [index('consent_events_patient_idx').on(t.patientId, t.recordedAt)],
+);
+export type ConsentEvent = typeof consentEvents.$inferSelect;

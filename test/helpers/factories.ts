@@ -1,0 +1,81 @@
+import { expect } from 'vitest';
+import { type Client, OPERATOR_TOKEN } from './api';
+
+let seq = 0;
+const unique = (s: string) => `${s} ${++seq}-${Math.random().toString(36).slice(2, 7)}`;
+
+export interface OrgWithKey {
+  id: string;
+  name: string;
+  key: string;
+  keyId: string;
+  category: string | null;
+}
+
+export async function createOrganization(
+  api: Client,
+  input: Partial<{
+    kind: 'clinic' | 'partner';
+    name: string;
+    category: string;
+    currency: string;
+    timezone: string;
+    address: string;
+    phone: string;
+    booking_url: string;
+  }> = {},
+): Promise<OrgWithKey> {
+  const kind = input.kind ?? 'clinic';
+  const res = await api.post('/v1/organizations', {
+    token: OPERATOR_TOKEN,
+    body: {
+      kind,
+      name: input.name ?? unique(kind === 'clinic' ? 'Clinic' : 'Partner'),
+      currency: input.currency ?? 'EUR',
+      timezone: input.timezone ?? 'Europe/Berlin',
+      ...(kind === 'partner' ? { category: input.category ?? 'massage' } : {}),
+      ...(input.address ? { address: input.address } : {}),
+      ...(input.phone ? { phone: input.phone } : {}),
+      ...(input.booking_url ? { booking_url: input.booking_url } : {}),
+    },
+  });
+  expect(res.status, res.text).toBe(201);
+  const key = await api.post(`/v1/organizations/${res.body.id}/api_keys`, {
+    token: OPERATOR_TOKEN,
+    body: { name: 'test' },
+  });
+  expect(key.status, key.text).toBe(201);
+  return {
+    id: res.body.id,
+    name: res.body.name,
+    key: key.body.secret,
+    keyId: key.body.id,
+    category: res.body.category,
+  };
+}
+
+export const createClinic = (api: Client, input: Parameters<typeof createOrganization>[1] = {}) =>
+  createOrganization(api, { ...input, kind: 'clinic' });
+export const createPartner = (api: Client, input: Parameters<typeof createOrganization>[1] = {}) =>
+  createOrganization(api, { category: 'massage', ...input, kind: 'partner' });
+
+export async function createPatient(api: Client, clinicKey: string, body: Record<string, unknown> = {}) {
+  const res = await api.post('/v1/patients', {
+    token: clinicKey,
+    body: { first_name: 'Anna', last_name: unique('Schmidt').replace(/\s/g, ''), ...body },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.body as { id: string; card_number: string; first_name: string; last_name: string };
+}
+
+/** Two clinics and two partners, each with a key: enough for every tenancy and role test. */
+export async function createNetwork(api: Client) {
+  const [clinic, otherClinic, partner, otherPartner] = [
+    await createClinic(api, { name: 'Aesthetics Clinic' }),
+    await createClinic(api, { name: 'Dental Clinic' }),
+    await createPartner(api, { name: 'Massage Studio', category: 'massage' }),
+    await createPartner(api, { name: 'Photo Studio', category: 'photography' }),
+  ];
+  return { clinic, otherClinic, partner, otherPartner };
+}
+export type Network = Awaited<ReturnType<typeof createNetwork>>;

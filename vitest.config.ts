@@ -1,0 +1,30 @@
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+// Tests run inside workerd against a local D1 with the real migrations (applied in test/setup.ts).
+// Storage is isolated per test file. Node-side tests (OpenAPI validation, browsers) live in
+// vitest.node.config.ts.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        remoteBindings: false,
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            OPERATOR_TOKEN: 'test-operator-token-0123456789abcdef',
+            PUBLIC_BASE_URL: 'https://gratia.test',
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ['test/**/*.test.ts', 'packages/**/*.test.ts', 'workers/**/*.test.ts'],
+      exclude: ['test/node/**', '**/node_modules/**'],
+      setupFiles: ['./test/setup.ts'],
+    },
+  };
+});

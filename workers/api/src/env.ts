@@ -1,0 +1,38 @@
+import type { Clock } from '@gratia/core';
+import type { Db } from '@gratia/db';
+
+/** Bindings and variables of the API Worker (wrangler.toml [vars], secrets, D1). */
+export interface Env {
+  DB: D1Database;
+  /** The network operator's bearer secret (wrangler secret; `.dev.vars` locally). */
+  OPERATOR_TOKEN: string;
+  /** JSON array of Ed25519 private JWKs with `kid` (wrangler secret; `.dev.vars` locally). */
+  VOUCHER_SIGNING_KEYS?: string;
+  /** Public base URL of this deployment (the `iss` of vouchers); defaults to the request's origin. */
+  PUBLIC_BASE_URL?: string;
+  NETWORK_NAME?: string;
+  NETWORK_CURRENCY?: string;
+  VOUCHER_DEFAULT_DAYS?: string;
+  VOUCHER_MAX_DAYS?: string;
+}
+
+export type Role = 'operator' | 'clinic' | 'partner';
+
+export type Principal =
+  | { role: 'operator'; organizationId: null; keyId: null; scope: 'operator' }
+  | {
+      role: 'clinic' | 'partner';
+      organizationId: string;
+      keyId: string;
+      scope: string;
+      organization: { id: string; name: string; currency: string; timezone: string; category: string | null };
+    };
+
+export interface Vars {
+  requestId: string;
+  db: Db;
+  clock: Clock;
+  principal: Principal;
+}
+
+export type AppEnv = { Bindings: Env; Variables: Vars };

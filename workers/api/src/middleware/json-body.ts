@@ -1,0 +1,40 @@
+import { ApiError } from '@gratia/core';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../env';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/**
+ * Guards every body-carrying request before any route sees it: a body must be JSON, at most
+ * MAX_BODY_BYTES, and parse. Each failure is a distinct 4xx code, so a client can tell a typo in the
+ * header from a truncated payload. The parsed text stays cached on the request for the validators.
+ */
+export const jsonBodyGuard = createMiddleware<AppEnv>(async (c, next) => {
+  const method = c.req.method;
+  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return next();
+
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES)
+    throw new ApiError('payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes`);
+
+  const text = await c.req.text();
+  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) {
+    throw new ApiError('payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  }
+  if (text.trim() === '') return next();
+
+  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new ApiError(
+      'unsupported_media_type',
+      `Send the body as application/json (got ${mediaType || 'no content type'})`,
+    );
+  }
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new ApiError('malformed_json', `The body is not valid JSON: ${(e as Error).message}`);
+  }
+  return next();
+});

@@ -1,0 +1,77 @@
+import { newId } from '@gratia/core';
+import { ORGANIZATION_KINDS, organizations, PARTNER_CATEGORIES } from '@gratia/db';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { App } from '../../app';
+import { EmailSchema, HttpsUrlSchema, PhoneSchema, TimezoneSchema } from '../../lib/contact';
+import { CurrencySchema, commonErrors, jsonBody, jsonContent, problemResponses } from '../../lib/schemas';
+import { authorize } from '../../middleware/auth';
+import { idempotency } from '../../middleware/idempotency';
+import { OrganizationSchema, organizationJson } from './schema';
+
+export const CreateOrganizationBody = z
+  .object({
+    kind: z.enum(ORGANIZATION_KINDS),
+    name: z.string().trim().min(1).max(200),
+    category: z
+      .enum(PARTNER_CATEGORIES)
+      .optional()
+      .openapi({ description: 'Required for partners, absent for clinics' }),
+    currency: CurrencySchema,
+    timezone: TimezoneSchema,
+    email: EmailSchema.optional(),
+    phone: PhoneSchema.optional(),
+    address: z.string().trim().max(500).optional(),
+    website: HttpsUrlSchema.optional(),
+    booking_url: HttpsUrlSchema.optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.kind === 'partner' && !b.category) {
+      ctx.addIssue({ code: 'custom', path: ['category'], message: 'is required for partners' });
+    }
+    if (b.kind === 'clinic' && b.category) {
+      ctx.addIssue({ code: 'custom', path: ['category'], message: 'applies to partners only' });
+    }
+  })
+  .openapi('CreateOrganization');
+
+export const route = createRoute({
+  method: 'post',
+  path: '/v1/organizations',
+  tags: ['Network'],
+  summary: 'Onboard a clinic or a partner',
+  security: [{ bearer: [] }],
+  middleware: [authorize('operator'), idempotency] as const,
+  request: { body: jsonBody(CreateOrganizationBody) },
+  responses: {
+    201: jsonContent(OrganizationSchema, 'The new organisation'),
+    ...commonErrors,
+    ...problemResponses(409, 422),
+  },
+});
+
+export function registerCreateOrganization(app: App) {
+  app.openapi(route, async (c) => {
+    const b = c.req.valid('json');
+    const now = c.var.clock.now();
+    const [row] = await c.var.db
+      .insert(organizations)
+      .values({
+        id: newId('org', now),
+        kind: b.kind,
+        name: b.name,
+        category: b.kind === 'partner' ? (b.category ?? null) : null,
+        currency: b.currency,
+        timezone: b.timezone,
+        email: b.email ?? null,
+        phone: b.phone ?? null,
+        address: b.address ?? null,
+        website: b.website ?? null,
+        bookingUrl: b.booking_url ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    return c.json(organizationJson(row!), 201);
+  });
+}
