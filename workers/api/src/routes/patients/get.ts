@@ -1,7 +1,7 @@
 import { isId } from '@gratia/core';
 import { consentEvents, patients } from '@gratia/db';
 import { createRoute } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns } from 'drizzle-orm';
 import type { App } from '../../app';
 import { problem } from '../../lib/problem';
 import { commonErrors, IdParam, jsonContent, problemResponses } from '../../lib/schemas';
@@ -29,14 +29,16 @@ export function registerGetPatient(app: App) {
     const org = orgOf(c);
     if (!isId('pat', id)) return problem(c, 'patient_not_found', `No patient ${id}`);
     const { db } = c.var;
-    // One round trip: the patient (only if it is this clinic's) and its consent history.
+    // One round trip: the patient (only if it is this clinic's) and its consent history. The history
+    // selects only its own columns: D1 batch results are objects keyed by column name, so a join that
+    // returned both tables' `id` would collide.
     const [found, history] = await db.batch([
       db
         .select()
         .from(patients)
         .where(and(eq(patients.id, id), eq(patients.clinicId, org.organizationId))),
       db
-        .select()
+        .select(getTableColumns(consentEvents))
         .from(consentEvents)
         .innerJoin(patients, eq(patients.id, consentEvents.patientId))
         .where(and(eq(consentEvents.patientId, id), eq(patients.clinicId, org.organizationId)))
@@ -44,7 +46,7 @@ export function registerGetPatient(app: App) {
     ]);
     if (!found[0]) return problem(c, 'patient_not_found', `No patient ${id}`);
     return c.json(
-      { ...patientJson(found[0]), consent_history: history.map((h) => consentEventJson(h.consent_events)) },
+      { ...patientJson(found[0]), consent_history: history.map(consentEventJson) },
       200,
     );
   });
