@@ -34,7 +34,12 @@ describe('POST /v1/patients', () => {
     const read = await api.get(`/v1/patients/${res.body.id}`, { token: clinic.key });
     expect(read.status).toBe(200);
     expect(read.body.consent_history).toEqual([
-      expect.objectContaining({ channel: 'email', granted: true, source: 'paper_form', api_key_id: clinic.keyId }),
+      expect.objectContaining({
+        channel: 'email',
+        granted: true,
+        source: 'paper_form',
+        api_key_id: clinic.keyId,
+      }),
       expect.objectContaining({ channel: 'sms', granted: false, source: 'paper_form' }),
     ]);
   });
@@ -42,7 +47,9 @@ describe('POST /v1/patients', () => {
   it('gives every patient a different card number, not derivable from another', async () => {
     const api = createClient();
     const clinic = await createClinic(api);
-    const cards = await Promise.all(Array.from({ length: 30 }, () => createPatient(api, clinic.key).then((p) => p.card_number)));
+    const cards = await Promise.all(
+      Array.from({ length: 30 }, () => createPatient(api, clinic.key).then((p) => p.card_number)),
+    );
     expect(new Set(cards).size).toBe(30);
     for (const c of cards) expect(isValidCardNumber(c)).toBe(true);
     // Consecutive registrations do not produce consecutive numbers.
@@ -70,7 +77,14 @@ describe('POST /v1/patients', () => {
     expectProblem(res, 400, 'validation_failed');
     const paths = res.body.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['first_name', 'email', 'phone', 'birth_date', 'preferences.tags.0', 'consent.email']),
+      expect.arrayContaining([
+        'first_name',
+        'email',
+        'phone',
+        'birth_date',
+        'preferences.tags.0',
+        'consent.email',
+      ]),
     );
   });
 
@@ -101,7 +115,11 @@ describe('GET /v1/patients/{id}', () => {
   it('answers 404 for unknown and malformed ids', async () => {
     const api = createClient();
     const clinic = await createClinic(api);
-    expectProblem(await api.get('/v1/patients/pat_01ZZZZZZZZZZZZZZZZZZZZZZZZ', { token: clinic.key }), 404, 'patient_not_found');
+    expectProblem(
+      await api.get('/v1/patients/pat_01ZZZZZZZZZZZZZZZZZZZZZZZZ', { token: clinic.key }),
+      404,
+      'patient_not_found',
+    );
     expectProblem(await api.get('/v1/patients/nonsense', { token: clinic.key }), 404, 'patient_not_found');
   });
 
@@ -122,7 +140,11 @@ describe('PATCH /v1/patients/{id}', () => {
     api.clock.advance?.(60_000);
     const res = await api.patch(`/v1/patients/${created.id}`, {
       token: clinic.key,
-      body: { phone: null, preferences: { tags: ['photography'] }, consent: { email: true, sms: true, source: 'phone' } },
+      body: {
+        phone: null,
+        preferences: { tags: ['photography'] },
+        consent: { email: true, sms: true, source: 'phone' },
+      },
     });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({
@@ -139,16 +161,36 @@ describe('PATCH /v1/patients/{id}', () => {
       ['sms', false, 'paper_form'],
       ['sms', true, 'phone'],
     ]);
-    expect(read.body.consent_history[2].recorded_at).toBe(new Date(Date.parse(read.body.consent_history[0].recorded_at) + 60_000).toISOString());
+    expect(read.body.consent_history[2].recorded_at).toBe(
+      new Date(Date.parse(read.body.consent_history[0].recorded_at) + 60_000).toISOString(),
+    );
   });
 
   it('refuses invalid updates and changing the card number', async () => {
     const api = createClient();
     const clinic = await createClinic(api);
     const p = await createPatient(api, clinic.key);
-    expectProblem(await api.patch(`/v1/patients/${p.id}`, { token: clinic.key, body: { email: 'x@' } }), 400, 'validation_failed');
-    expectProblem(await api.patch(`/v1/patients/${p.id}`, { token: clinic.key, body: { card_number: '8000000000000000' } }), 400, 'validation_failed');
-    expectProblem(await api.patch('/v1/patients/pat_01ZZZZZZZZZZZZZZZZZZZZZZZZ', { token: clinic.key, body: { first_name: 'B' } }), 404, 'patient_not_found');
+    expectProblem(
+      await api.patch(`/v1/patients/${p.id}`, { token: clinic.key, body: { email: 'x@' } }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.patch(`/v1/patients/${p.id}`, {
+        token: clinic.key,
+        body: { card_number: '8000000000000000' },
+      }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.patch('/v1/patients/pat_01ZZZZZZZZZZZZZZZZZZZZZZZZ', {
+        token: clinic.key,
+        body: { first_name: 'B' },
+      }),
+      404,
+      'patient_not_found',
+    );
   });
 
   describeSecurity('PATCH /v1/patients/{id}', {
@@ -174,7 +216,10 @@ describe('GET /v1/patients', () => {
     for (const q of ['kowal', 'ANNA', 'anna.kowalski@example.com', '+491701234567', '1701234567', spaced]) {
       const res = await api.get(`/v1/patients?q=${encodeURIComponent(q)}`, { token: clinic.key });
       expect(res.status, q).toBe(200);
-      expect(res.body.data.map((x: { id: string }) => x.id), q).toEqual([p.id]);
+      expect(
+        res.body.data.map((x: { id: string }) => x.id),
+        q,
+      ).toEqual([p.id]);
     }
     const none = await api.get('/v1/patients?q=%25', { token: clinic.key });
     expect(none.body.data).toEqual([]);
@@ -186,11 +231,18 @@ describe('GET /v1/patients', () => {
     for (let i = 0; i < 5; i++) await createPatient(api, clinic.key);
     const first = await api.get('/v1/patients?limit=3', { token: clinic.key });
     expect(first.body.data).toHaveLength(3);
-    const second = await api.get(`/v1/patients?limit=3&cursor=${first.body.next_cursor}`, { token: clinic.key });
+    const second = await api.get(`/v1/patients?limit=3&cursor=${first.body.next_cursor}`, {
+      token: clinic.key,
+    });
     expect(second.body.data).toHaveLength(2);
     expect(second.body.next_cursor).toBeNull();
     expectProblem(await api.get('/v1/patients?cursor=!!', { token: clinic.key }), 400, 'invalid_cursor');
   });
 
-  describeSecurity('GET /v1/patients', { method: 'GET', roles: ['clinic'], setup: async () => ({}), path: () => '/v1/patients' });
+  describeSecurity('GET /v1/patients', {
+    method: 'GET',
+    roles: ['clinic'],
+    setup: async () => ({}),
+    path: () => '/v1/patients',
+  });
 });

@@ -1,0 +1,120 @@
+import { env } from 'cloudflare:workers';
+import { fixedClock } from '@gratia/core';
+import { describe, expect, it } from 'vitest';
+import { runScheduledJobs } from '../../workers/api/src/scheduled';
+import { createClient, T0 } from '../helpers/api';
+import { createClinic } from '../helpers/factories';
+import { expectProblem } from '../helpers/security';
+
+const body = { first_name: 'Ida', last_name: 'Idempotent' };
+
+describe('Idempotency-Key', () => {
+  it('replays the stored response for the same key and body', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    const headers = { 'idempotency-key': 'k-replay' };
+    const first = await api.post('/v1/patients', { token: clinic.key, body, headers });
+    const second = await api.post('/v1/patients', { token: clinic.key, body, headers });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('refuses the same key with a different body (422 idempotency_key_reused)', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    const headers = { 'idempotency-key': 'k-reuse' };
+    await api.post('/v1/patients', { token: clinic.key, body, headers });
+    expectProblem(
+      await api.post('/v1/patients', { token: clinic.key, body: { ...body, first_name: 'Other' }, headers }),
+      422,
+      'idempotency_key_reused',
+    );
+  });
+
+  it('answers 409 while a request with the key is in flight, and lets a stale claim be taken over', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    const headers = { 'idempotency-key': 'k-inflight' };
+    // A request that claimed the key and has not finished (or died).
+    const first = await api.post('/v1/patients', { token: clinic.key, body, headers });
+    await env.DB.prepare(
+      "update idempotency_keys set state = 'in_flight', claim = 'someone-else', created_at = ? where key = 'k-inflight'",
+    )
+      .bind(api.clock.now())
+      .run();
+    expectProblem(
+      await api.post('/v1/patients', { token: clinic.key, body, headers }),
+      409,
+      'idempotency_key_in_use',
+    );
+    api.clock.advance?.(61_000);
+    const retried = await api.post('/v1/patients', { token: clinic.key, body, headers });
+    expect(retried.status).toBe(201);
+    expect(retried.body.id).not.toBe(first.body.id);
+  });
+
+  it('is scoped to the caller: two clinics may use the same key', async () => {
+    const api = createClient();
+    const a = await createClinic(api);
+    const b = await createClinic(api);
+    const headers = { 'idempotency-key': 'k-shared' };
+    const ra = await api.post('/v1/patients', { token: a.key, body, headers });
+    const rb = await api.post('/v1/patients', { token: b.key, body, headers });
+    expect(ra.status).toBe(201);
+    expect(rb.status).toBe(201);
+    expect(rb.headers.get('idempotent-replayed')).toBeNull();
+    expect(rb.body.clinic_id).toBe(b.id);
+  });
+
+  it('does not keep a key whose request failed validation, so the fixed request can use it', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    const headers = { 'idempotency-key': 'k-fixed' };
+    expectProblem(
+      await api.post('/v1/patients', { token: clinic.key, body: { first_name: '' }, headers }),
+      400,
+      'validation_failed',
+    );
+    const fixed = await api.post('/v1/patients', { token: clinic.key, body, headers });
+    expect(fixed.status).toBe(201);
+  });
+
+  it('refuses keys that are empty, too long or not printable ASCII', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    for (const key of ['x'.repeat(256), 'naïve', 'has space']) {
+      expectProblem(
+        await api.post('/v1/patients', { token: clinic.key, body, headers: { 'idempotency-key': key } }),
+        400,
+        'invalid_idempotency_key',
+      );
+    }
+    expect(
+      (
+        await api.post('/v1/patients', {
+          token: clinic.key,
+          body,
+          headers: { 'idempotency-key': 'x'.repeat(255) },
+        })
+      ).status,
+    ).toBe(201);
+  });
+
+  it('forgets keys after the 24 h retention window (purged by the cron job)', async () => {
+    const clock = fixedClock(T0);
+    const api = createClient(clock);
+    const clinic = await createClinic(api);
+    const headers = { 'idempotency-key': 'k-retention' };
+    const first = await api.post('/v1/patients', { token: clinic.key, body, headers });
+    clock.advance(24 * 3600_000 + 1);
+    const purged = await runScheduledJobs(env, clock.now(), 'test');
+    expect(purged.purge_idempotency_keys).toBeGreaterThanOrEqual(1);
+    const after = await api.post('/v1/patients', { token: clinic.key, body, headers });
+    expect(after.status).toBe(201);
+    expect(after.body.id).not.toBe(first.body.id);
+  });
+});
