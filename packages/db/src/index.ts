@@ -8,3 +8,4 @@ export function createDb(d1: D1Database) {
   return drizzle(d1, { schema });
 }
 export type Db = ReturnType<typeof createDb>;
+export * from './metered';

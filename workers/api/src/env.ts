@@ -11,6 +11,8 @@ export interface Env {
   /** Public base URL of this deployment (the `iss` of vouchers); defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
   NETWORK_NAME?: string;
+  /** "1" adds each request's D1 round trips and rows to Server-Timing (development and benchmarks). */
+  EXPOSE_D1_METRICS?: string;
   NETWORK_CURRENCY?: string;
   VOUCHER_DEFAULT_DAYS?: string;
   VOUCHER_MAX_DAYS?: string;

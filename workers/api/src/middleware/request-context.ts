@@ -1,5 +1,5 @@
 import { type Clock, newId } from '@gratia/core';
-import { createDb } from '@gratia/db';
+import { createDb, meteredD1, newMeter, serverTiming } from '@gratia/db';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 
@@ -15,7 +15,15 @@ export const requestContext = (clock: Clock) =>
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : newId('req', clock.now());
     c.set('requestId', requestId);
     c.set('clock', clock);
-    c.set('db', createDb(c.env.DB));
-    await next();
+    if (c.env.EXPOSE_D1_METRICS === '1') {
+      // Development and benchmarks only: report this request's D1 cost in Server-Timing.
+      const meter = newMeter();
+      c.set('db', createDb(meteredD1(c.env.DB, meter)));
+      await next();
+      c.res.headers.append('server-timing', serverTiming(meter));
+    } else {
+      c.set('db', createDb(c.env.DB));
+      await next();
+    }
     c.res.headers.set('x-request-id', requestId);
   });
