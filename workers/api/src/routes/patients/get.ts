@@ -45,9 +45,6 @@ export function registerGetPatient(app: App) {
         .orderBy(asc(consentEvents.recordedAt), asc(consentEvents.id)),
     ]);
     if (!found[0]) return problem(c, 'patient_not_found', `No patient ${id}`);
-    return c.json(
-      { ...patientJson(found[0]), consent_history: history.map(consentEventJson) },
-      200,
-    );
+    return c.json({ ...patientJson(found[0]), consent_history: history.map(consentEventJson) }, 200);
   });
 }
