@@ -86,7 +86,7 @@ describe('Idempotency-Key', () => {
   it('refuses keys that are empty, too long or not printable ASCII', async () => {
     const api = createClient();
     const clinic = await createClinic(api);
-    for (const key of ['x'.repeat(256), 'naïve', 'has space']) {
+    for (const key of ['x'.repeat(256), '', 'has space']) {
       expectProblem(
         await api.post('/v1/patients', { token: clinic.key, body, headers: { 'idempotency-key': key } }),
         400,

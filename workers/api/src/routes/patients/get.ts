@@ -42,7 +42,7 @@ export function registerGetPatient(app: App) {
         .from(consentEvents)
         .innerJoin(patients, eq(patients.id, consentEvents.patientId))
         .where(and(eq(consentEvents.patientId, id), eq(patients.clinicId, org.organizationId)))
-        .orderBy(asc(consentEvents.recordedAt), asc(consentEvents.id)),
+        .orderBy(asc(consentEvents.recordedAt), asc(consentEvents.channel)),
     ]);
     if (!found[0]) return problem(c, 'patient_not_found', `No patient ${id}`);
     return c.json({ ...patientJson(found[0]), consent_history: history.map(consentEventJson) }, 200);
