@@ -9,7 +9,7 @@ describe('D1 meter (Server-Timing, benchmarks only)', () => {
   const call = (path: string, e: Record<string, unknown>) =>
     app.request(
       `https://gratia.test${path}`,
-      { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } },
+      { headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'x-debug-d1': '1' } },
       { ...env, ...e },
     );
 
@@ -29,7 +29,7 @@ describe('D1 meter (Server-Timing, benchmarks only)', () => {
     const get = () =>
       app.request(
         `https://gratia.test/v1/patients/${patient.id}`,
-        { headers: { authorization: `Bearer ${clinic.key}` } },
+        { headers: { authorization: `Bearer ${clinic.key}`, 'x-debug-d1': '1' } },
         { ...env, EXPOSE_D1_METRICS: '1' },
       );
     // The first use in a while also refreshes the key's last_used_at (off the response path).
@@ -43,5 +43,7 @@ describe('D1 meter (Server-Timing, benchmarks only)', () => {
   it('is absent unless enabled', async () => {
     const res = await call('/v1/organizations', {});
     expect(res.headers.get('server-timing')).toBeNull();
+    const notProbe = await app.request('https://gratia.test/health', {}, { ...env, EXPOSE_D1_METRICS: '1' });
+    expect(notProbe.headers.get('server-timing')).toBeNull();
   });
 });

@@ -21,9 +21,9 @@ function record(meter: D1Meter, meta: Meta) {
 
 const REAL = new WeakMap<object, D1PreparedStatement>();
 
-function wrapStatement(stmt: D1PreparedStatement, meter: D1Meter): D1PreparedStatement {
+function wrapStatement(stmt: D1PreparedStatement, meter: D1Meter, sql: string): D1PreparedStatement {
   const wrapped = {
-    bind: (...values: unknown[]) => wrapStatement(stmt.bind(...values), meter),
+    bind: (...values: unknown[]) => wrapStatement(stmt.bind(...values), meter, sql),
     run: async () => {
       meter.roundTrips++;
       const r = await stmt.run();
@@ -42,11 +42,24 @@ function wrapStatement(stmt: D1PreparedStatement, meter: D1Meter): D1PreparedSta
       meter.statements++;
       return col === undefined ? stmt.first() : stmt.first(col);
     },
+    // raw() reports no meta. For a SELECT the meter runs the statement a second time with all() just
+    // to read its meta (side-effect free; counted as one round trip): all()'s rows cannot stand in
+    // for raw()'s, since a join returning two columns of the same name collapses in an object. A
+    // write with RETURNING must not run twice; its rows come from all(), which is safe because a
+    // single-table RETURNING has unique column names. Metering is for probes, not for load.
     raw: async (options?: { columnNames?: boolean }) => {
       meter.roundTrips++;
-      meter.statements++;
-      // biome-ignore lint/suspicious/noExplicitAny: raw()'s overloads differ only in the tuple header
-      return stmt.raw(options as any);
+      if (/^\s*(select|with)\b/i.test(sql)) {
+        // biome-ignore lint/suspicious/noExplicitAny: raw()'s overloads differ only in the header row
+        const rows = await stmt.raw(options as any);
+        record(meter, (await stmt.all()).meta);
+        return rows;
+      }
+      const r = await stmt.all<Record<string, unknown>>();
+      record(meter, r.meta);
+      const rows = r.results.map((row) => Object.values(row));
+      if (options?.columnNames) return [Object.keys(r.results[0] ?? {}), ...rows];
+      return rows;
     },
   };
   REAL.set(wrapped, stmt);
@@ -56,7 +69,7 @@ function wrapStatement(stmt: D1PreparedStatement, meter: D1Meter): D1PreparedSta
 /** A D1Database that counts round trips and rows into `meter`. */
 export function meteredD1(d1: D1Database, meter: D1Meter): D1Database {
   const wrapped = {
-    prepare: (query: string) => wrapStatement(d1.prepare(query), meter),
+    prepare: (query: string) => wrapStatement(d1.prepare(query), meter, query),
     batch: async (statements: D1PreparedStatement[]) => {
       meter.roundTrips++;
       const results = await d1.batch(statements.map((s) => REAL.get(s as object) ?? s));

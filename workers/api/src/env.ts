@@ -11,7 +11,7 @@ export interface Env {
   /** Public base URL of this deployment (the `iss` of vouchers); defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
   NETWORK_NAME?: string;
-  /** "1" adds each request's D1 round trips and rows to Server-Timing (development and benchmarks). */
+  /** "1" lets a request with `x-debug-d1: 1` get its D1 round trips and rows in Server-Timing (benchmarks). */
   EXPOSE_D1_METRICS?: string;
   NETWORK_CURRENCY?: string;
   VOUCHER_DEFAULT_DAYS?: string;

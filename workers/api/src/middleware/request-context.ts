@@ -15,8 +15,8 @@ export const requestContext = (clock: Clock) =>
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : newId('req', clock.now());
     c.set('requestId', requestId);
     c.set('clock', clock);
-    if (c.env.EXPOSE_D1_METRICS === '1') {
-      // Development and benchmarks only: report this request's D1 cost in Server-Timing.
+    if (c.env.EXPOSE_D1_METRICS === '1' && c.req.header('x-debug-d1') === '1') {
+      // Benchmarks only: a probe request asks for its D1 cost in Server-Timing.
       const meter = newMeter();
       c.set('db', createDb(meteredD1(c.env.DB, meter)));
       await next();
