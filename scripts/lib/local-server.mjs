@@ -21,8 +21,20 @@ export async function freePort() {
 
 /** `wrangler d1 migrations apply DB --local` into `persistTo`; throws with wrangler's output on failure. */
 export function applyMigrations(persistTo) {
-  const args = ['d1', 'migrations', 'apply', 'DB', '--local', ...(persistTo ? ['--persist-to', persistTo] : [])];
-  const r = spawnSync(WRANGLER, args, { cwd: ROOT, env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    'd1',
+    'migrations',
+    'apply',
+    'DB',
+    '--local',
+    ...(persistTo ? ['--persist-to', persistTo] : []),
+  ];
+  const r = spawnSync(WRANGLER, args, {
+    cwd: ROOT,
+    env: ENV,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (r.status !== 0) throw new Error(`migrations failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -51,7 +63,16 @@ export async function waitForHealth(baseUrl, timeoutMs = 60_000) {
 export async function startLocalServer({ port, persistTo, vars = {}, inheritOutput = false } = {}) {
   const p = port ?? (await freePort());
   applyMigrations(persistTo);
-  const args = ['dev', '--port', String(p), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--log-level', 'warn'];
+  const args = [
+    'dev',
+    '--port',
+    String(p),
+    '--ip',
+    '127.0.0.1',
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
+  ];
   if (persistTo) args.push('--persist-to', persistTo);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const child = spawn(WRANGLER, args, {
