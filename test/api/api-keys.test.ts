@@ -120,3 +120,31 @@ describe('DELETE /v1/api_keys/{id}', () => {
     otherTenant: (net) => net.otherClinic.key,
   });
 });
+
+describe('GET /v1/me', () => {
+  it('says whose key it is, for each role', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api, { name: 'Me Clinic' });
+    const partner = await createPartner(api, { name: 'Me Partner', category: 'pharmacy' });
+    expect((await api.get('/v1/me', { token: OPERATOR_TOKEN })).body).toEqual({
+      role: 'operator',
+      organization: null,
+      api_key_id: null,
+    });
+    const c = await api.get('/v1/me', { token: clinic.key });
+    expect(c.body).toMatchObject({
+      role: 'clinic',
+      organization: { id: clinic.id, name: 'Me Clinic' },
+      api_key_id: clinic.keyId,
+    });
+    const p = await api.get('/v1/me', { token: partner.key });
+    expect(p.body).toMatchObject({ role: 'partner', organization: { id: partner.id, category: 'pharmacy' } });
+  });
+
+  describeSecurity('GET /v1/me', {
+    method: 'GET',
+    roles: ['operator', 'clinic', 'partner'],
+    setup: async () => ({}),
+    path: () => '/v1/me',
+  });
+});

@@ -3,6 +3,7 @@ import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
 import { registerHealth } from './meta/health';
+import { registerMe } from './meta/me';
 import { registerOpenApi } from './meta/openapi';
 import { registerCreateOrganization } from './organizations/create';
 import { registerGetOrganization } from './organizations/get';
@@ -23,6 +24,7 @@ export function registerRoutes(app: App): void {
   registerCreateApiKey(app);
   registerListApiKeys(app);
   registerRevokeApiKey(app);
+  registerMe(app);
 
   // Patients and the coalition card
   registerCreatePatient(app);
