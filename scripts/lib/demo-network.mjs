@@ -1,0 +1,138 @@
+// The demo network `pnpm dev` seeds: two clinics, three partners with offers, patients with
+// preferences and consent. Plain data, reused by the seed, the e2e tests and the benchmarks.
+
+export const DEMO_CLINICS = [
+  {
+    kind: 'clinic',
+    name: 'Lumière Aesthetics Berlin',
+    currency: 'EUR',
+    timezone: 'Europe/Berlin',
+    email: 'desk@lumiere.example',
+    phone: '+493012345670',
+    address: 'Friedrichstraße 120, 10117 Berlin',
+    patients: [
+      {
+        first_name: 'Anna',
+        last_name: 'Kowalski',
+        email: 'anna.kowalski@example.com',
+        phone: '+491701234501',
+        birth_date: '1984-03-12',
+        preferences: {
+          tags: ['massage', 'fragrance:Le Labo Santal 33'],
+          notes: 'Prefers late-afternoon appointments',
+        },
+        consent: { email: true, sms: true, source: 'paper_form' },
+      },
+      {
+        first_name: 'Sophie',
+        last_name: 'Martin',
+        email: 'sophie.martin@example.com',
+        phone: '+491701234502',
+        preferences: { tags: ['photography', 'young mother'], notes: 'Daughter born in spring' },
+        consent: { email: true, sms: false, source: 'front_desk' },
+      },
+      {
+        first_name: 'Elena',
+        last_name: 'Rossi',
+        phone: '+491701234503',
+        preferences: { tags: ['books', 'wellness'] },
+        consent: { email: false, sms: true, source: 'phone' },
+      },
+    ],
+  },
+  {
+    kind: 'clinic',
+    name: 'Smile Studio Dental',
+    currency: 'EUR',
+    timezone: 'Europe/Berlin',
+    email: 'hello@smilestudio.example',
+    phone: '+493012345680',
+    address: 'Kastanienallee 7, 10435 Berlin',
+    patients: [
+      {
+        first_name: 'Jonas',
+        last_name: 'Becker',
+        email: 'jonas.becker@example.com',
+        phone: '+491701234511',
+        preferences: { tags: ['student'], notes: 'Invisalign, monthly check-ins' },
+        consent: { email: true, sms: true, source: 'paper_form' },
+      },
+      {
+        first_name: 'Mia',
+        last_name: 'Schneider',
+        email: 'mia.schneider@example.com',
+        preferences: { tags: ['massage', 'pharmacy'] },
+        consent: { email: true, sms: false, source: 'web_form' },
+      },
+    ],
+  },
+];
+
+export const DEMO_PARTNERS = [
+  {
+    kind: 'partner',
+    name: 'Hands of Grace Massage',
+    category: 'massage',
+    currency: 'EUR',
+    timezone: 'Europe/Berlin',
+    phone: '+493022233344',
+    address: 'Torstraße 88, 10119 Berlin',
+    booking_url: 'https://hands-of-grace.example/book',
+    offers: [
+      {
+        title: '60-minute aromatherapy massage',
+        category: 'massage',
+        price: { amount: 6500, currency: 'EUR' },
+        retail_value: { amount: 9000, currency: 'EUR' },
+        terms: 'Book 48 h ahead.',
+      },
+      {
+        title: 'Couples massage, 90 minutes',
+        category: 'massage',
+        price: { amount: 14000, currency: 'EUR' },
+        retail_value: { amount: 19000, currency: 'EUR' },
+      },
+    ],
+  },
+  {
+    kind: 'partner',
+    name: 'Lichtblick Photo Studio',
+    category: 'photography',
+    currency: 'EUR',
+    timezone: 'Europe/Berlin',
+    phone: '+493055566677',
+    address: 'Oranienstraße 25, 10999 Berlin',
+    booking_url: 'https://lichtblick.example/termin',
+    offers: [
+      {
+        title: 'Lifestyle photo shoot with 10 edited images',
+        category: 'photography',
+        price: { amount: 12000, currency: 'EUR' },
+        retail_value: { amount: 18000, currency: 'EUR' },
+      },
+    ],
+  },
+  {
+    kind: 'partner',
+    name: 'Apotheke am Markt',
+    category: 'pharmacy',
+    currency: 'EUR',
+    timezone: 'Europe/Berlin',
+    phone: '+493099988877',
+    address: 'Marktplatz 3, 10178 Berlin',
+    offers: [
+      {
+        title: 'Santal 33 eau de parfum, 50 ml',
+        category: 'pharmacy',
+        price: { amount: 15500, currency: 'EUR' },
+        retail_value: { amount: 19500, currency: 'EUR' },
+      },
+      {
+        title: 'Premium skincare set',
+        category: 'pharmacy',
+        price: { amount: 5000, currency: 'EUR' },
+        retail_value: { amount: 7500, currency: 'EUR' },
+      },
+    ],
+  },
+];

@@ -1,0 +1,93 @@
+// Seeds the demo network through the public HTTP API with the operator token. Idempotent: existing
+// organisations, patients and offers are found by name (or e-mail) and reused; demo API key secrets
+// are kept in a gitignored file so that every run prints the same keys, and a key that no longer
+// works is replaced.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEMO_CLINICS, DEMO_PARTNERS } from './demo-network.mjs';
+
+export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = () => {} }) {
+  async function api(method, p, token, body) {
+    const res = await fetch(`${baseUrl}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body: json, text };
+  }
+  async function must(method, p, token, body) {
+    const r = await api(method, p, token, body);
+    if (r.status >= 300) throw new Error(`seed: ${method} ${p} answered ${r.status}: ${r.text}`);
+    return r.body;
+  }
+  async function listAll(p, token) {
+    const out = [];
+    let cursor = null;
+    do {
+      const sep = p.includes('?') ? '&' : '?';
+      const page = await must('GET', `${p}${sep}limit=200${cursor ? `&cursor=${cursor}` : ''}`, token);
+      out.push(...page.data);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return out;
+  }
+
+  const stored = existsSync(keysFile) ? JSON.parse(readFileSync(keysFile, 'utf8')) : {};
+  const existing = new Map((await listAll('/v1/organizations', operatorToken)).map((o) => [o.name, o]));
+  const created = { organizations: 0, keys: 0, patients: 0, offers: 0 };
+  const orgs = [];
+
+  for (const demo of [...DEMO_CLINICS, ...DEMO_PARTNERS]) {
+    const { patients: _p, offers: _o, ...fields } = demo;
+    let org = existing.get(demo.name);
+    if (!org) {
+      org = await must('POST', '/v1/organizations', operatorToken, fields);
+      created.organizations++;
+    }
+    let secret = stored[org.id]?.secret;
+    if (!secret || (await api('GET', '/v1/me', secret)).status !== 200) {
+      const key = await must('POST', `/v1/organizations/${org.id}/api_keys`, operatorToken, { name: 'demo' });
+      secret = key.secret;
+      created.keys++;
+    }
+    stored[org.id] = { name: org.name, kind: org.kind, secret };
+    orgs.push({ ...org, key: secret, demo });
+  }
+  mkdirSync(path.dirname(keysFile), { recursive: true });
+  writeFileSync(keysFile, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+
+  for (const clinic of orgs.filter((o) => o.kind === 'clinic')) {
+    const have = await listAll('/v1/patients', clinic.key);
+    const names = new Set(have.map((p) => `${p.first_name} ${p.last_name}`));
+    for (const patient of clinic.demo.patients) {
+      if (names.has(`${patient.first_name} ${patient.last_name}`)) continue;
+      await must('POST', '/v1/patients', clinic.key, patient);
+      created.patients++;
+    }
+  }
+
+  // Offers exist once the catalogue API is deployed; skip them gracefully on an older build.
+  const partners = orgs.filter((o) => o.kind === 'partner');
+  const probe = partners[0] ? await api('GET', '/v1/offers?limit=1', partners[0].key) : { status: 404 };
+  if (probe.status === 200) {
+    for (const partner of partners) {
+      const have = new Set(
+        (await listAll(`/v1/offers?partner_id=${partner.id}`, partner.key)).map((o) => o.title),
+      );
+      for (const offer of partner.demo.offers) {
+        if (have.has(offer.title)) continue;
+        await must('POST', '/v1/offers', partner.key, offer);
+        created.offers++;
+      }
+    }
+  } else {
+    log('seed: the offers API is not available in this build; no offers seeded');
+  }
+
+  return { organizations: orgs.map(({ demo: _d, ...o }) => o), created };
+}
