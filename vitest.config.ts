@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+// @ts-expect-error plain ESM script without types
+import { generateSigningKey } from './scripts/lib/voucher-keys.mjs';
 
 // Tests run inside workerd against a local D1 with the real migrations (applied in test/setup.ts).
 // Storage is isolated per test file. Node-side tests (OpenAPI validation, browsers) live in
@@ -17,6 +19,8 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             OPERATOR_TOKEN: 'test-operator-token-0123456789abcdef',
             PUBLIC_BASE_URL: 'https://gratia.test',
+            // A fresh Ed25519 key per run: tests never depend on a committed private key.
+            VOUCHER_SIGNING_KEYS: JSON.stringify([generateSigningKey('test-1')]),
           },
         },
       }),

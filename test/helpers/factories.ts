@@ -79,3 +79,48 @@ export async function createNetwork(api: Client) {
   return { clinic, otherClinic, partner, otherPartner };
 }
 export type Network = Awaited<ReturnType<typeof createNetwork>>;
+
+export async function createOffer(api: Client, partnerKey: string, body: Record<string, unknown> = {}) {
+  const res = await api.post('/v1/offers', {
+    token: partnerKey,
+    body: {
+      title: '60-minute massage',
+      category: 'massage',
+      price: { amount: 6500, currency: 'EUR' },
+      retail_value: { amount: 9000, currency: 'EUR' },
+      ...body,
+    },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.body as {
+    id: string;
+    partner_id: string;
+    title: string;
+    price: { amount: number; currency: string };
+  };
+}
+
+export async function issueVoucher(api: Client, clinicKey: string, body: Record<string, unknown>) {
+  const res = await api.post('/v1/vouchers', { token: clinicKey, body });
+  expect(res.status, res.text).toBe(201);
+  return res.body as {
+    id: string;
+    token: string;
+    url: string;
+    status: string;
+    remaining: { amount: number } | null;
+  };
+}
+
+/** A network with a patient, an offer at `partner`, and an issued offer voucher for it. */
+export async function createVoucherScene(api: Client) {
+  const net = await createNetwork(api);
+  const patient = await createPatient(api, net.clinic.key, { first_name: 'Clara', last_name: 'Zimmermann' });
+  const offer = await createOffer(api, net.partner.key);
+  const voucher = await issueVoucher(api, net.clinic.key, {
+    patient_id: patient.id,
+    offer_id: offer.id,
+    message: 'Thank you for your trust!',
+  });
+  return { ...net, net, patient, offer, voucher };
+}

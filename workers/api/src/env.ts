@@ -35,6 +35,8 @@ export interface Vars {
   db: Db;
   clock: Clock;
   principal: Principal;
+  /** Set by authorizeDeferred: the presented key's hash, resolved later inside the route's own batch. */
+  keyHash: string;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Vars };

@@ -1,4 +1,6 @@
 export * from './api-keys';
 export * from './idempotency';
+export * from './offers';
 export * from './organizations';
 export * from './patients';
+export * from './vouchers';

@@ -113,3 +113,32 @@ export function orgOf(c: Context<AppEnv>) {
   if (p.role === 'operator') throw new ApiError('forbidden', 'This operation needs an organisation key');
   return p;
 }
+
+/**
+ * For the counter's hot routes (verify, redeem): checks the header and the operator token without a
+ * query, and leaves the key lookup to the route, which puts `keyLookup` in its own batch so that the
+ * whole request costs one D1 round trip. The route must call `resolveDeferred` on the lookup's rows.
+ */
+export const authorizeDeferred = (...roles: Role[]) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const secret = bearerSecret(c);
+    if (isOperatorSecret(c, secret)) {
+      const principal: Principal = { role: 'operator', organizationId: null, keyId: null, scope: 'operator' };
+      requireRole(principal, roles);
+      c.set('principal', principal);
+    }
+    c.set('keyHash', await sha256Hex(secret));
+    await next();
+  });
+
+/** Completes authorizeDeferred with the rows of `keyLookup` run in the route's batch. */
+export function resolveDeferred(c: Context<AppEnv>, rows: KeyRow[], roles: readonly Role[]): Principal {
+  if (c.var.principal) return c.var.principal;
+  const row = rows[0];
+  if (!row) throw new ApiError('unauthorized', 'The API key is unknown or revoked');
+  const principal = principalFromKey(row);
+  requireRole(principal, roles);
+  c.set('principal', principal);
+  touchKey(c, row);
+  return principal;
+}

@@ -27,7 +27,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   }
   const { db, clock, principal } = c.var;
   const now = clock.now();
-  const scope = principal.scope;
+  // Routes with deferred auth (the counter's hot paths) have no principal yet: scope to the key itself.
+  const scope = principal?.scope ?? `key:${c.var.keyHash}`;
   const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
   const claim = randomToken(16);
 

@@ -3,8 +3,13 @@ import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
 import { registerHealth } from './meta/health';
+import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
 import { registerOpenApi } from './meta/openapi';
+import { registerCreateOffer } from './offers/create';
+import { registerGetOffer } from './offers/get';
+import { registerListOffers } from './offers/list';
+import { registerUpdateOffer } from './offers/update';
 import { registerCreateOrganization } from './organizations/create';
 import { registerGetOrganization } from './organizations/get';
 import { registerListOrganizations } from './organizations/list';
@@ -12,6 +17,13 @@ import { registerCreatePatient } from './patients/create';
 import { registerGetPatient } from './patients/get';
 import { registerListPatients } from './patients/list';
 import { registerUpdatePatient } from './patients/update';
+import { registerRedeem } from './redemptions/redeem';
+import { registerReverseRedemption } from './redemptions/reverse';
+import { registerGetVoucher } from './vouchers/get';
+import { registerIssueVoucher } from './vouchers/issue';
+import { registerListVouchers } from './vouchers/list';
+import { registerVerifyVoucher } from './vouchers/verify';
+import { registerVoidVoucher } from './vouchers/void';
 
 /** Every route of the API, in one visible list. Each route file states the roles that may call it. */
 export function registerRoutes(app: App): void {
@@ -31,6 +43,22 @@ export function registerRoutes(app: App): void {
   registerListPatients(app);
   registerGetPatient(app);
   registerUpdatePatient(app);
+
+  // Catalogue
+  registerCreateOffer(app);
+  registerListOffers(app);
+  registerGetOffer(app);
+  registerUpdateOffer(app);
+
+  // Vouchers: issue, verify, redeem (verify is registered before /v1/vouchers/{id})
+  registerJwks(app);
+  registerIssueVoucher(app);
+  registerVerifyVoucher(app);
+  registerListVouchers(app);
+  registerGetVoucher(app);
+  registerVoidVoucher(app);
+  registerRedeem(app);
+  registerReverseRedemption(app);
 
   // Last: the document describes every route registered above.
   registerOpenApi(app);

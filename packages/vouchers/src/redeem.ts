@@ -1,0 +1,105 @@
+import { newId } from '@gratia/core';
+import { type Db, redemptions, voucherReversals, vouchers } from '@gratia/db';
+import { and, eq, sql } from 'drizzle-orm';
+
+// Redemption and reversal as single D1 batches. The database decides: the guarded UPDATE only
+// matches an issued, unexpired voucher whose audience is the calling partner (proved by an EXISTS on
+// the presented key's hash) and whose remainder covers the amount; the INSERT of the redemption
+// record only finds a row if that UPDATE stamped it with this redemption's id. Concurrent requests
+// serialise in D1, so exactly one of them can take what is left. No read-then-write in the Worker.
+
+export const REVERSAL_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface RedeemInput {
+  voucherId: string;
+  /** SHA-256 of the presented API key secret: the partner is proved inside the batch. */
+  keyHash: string;
+  /** Absent: the whole remainder (the offer, or all stored value left). */
+  amount?: { amount: number; currency: string };
+  now: number;
+}
+
+const partnerOfKey = (keyHash: string) => sql`(
+  select o.id from api_keys k join organizations o on o.id = k.organization_id
+  where k.secret_hash = ${keyHash} and k.revoked_at is null and o.kind = 'partner'
+)`;
+
+/** The statements of one redemption, to put in a batch after the key lookup. */
+export function redeemStatements(db: Db, input: RedeemInput) {
+  const redemptionId = newId('red', input.now);
+  const amt = input.amount?.amount ?? null;
+  const take = sql`coalesce(${amt}, ${vouchers.remainingAmount})`;
+  const update = db
+    .update(vouchers)
+    .set({
+      remainingAmount: sql`${vouchers.remainingAmount} - ${take}`,
+      status: sql`case when ${vouchers.remainingAmount} - ${take} = 0 then 'redeemed' else 'issued' end`,
+      lastRedemptionId: redemptionId,
+      lastRedemptionAmount: take,
+      updatedAt: input.now,
+    })
+    .where(
+      and(
+        eq(vouchers.id, input.voucherId),
+        eq(vouchers.status, 'issued'),
+        sql`${vouchers.expiresAt} > ${input.now}`,
+        sql`${take} > 0 and ${take} <= ${vouchers.remainingAmount}`,
+        input.amount ? sql`${vouchers.currency} = ${input.amount.currency}` : undefined,
+        input.amount ? sql`(${vouchers.kind} = 'value' or ${take} = ${vouchers.remainingAmount})` : undefined,
+        sql`exists (
+          select 1 from api_keys k join organizations o on o.id = k.organization_id
+          where k.secret_hash = ${input.keyHash} and k.revoked_at is null and o.kind = 'partner'
+            and (o.id = ${vouchers.partnerId} or (${vouchers.category} is not null and o.category = ${vouchers.category}))
+        )`,
+      ),
+    );
+  const record = db.run(sql`
+    insert into redemptions (id, voucher_id, clinic_id, partner_id, api_key_id, amount, currency, payable_amount, redeemed_at)
+    select ${redemptionId}, v.id, v.clinic_id, ${partnerOfKey(input.keyHash)},
+           (select id from api_keys where secret_hash = ${input.keyHash}),
+           v.last_redemption_amount, v.currency, v.last_redemption_amount, ${input.now}
+    from vouchers v where v.id = ${input.voucherId} and v.last_redemption_id = ${redemptionId}
+  `);
+  const voucherAfter = db.select().from(vouchers).where(eq(vouchers.id, input.voucherId));
+  const redemptionAfter = db.select().from(redemptions).where(eq(redemptions.id, redemptionId));
+  return { redemptionId, statements: [update, record, voucherAfter, redemptionAfter] as const };
+}
+
+export interface ReverseInput {
+  redemptionId: string;
+  partnerId: string;
+  now: number;
+}
+
+/**
+ * The statements of one reversal. The reversal row is inserted only for the redeeming partner's own
+ * redemption, inside the window, and at most once (UNIQUE on redemption_id); the voucher is restored
+ * only if that row was written now.
+ */
+export function reverseStatements(db: Db, input: ReverseInput) {
+  const reversalId = newId('rev', input.now);
+  const insert = db.run(sql`
+    insert into voucher_reversals (id, redemption_id, voucher_id, partner_id, amount, currency, reversed_at)
+    select ${reversalId}, r.id, r.voucher_id, r.partner_id, r.amount, r.currency, ${input.now}
+    from redemptions r
+    where r.id = ${input.redemptionId} and r.partner_id = ${input.partnerId}
+      and r.redeemed_at > ${input.now - REVERSAL_WINDOW_MS}
+    on conflict (redemption_id) do nothing
+  `);
+  const restore = db.run(sql`
+    update vouchers set
+      remaining_amount = remaining_amount + (select amount from voucher_reversals where id = ${reversalId}),
+      status = case when status = 'redeemed' then 'issued' else status end,
+      updated_at = ${input.now}
+    where id = (select voucher_id from voucher_reversals where id = ${reversalId})
+  `);
+  const redemption = db
+    .select()
+    .from(redemptions)
+    .where(and(eq(redemptions.id, input.redemptionId), eq(redemptions.partnerId, input.partnerId)));
+  const reversal = db
+    .select()
+    .from(voucherReversals)
+    .where(eq(voucherReversals.redemptionId, input.redemptionId));
+  return { reversalId, statements: [insert, restore, redemption, reversal] as const };
+}

@@ -1,0 +1,124 @@
+import { base64url, CompactSign, compactVerify } from 'jose';
+import type { VoucherKey, VoucherKeySet } from './keys';
+
+// The voucher token: a compact JWS, header { alg: "EdDSA", kid, typ: "voucher+jwt" }, claims iss,
+// sub = jti = voucher id, aud = partner id or "category:<name>", iat, nbf, exp. No treatment or
+// contact data. Verification is a pure function of (token, keys, expectations, now): no I/O, no
+// clock; each failure is a tagged reason, logged in full and collapsed to a contract code on the wire.
+
+export const VOUCHER_TYP = 'voucher+jwt';
+/** RFC 8037's EdDSA, and RFC 9864's fully specified Ed25519. Nothing else is ever accepted. */
+export const ALLOWED_ALGS = ['EdDSA', 'Ed25519'] as const;
+export const CLOCK_TOLERANCE_S = 60;
+
+export interface VoucherClaims {
+  iss: string;
+  sub: string;
+  jti: string;
+  aud: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+}
+
+export type TokenFailure =
+  | 'malformed'
+  | 'wrong_typ'
+  | 'invalid_alg'
+  | 'unknown_kid'
+  | 'bad_signature'
+  | 'wrong_issuer'
+  | 'invalid_claims'
+  | 'nbf_in_future'
+  | 'expired'
+  | 'aud_mismatch';
+
+export type TokenCheck =
+  | { ok: true; claims: VoucherClaims; kid: string }
+  | { ok: false; reason: TokenFailure; detail: string };
+
+export async function signVoucherToken(key: VoucherKey, claims: VoucherClaims): Promise<string> {
+  const payload = new TextEncoder().encode(JSON.stringify(claims));
+  return new CompactSign(payload)
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: VOUCHER_TYP })
+    .sign(key.privateKey);
+}
+
+const fail = (reason: TokenFailure, detail: string): TokenCheck => ({ ok: false, reason, detail });
+
+function decodeJson(part: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(base64url.decode(part)));
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+/**
+ * Verifies signature, header and time claims against `now` (ms). Audience is checked separately by
+ * `checkAudience`, because the redeeming partner is known only once its key has been looked up.
+ */
+export async function verifyVoucherToken(
+  token: string,
+  keys: VoucherKeySet,
+  expect: { issuer: string; now: number; toleranceS?: number },
+): Promise<TokenCheck> {
+  const parts = typeof token === 'string' ? token.split('.') : [];
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p)))
+    return fail('malformed', 'not a compact JWS');
+  const header = decodeJson(parts[0]!);
+  if (!header) return fail('malformed', 'header is not JSON');
+  if (header.typ !== VOUCHER_TYP) return fail('wrong_typ', `typ ${String(header.typ)}`);
+  if (!ALLOWED_ALGS.includes(header.alg as (typeof ALLOWED_ALGS)[number]))
+    return fail('invalid_alg', `alg ${String(header.alg)}`);
+  if (header.crit !== undefined) return fail('malformed', 'crit is not supported');
+  const key = typeof header.kid === 'string' ? keys.byKid.get(header.kid) : undefined;
+  if (!key) return fail('unknown_kid', `kid ${String(header.kid)}`);
+
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(token, key.publicKey, { algorithms: [...ALLOWED_ALGS] }));
+  } catch (e) {
+    return fail('bad_signature', (e as Error).message);
+  }
+  let claims: Record<string, unknown>;
+  try {
+    claims = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    return fail('malformed', 'payload is not JSON');
+  }
+  const { iss, sub, jti, aud, iat, nbf, exp } = claims;
+  if (
+    typeof sub !== 'string' ||
+    jti !== sub ||
+    typeof aud !== 'string' ||
+    !isInt(iat) ||
+    !isInt(nbf) ||
+    !isInt(exp)
+  ) {
+    return fail('invalid_claims', 'missing or mistyped claims');
+  }
+  if (iss !== expect.issuer) return fail('wrong_issuer', `iss ${String(iss)}`);
+  const nowS = Math.floor(expect.now / 1000);
+  const tol = expect.toleranceS ?? CLOCK_TOLERANCE_S;
+  if (nbf > nowS + tol) return fail('nbf_in_future', `nbf ${nbf} > now ${nowS}`);
+  if (exp <= nowS - tol) return fail('expired', `exp ${exp} <= now ${nowS}`);
+  return { ok: true, claims: { iss, sub, jti, aud, iat, nbf, exp }, kid: key.kid };
+}
+
+/** Whether a partner (id and category) is the audience of a token. */
+export function checkAudience(aud: string, partner: { id: string; category: string | null }): boolean {
+  return aud === partner.id || (partner.category !== null && aud === `category:${partner.category}`);
+}
+
+/** The contract's error code for a token failure: detail that would help an attacker stays in the logs. */
+export function tokenFailureCode(
+  reason: TokenFailure,
+): 'invalid_voucher' | 'voucher_expired' | 'voucher_not_for_this_partner' {
+  if (reason === 'expired') return 'voucher_expired';
+  if (reason === 'aud_mismatch') return 'voucher_not_for_this_partner';
+  return 'invalid_voucher';
+}
