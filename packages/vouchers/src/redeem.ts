@@ -53,13 +53,24 @@ export function redeemStatements(db: Db, input: RedeemInput) {
         )`,
       ),
     );
-  const record = db.run(sql`
-    insert into redemptions (id, voucher_id, clinic_id, partner_id, api_key_id, amount, currency, payable_amount, redeemed_at)
-    select ${redemptionId}, v.id, v.clinic_id, ${partnerOfKey(input.keyHash)},
-           (select id from api_keys where secret_hash = ${input.keyHash}),
-           v.last_redemption_amount, v.currency, v.last_redemption_amount, ${input.now}
-    from vouchers v where v.id = ${input.voucherId} and v.last_redemption_id = ${redemptionId}
-  `);
+  const record = db.insert(redemptions).select(
+    db
+      .select({
+        id: sql<string>`${redemptionId}`.as('id'),
+        voucherId: vouchers.id,
+        clinicId: vouchers.clinicId,
+        partnerId: sql<string>`${partnerOfKey(input.keyHash)}`.as('partner_id'),
+        apiKeyId: sql<string>`(select id from api_keys where secret_hash = ${input.keyHash})`.as(
+          'api_key_id',
+        ),
+        amount: sql<number>`${vouchers.lastRedemptionAmount}`.as('amount'),
+        currency: vouchers.currency,
+        payableAmount: sql<number>`${vouchers.lastRedemptionAmount}`.as('payable_amount'),
+        redeemedAt: sql<number>`${input.now}`.as('redeemed_at'),
+      })
+      .from(vouchers)
+      .where(and(eq(vouchers.id, input.voucherId), eq(vouchers.lastRedemptionId, redemptionId))),
+  );
   const voucherAfter = db.select().from(vouchers).where(eq(vouchers.id, input.voucherId));
   const redemptionAfter = db.select().from(redemptions).where(eq(redemptions.id, redemptionId));
   return { redemptionId, statements: [update, record, voucherAfter, redemptionAfter] as const };
@@ -78,21 +89,37 @@ export interface ReverseInput {
  */
 export function reverseStatements(db: Db, input: ReverseInput) {
   const reversalId = newId('rev', input.now);
-  const insert = db.run(sql`
-    insert into voucher_reversals (id, redemption_id, voucher_id, partner_id, amount, currency, reversed_at)
-    select ${reversalId}, r.id, r.voucher_id, r.partner_id, r.amount, r.currency, ${input.now}
-    from redemptions r
-    where r.id = ${input.redemptionId} and r.partner_id = ${input.partnerId}
-      and r.redeemed_at > ${input.now - REVERSAL_WINDOW_MS}
-    on conflict (redemption_id) do nothing
-  `);
-  const restore = db.run(sql`
-    update vouchers set
-      remaining_amount = remaining_amount + (select amount from voucher_reversals where id = ${reversalId}),
-      status = case when status = 'redeemed' then 'issued' else status end,
-      updated_at = ${input.now}
-    where id = (select voucher_id from voucher_reversals where id = ${reversalId})
-  `);
+  const insert = db
+    .insert(voucherReversals)
+    .select(
+      db
+        .select({
+          id: sql<string>`${reversalId}`.as('id'),
+          redemptionId: redemptions.id,
+          voucherId: redemptions.voucherId,
+          partnerId: redemptions.partnerId,
+          amount: redemptions.amount,
+          currency: redemptions.currency,
+          reversedAt: sql<number>`${input.now}`.as('reversed_at'),
+        })
+        .from(redemptions)
+        .where(
+          and(
+            eq(redemptions.id, input.redemptionId),
+            eq(redemptions.partnerId, input.partnerId),
+            sql`${redemptions.redeemedAt} > ${input.now - REVERSAL_WINDOW_MS}`,
+          ),
+        ),
+    )
+    .onConflictDoNothing({ target: voucherReversals.redemptionId });
+  const restore = db
+    .update(vouchers)
+    .set({
+      remainingAmount: sql`${vouchers.remainingAmount} + (select amount from voucher_reversals where id = ${reversalId})`,
+      status: sql`case when ${vouchers.status} = 'redeemed' then 'issued' else ${vouchers.status} end`,
+      updatedAt: input.now,
+    })
+    .where(sql`${vouchers.id} = (select voucher_id from voucher_reversals where id = ${reversalId})`);
   const redemption = db
     .select()
     .from(redemptions)

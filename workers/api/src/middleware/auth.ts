@@ -1,6 +1,6 @@
 import { ApiError, MINUTE_MS, sha256Hex, timingSafeEqual } from '@gratia/core';
 import { apiKeys, type Db, organizations } from '@gratia/db';
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Principal, Role } from '../env';
@@ -9,13 +9,16 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]{16,256}=*)$/;
 /** last_used_at is refreshed at most this often, so a busy key does not write on every request. */
 const LAST_USED_RESOLUTION_MS = 5 * MINUTE_MS;
 
-/** The query that resolves a key secret's hash to its organisation; hot routes put it in their own batch. */
+/**
+ * The query that resolves a key secret's hash to its organisation; hot routes put it in their own
+ * batch. Every selected column has a distinct name: D1 batch rows are keyed by column name.
+ */
 export function keyLookup(db: Db, secretHash: string) {
   return db
     .select({
       keyId: apiKeys.id,
       lastUsedAt: apiKeys.lastUsedAt,
-      organizationId: organizations.id,
+      organizationId: sql<string>`${organizations.id}`.as('organization_id'),
       kind: organizations.kind,
       name: organizations.name,
       currency: organizations.currency,
