@@ -74,7 +74,9 @@ export async function startLocalServer({ port, persistTo, vars = {}, inheritOutp
     'warn',
   ];
   if (persistTo) args.push('--persist-to', persistTo);
-  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  // The server's own origin is the vouchers' issuer unless told otherwise (and overrides .dev.vars).
+  const baseUrl = `http://127.0.0.1:${p}`;
+  for (const [k, v] of Object.entries({ PUBLIC_BASE_URL: baseUrl, ...vars })) args.push('--var', `${k}:${v}`);
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
     env: ENV,
@@ -88,7 +90,6 @@ export async function startLocalServer({ port, persistTo, vars = {}, inheritOutp
   child.stderr?.on('data', (d) => {
     log += d;
   });
-  const baseUrl = `http://127.0.0.1:${p}`;
   const exited = once(child, 'exit').then(([code]) => {
     throw new Error(`wrangler dev exited early (${code}):\n${log}`);
   });
