@@ -1,4 +1,5 @@
 import type { App } from '../app';
+import { registerLinkPage } from '../pages/link';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
@@ -59,6 +60,9 @@ export function registerRoutes(app: App): void {
   registerVoidVoucher(app);
   registerRedeem(app);
   registerReverseRedemption(app);
+
+  // Pages for people (HTML, not in the API document)
+  registerLinkPage(app);
 
   // Last: the document describes every route registered above.
   registerOpenApi(app);
