@@ -37,7 +37,7 @@ describe('GET /r/{token} (the patient link)', () => {
     expect(await env.DB.prepare('select * from vouchers where id = ?').bind(voucher.id).first()).toEqual(
       before,
     );
-    expect((await api.post('/r/' + voucher.token)).status).toBe(404);
+    expect((await api.post(`/r/${voucher.token}`)).status).toBe(404);
     expect(
       (await api.post('/v1/redemptions', { token: partner.key, body: { token: voucher.token } })).status,
     ).toBe(201);
