@@ -10,18 +10,23 @@ import { and, eq, sql } from 'drizzle-orm';
 
 export const REVERSAL_WINDOW_MS = 24 * 60 * 60 * 1000;
 
+/** The presenting key: the SHA-256 of its secret (API), or its id (a counter-page session). */
+export type KeyRef = { hash: string } | { id: string };
+
+const keyMatch = (key: KeyRef) => ('hash' in key ? sql`k.secret_hash = ${key.hash}` : sql`k.id = ${key.id}`);
+
 export interface RedeemInput {
   voucherId: string;
-  /** SHA-256 of the presented API key secret: the partner is proved inside the batch. */
-  keyHash: string;
+  /** The partner is proved inside the batch from this key. */
+  key: KeyRef;
   /** Absent: the whole remainder (the offer, or all stored value left). */
   amount?: { amount: number; currency: string };
   now: number;
 }
 
-const partnerOfKey = (keyHash: string) => sql`(
+const partnerOfKey = (key: KeyRef) => sql`(
   select o.id from api_keys k join organizations o on o.id = k.organization_id
-  where k.secret_hash = ${keyHash} and k.revoked_at is null and o.kind = 'partner'
+  where ${keyMatch(key)} and k.revoked_at is null and o.kind = 'partner'
 )`;
 
 /** The statements of one redemption, to put in a batch after the key lookup. */
@@ -48,7 +53,7 @@ export function redeemStatements(db: Db, input: RedeemInput) {
         input.amount ? sql`(${vouchers.kind} = 'value' or ${take} = ${vouchers.remainingAmount})` : undefined,
         sql`exists (
           select 1 from api_keys k join organizations o on o.id = k.organization_id
-          where k.secret_hash = ${input.keyHash} and k.revoked_at is null and o.kind = 'partner'
+          where ${keyMatch(input.key)} and k.revoked_at is null and o.kind = 'partner'
             and (o.id = ${vouchers.partnerId} or (${vouchers.category} is not null and o.category = ${vouchers.category}))
         )`,
       ),
@@ -59,10 +64,8 @@ export function redeemStatements(db: Db, input: RedeemInput) {
         id: sql<string>`${redemptionId}`.as('id'),
         voucherId: vouchers.id,
         clinicId: vouchers.clinicId,
-        partnerId: sql<string>`${partnerOfKey(input.keyHash)}`.as('partner_id'),
-        apiKeyId: sql<string>`(select id from api_keys where secret_hash = ${input.keyHash})`.as(
-          'api_key_id',
-        ),
+        partnerId: sql<string>`${partnerOfKey(input.key)}`.as('partner_id'),
+        apiKeyId: sql<string>`(select k.id from api_keys k where ${keyMatch(input.key)})`.as('api_key_id'),
         amount: sql<number>`${vouchers.lastRedemptionAmount}`.as('amount'),
         currency: vouchers.currency,
         payableAmount: sql<number>`${vouchers.lastRedemptionAmount}`.as('payable_amount'),

@@ -11,6 +11,8 @@ export interface Env {
   /** Public base URL of this deployment (the `iss` of vouchers); defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
   NETWORK_NAME?: string;
+  /** Signs partner counter-page sessions; derived from OPERATOR_TOKEN when unset. */
+  SESSION_SECRET?: string;
   /** "1" lets a request with `x-debug-d1: 1` get its D1 round trips and rows in Server-Timing (benchmarks). */
   EXPOSE_D1_METRICS?: string;
   NETWORK_CURRENCY?: string;

@@ -13,7 +13,7 @@ const LAST_USED_RESOLUTION_MS = 5 * MINUTE_MS;
  * The query that resolves a key secret's hash to its organisation; hot routes put it in their own
  * batch. Every selected column has a distinct name: D1 batch rows are keyed by column name.
  */
-export function keyLookup(db: Db, secretHash: string) {
+export function keyLookup(db: Db, key: string | { id: string }) {
   return db
     .select({
       keyId: apiKeys.id,
@@ -27,7 +27,12 @@ export function keyLookup(db: Db, secretHash: string) {
     })
     .from(apiKeys)
     .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
-    .where(and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt)))
+    .where(
+      and(
+        typeof key === 'string' ? eq(apiKeys.secretHash, key) : eq(apiKeys.id, key.id),
+        isNull(apiKeys.revokedAt),
+      ),
+    )
     .limit(1);
 }
 export type KeyRow = Awaited<ReturnType<typeof keyLookup>>[number];
