@@ -1,5 +1,6 @@
 import type { App } from '../app';
 import { registerLinkPage } from '../pages/link';
+import { registerPartnerPage } from '../pages/partner';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
@@ -63,6 +64,7 @@ export function registerRoutes(app: App): void {
 
   // Pages for people (HTML, not in the API document)
   registerLinkPage(app);
+  registerPartnerPage(app);
 
   // Last: the document describes every route registered above.
   registerOpenApi(app);

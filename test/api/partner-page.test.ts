@@ -1,0 +1,200 @@
+import { fixedClock } from '@gratia/core';
+import { describe, expect, it } from 'vitest';
+import { type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
+import { createNetwork, createPatient, createVoucherScene, issueVoucher } from '../helpers/factories';
+
+// The counter page through its forms, as a browser without JavaScript would use it.
+
+const ORIGIN = 'https://gratia.test';
+
+async function signIn(api: Client, key: string) {
+  const res = await api.post('/partner/session', {
+    rawBody: new URLSearchParams({ api_key: key }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+  });
+  return { res, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! };
+}
+
+async function counter(api: Client, cookie: string) {
+  const res = await api.get('/partner', { headers: { cookie } });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(res.text)?.[1] ?? '';
+  return { res, csrf };
+}
+
+const submit = (api: Client, path: string, cookie: string, fields: Record<string, string>, origin = ORIGIN) =>
+  api.post(path, {
+    rawBody: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin },
+  });
+
+describe('/partner (the counter page)', () => {
+  it('signs a partner in with a short-lived HttpOnly, Secure, SameSite=Strict cookie', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const { res, cookie } = await signIn(api, net.partner.key);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/partner');
+    const setCookie = res.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/Secure/i);
+    expect(setCookie).toMatch(/SameSite=Strict/i);
+    expect(setCookie).toMatch(/Path=\/partner/);
+    expect(setCookie).toMatch(/Max-Age=28800/);
+    expect(setCookie).not.toContain(net.partner.key);
+    const page = await counter(api, cookie);
+    expect(page.res.status).toBe(200);
+    expect(page.res.text).toContain('Massage Studio');
+    expect(page.res.headers.get('cache-control')).toBe('no-store');
+    expect(page.res.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('refuses clinic keys, the operator token, unknown keys and forged cookies', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    expect((await signIn(api, net.clinic.key)).res.status).toBe(403);
+    expect((await signIn(api, OPERATOR_TOKEN)).res.status).toBe(401);
+    expect((await signIn(api, 'gr_ptn_notAKeyAtAll0123456789')).res.status).toBe(401);
+    const { cookie } = await signIn(api, net.partner.key);
+    const forged = cookie.replace(/\.[^.]+$/, '.AAAA');
+    const res = await api.get('/partner', { headers: { cookie: forged } });
+    expect(res.text).toContain('Sign in');
+    expect(res.text).not.toContain('Recent redemptions');
+  });
+
+  it('checks, redeems, lists and reverses a voucher by form, with CSRF protection', async () => {
+    const api = createClient();
+    const { voucher, partner, clinic } = await createVoucherScene(api);
+    const { cookie } = await signIn(api, partner.key);
+    const { csrf } = await counter(api, cookie);
+    expect(csrf.length).toBeGreaterThan(20);
+
+    expect(
+      (await submit(api, '/partner/verify', cookie, { token: voucher.token, csrf: 'wrong' })).status,
+    ).toBe(403);
+    expect(
+      (await submit(api, '/partner/verify', cookie, { token: voucher.token, csrf }, 'https://evil.example'))
+        .status,
+    ).toBe(403);
+
+    const check = await submit(api, '/partner/verify', cookie, { token: voucher.token, csrf });
+    expect(check.status).toBe(200);
+    expect(check.text).toContain('Valid voucher');
+    expect(check.text).toContain('For Clara Z.');
+    expect(check.text).not.toContain('Zimmermann');
+
+    expect(
+      (await submit(api, '/partner/redeem', cookie, { token: voucher.token, csrf: 'wrong' })).status,
+    ).toBe(403);
+    expect((await api.get(`/v1/vouchers/${voucher.id}`, { token: clinic.key })).body.status).toBe('issued');
+
+    const redeem = await submit(api, '/partner/redeem', cookie, {
+      token: voucher.token,
+      csrf,
+      currency: 'EUR',
+    });
+    expect(redeem.status).toBe(303);
+    expect(redeem.headers.get('location')).toMatch(/^\/partner\?redeemed=red_/);
+    const after = await api.get(redeem.headers.get('location')!, { headers: { cookie } });
+    expect(after.text).toContain('Redeemed: 60-minute massage.');
+    expect(after.text).toContain('Reverse');
+    expect((await api.get(`/v1/vouchers/${voucher.id}`, { token: clinic.key })).body.status).toBe('redeemed');
+
+    const again = await submit(api, '/partner/redeem', cookie, {
+      token: voucher.token,
+      csrf,
+      currency: 'EUR',
+    });
+    expect(again.headers.get('location')).toBe('/partner?error=voucher_already_redeemed');
+
+    const redemptionId = /name="redemption_id" value="([^"]+)"/.exec(after.text)![1]!;
+    const reverse = await submit(api, '/partner/reversal', cookie, { redemption_id: redemptionId, csrf });
+    expect(reverse.headers.get('location')).toMatch(/^\/partner\?reversed=rev_/);
+    expect((await api.get(`/v1/vouchers/${voucher.id}`, { token: clinic.key })).body.status).toBe('issued');
+  });
+
+  it('redeems part of a stored-value voucher by amount', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const patient = await createPatient(api, net.clinic.key);
+    const v = await issueVoucher(api, net.clinic.key, {
+      patient_id: patient.id,
+      value: { amount: 5000, currency: 'EUR' },
+      partner_id: net.partner.id,
+    });
+    const { cookie } = await signIn(api, net.partner.key);
+    const { csrf } = await counter(api, cookie);
+    const check = await submit(api, '/partner/verify', cookie, { token: v.token, csrf });
+    expect(check.text).toContain('Amount to redeem');
+    expect(
+      (
+        await submit(api, '/partner/redeem', cookie, {
+          token: v.token,
+          csrf,
+          currency: 'EUR',
+          amount: '12,50',
+        })
+      ).status,
+    ).toBe(303);
+    expect((await api.get(`/v1/vouchers/${v.id}`, { token: net.clinic.key })).body.remaining).toEqual({
+      amount: 3750,
+      currency: 'EUR',
+    });
+    const bad = await submit(api, '/partner/redeem', cookie, {
+      token: v.token,
+      csrf,
+      currency: 'EUR',
+      amount: 'lots',
+    });
+    expect(bad.headers.get('location')).toBe('/partner?error=amount_invalid');
+    const tooMuch = await submit(api, '/partner/redeem', cookie, {
+      token: v.token,
+      csrf,
+      currency: 'EUR',
+      amount: '100',
+    });
+    expect(tooMuch.headers.get('location')).toBe('/partner?error=insufficient_value');
+  });
+
+  it("refuses another partner's voucher in plain words", async () => {
+    const api = createClient();
+    const { voucher, otherPartner } = await createVoucherScene(api);
+    const { cookie } = await signIn(api, otherPartner.key);
+    const { csrf } = await counter(api, cookie);
+    const check = await submit(api, '/partner/verify', cookie, { token: voucher.token, csrf });
+    expect(check.text).toContain('Do not accept');
+    expect(check.text).toContain('This voucher is for another partner of the network.');
+  });
+
+  it('ends the session at once when the key is revoked, and after 8 hours', async () => {
+    const clock = fixedClock(T0);
+    const api = createClient(clock);
+    const { voucher, partner } = await createVoucherScene(api);
+    const { cookie } = await signIn(api, partner.key);
+    const { csrf } = await counter(api, cookie);
+    await api.delete(`/v1/api_keys/${partner.keyId}`, { token: OPERATOR_TOKEN });
+    const page = await api.get('/partner', { headers: { cookie } });
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('Your session has ended');
+    const redeem = await submit(api, '/partner/redeem', cookie, {
+      token: voucher.token,
+      csrf,
+      currency: 'EUR',
+    });
+    expect(redeem.status).toBe(401);
+
+    const fresh = await createVoucherScene(api);
+    const s2 = await signIn(api, fresh.partner.key);
+    clock.advance(8 * 3600_000 + 1);
+    expect((await api.get('/partner', { headers: { cookie: s2.cookie } })).text).toContain('Sign in');
+  });
+
+  it('serves the scanner script and the jsQR fallback', async () => {
+    const api = createClient();
+    const scan = await api.get('/partner/scan.js');
+    expect(scan.status).toBe(200);
+    expect(scan.headers.get('content-type')).toContain('javascript');
+    expect(scan.text).toContain('BarcodeDetector');
+    const jsqr = await api.get('/partner/jsqr.js');
+    expect(jsqr.text).toContain('jsQR');
+  });
+});

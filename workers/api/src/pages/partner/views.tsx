@@ -1,0 +1,194 @@
+import type { VerifiedVoucher } from '../../lib/counter';
+import { formatMoney, Page } from '../layout';
+
+// The counter page's screens. Plain forms that work without JavaScript (POST, then redirect); the
+// camera script only fills in the code and submits the same form.
+
+export interface RecentRedemption {
+  id: string;
+  title: string;
+  amount: number;
+  currency: string;
+  redeemedAt: number;
+  reversalId: string | null;
+}
+
+export const REFUSAL_TEXT: Record<string, string> = {
+  invalid_voucher: 'This is not a valid voucher of the network. Do not accept it.',
+  voucher_expired: 'This voucher has expired.',
+  voucher_voided: 'The clinic has withdrawn this voucher.',
+  voucher_already_redeemed: 'This voucher has already been redeemed.',
+  voucher_not_for_this_partner: 'This voucher is for another partner of the network.',
+  insufficient_value: 'The voucher does not have that much value left.',
+  currency_mismatch: 'The amount is in another currency than the voucher.',
+  amount_mismatch: 'A gift voucher is redeemed whole; leave the amount empty.',
+  redemption_not_found: 'That redemption was not found.',
+  redemption_already_reversed: 'That redemption was already reversed.',
+  reversal_window_closed: 'Redemptions can only be reversed within 24 hours.',
+  amount_invalid: 'Enter the amount as a number, like 12.50, or leave it empty.',
+};
+
+const time = (ms: number) =>
+  new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(
+    new Date(ms),
+  );
+
+export function SignIn({ error }: { error?: string }) {
+  return (
+    <Page title="Partner counter: sign in">
+      <p class="eyebrow">Partner counter</p>
+      <h1>Sign in</h1>
+      {error ? (
+        <p class="status bad" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <form method="post" action="/partner/session" class="card">
+        <label for="api_key">Your partner API key</label>
+        <input id="api_key" name="api_key" type="password" autocomplete="off" required maxlength={300} />
+        <button type="submit">Sign in</button>
+      </form>
+      <p class="muted">Your session lasts 8 hours on this device.</p>
+    </Page>
+  );
+}
+
+function TokenForm({ csrf }: { csrf: string }) {
+  return (
+    <form method="post" action="/partner/verify" class="card" id="verify-form">
+      <h2>Check a voucher</h2>
+      <div id="scanner" hidden>
+        <video
+          id="camera"
+          playsinline
+          muted
+          aria-label="Camera preview"
+          style="width:100%;border-radius:10px"
+        />
+        <p class="muted" id="scan-status" aria-live="polite" />
+      </div>
+      <button type="button" id="scan" class="secondary" hidden>
+        Scan the QR code with the camera
+      </button>
+      <label for="token">Or paste the voucher code</label>
+      <textarea id="token" name="token" rows={3} required maxlength={4096} />
+      <input type="hidden" name="csrf" value={csrf} />
+      <button type="submit">Check voucher</button>
+    </form>
+  );
+}
+
+export function Counter(props: {
+  partnerName: string;
+  csrf: string;
+  recent: RecentRedemption[];
+  now: number;
+  flash?: { kind: 'ok' | 'bad'; text: string };
+}) {
+  return (
+    <Page title={`${props.partnerName}: counter`} script="/partner/scan.js">
+      <p class="eyebrow">Partner counter</p>
+      <h1>{props.partnerName}</h1>
+      {props.flash ? (
+        <p class={`status ${props.flash.kind}`} role="status">
+          {props.flash.text}
+        </p>
+      ) : null}
+      <TokenForm csrf={props.csrf} />
+      <section class="card" aria-labelledby="recent">
+        <h2 id="recent">Recent redemptions</h2>
+        {props.recent.length === 0 ? <p class="muted">None yet.</p> : null}
+        <ul class="plain">
+          {props.recent.map((r) => (
+            <li>
+              <span>
+                <strong>{r.title}</strong>
+                <br />
+                <span class="muted">
+                  {formatMoney(r.amount, r.currency)} · {time(r.redeemedAt)} UTC
+                  {r.reversalId ? ' · reversed' : ''}
+                </span>
+              </span>
+              {!r.reversalId && props.now - r.redeemedAt < 24 * 3600_000 ? (
+                <form method="post" action="/partner/reversal">
+                  <input type="hidden" name="redemption_id" value={r.id} />
+                  <input type="hidden" name="csrf" value={props.csrf} />
+                  <button
+                    type="submit"
+                    class="small secondary"
+                    aria-label={`Reverse the redemption of ${r.title}`}
+                  >
+                    Reverse
+                  </button>
+                </form>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <form method="post" action="/partner/signout">
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <button type="submit" class="secondary">
+          Sign out
+        </button>
+      </form>
+    </Page>
+  );
+}
+
+export function Verification(props: {
+  csrf: string;
+  token: string;
+  result: { ok: true; voucher: VerifiedVoucher } | { ok: false; code: string };
+}) {
+  const r = props.result;
+  return (
+    <Page title="Voucher check">
+      <p class="eyebrow">Partner counter</p>
+      {r.ok ? (
+        <>
+          <h1>Valid voucher</h1>
+          <p class="status ok" role="status">
+            For {r.voucher.holder.first_name} {r.voucher.holder.last_initial}. — {r.voucher.title}
+          </p>
+          <dl class="card">
+            <dt>From</dt>
+            <dd>{r.voucher.issuer.name}</dd>
+            <dt>{r.voucher.kind === 'value' ? 'Value left' : 'Value'}</dt>
+            <dd>{formatMoney((r.voucher.remaining ?? r.voucher.value).amount, r.voucher.value.currency)}</dd>
+            <dt>Valid until</dt>
+            <dd>
+              {new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(
+                new Date(r.voucher.expires_at),
+              )}
+            </dd>
+          </dl>
+          <form method="post" action="/partner/redeem">
+            <input type="hidden" name="token" value={props.token} />
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <input type="hidden" name="currency" value={r.voucher.value.currency} />
+            {r.voucher.kind === 'value' ? (
+              <>
+                <label for="amount">
+                  Amount to redeem ({r.voucher.value.currency}), empty for all that is left
+                </label>
+                <input id="amount" name="amount" inputmode="decimal" pattern="[0-9]+([.,][0-9]{1,2})?" />
+              </>
+            ) : null}
+            <button type="submit">Redeem now</button>
+          </form>
+        </>
+      ) : (
+        <>
+          <h1>Do not accept</h1>
+          <p class="status bad" role="alert">
+            {REFUSAL_TEXT[r.code] ?? 'This voucher cannot be used.'}
+          </p>
+        </>
+      )}
+      <p>
+        <a href="/partner">Back to the counter</a>
+      </p>
+    </Page>
+  );
+}
