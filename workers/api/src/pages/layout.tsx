@@ -27,7 +27,6 @@ export function Page(props: { title: string; children: Child; nonce?: string; sc
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
-        <meta name="referrer" content="no-referrer" />
         <title>{props.title}</title>
         <style>{PAGE_STYLE}</style>
       </head>

@@ -17,7 +17,9 @@ import { Counter, REFUSAL_TEXT, type RecentRedemption, SignIn, Verification } fr
 // same D1 round trip as its work, so revoking the key ends the session at once.
 
 const PAGE_HEADERS = {
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the page's own
+  // form posts, which would defeat the Origin check. Nothing leaks to other sites either way.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
   'x-robots-tag': 'noindex, nofollow',
   'x-content-type-options': 'nosniff',
