@@ -29,10 +29,10 @@ async function scene() {
     const k = await http('POST', `/v1/organizations/${o.body.id}/api_keys`, op, {});
     return { id: o.body.id as string, key: k.body.secret as string };
   };
-  const clinic = await mk({ kind: 'clinic', name: 'Lumière Aesthetics Berlin' });
+  const clinic = await mk({ kind: 'clinic', name: 'Lumière Aesthetics Mitte' });
   const partner = await mk({
     kind: 'partner',
-    name: 'Hands of Grace Massage',
+    name: 'Hands of Grace Massage & Spa',
     category: 'massage',
     address: 'Torstraße 88, 10119 Berlin',
     phone: '+493022233344',
@@ -88,7 +88,7 @@ describe('the partner counter page in Chromium', () => {
     await screenshot(page, 'partner-sign-in');
     await page.getByLabel('Your partner API key').fill(partner.key);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.locator('h1').textContent()).resolves.toBe('Hands of Grace Massage');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Hands of Grace Massage & Spa');
     expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByLabel('Or paste the voucher code').fill(voucher.token);
