@@ -124,3 +124,45 @@ export async function createVoucherScene(api: Client) {
   });
   return { ...net, net, patient, offer, voucher };
 }
+
+export async function recordVisit(
+  api: Client,
+  clinicKey: string,
+  patientId: string,
+  amount: number,
+  body: Record<string, unknown> = {},
+) {
+  const res = await api.post('/v1/visits', {
+    token: clinicKey,
+    body: { patient_id: patientId, amount: { amount, currency: 'EUR' }, ...body },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.body as {
+    id: string;
+    points_earned: number;
+    balance: number;
+    lot: { expires_on: string; expires_at: string } | null;
+  };
+}
+
+export async function setLoyaltyProgram(api: Client, clinicKey: string, body: Record<string, unknown> = {}) {
+  const res = await api.put('/v1/loyalty_program', {
+    token: clinicKey,
+    body: { accrual_rate_bps: 1000, expiry_days: 180, min_redemption_points: 0, ...body },
+  });
+  expect(res.status, res.text).toBe(200);
+  return res.body as { version: number };
+}
+
+/** A network whose clinic has a 10% programme and a patient with a card. */
+export async function createPointsScene(api: Client, program: Record<string, unknown> = {}) {
+  const net = await createNetwork(api);
+  await setLoyaltyProgram(api, net.clinic.key, program);
+  const patient = await createPatient(api, net.clinic.key, {
+    first_name: 'Mira',
+    email: 'mira@example.com',
+    phone: '+4915112345678',
+    consent: { email: true, sms: false },
+  });
+  return { net, patient };
+}

@@ -42,6 +42,8 @@ export const ERROR_STATUS = {
   card_not_found: 404,
   insufficient_points: 422,
   below_minimum_redemption: 422,
+  exceeds_bill_share: 422,
+  reference_conflict: 409,
   // anything else is a bug
   internal_error: 500,
 } as const;
@@ -83,6 +85,8 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   card_not_found: 'Card not found',
   insufficient_points: 'Not enough points',
   below_minimum_redemption: 'Fewer points than the minimum redemption',
+  exceeds_bill_share: 'The points would pay more of the bill than the programme allows',
+  reference_conflict: 'This reference was already used for a different request',
   internal_error: 'Internal error',
 };
 

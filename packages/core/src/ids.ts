@@ -19,6 +19,8 @@ export const ID_PREFIXES = [
   'prd',
   'rev',
   'ses',
+  'prv',
+  'lpv',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -1,5 +1,7 @@
 import { createDb } from '@gratia/db';
+import { bookExpiredPoints } from '@gratia/points';
 import type { Env } from './env';
+import { pointMoney } from './lib/points';
 import { purgeExpiredIdempotencyKeys } from './middleware/idempotency';
 
 /** The cron trigger's work, each job independent so one failure does not stop the others. */
@@ -10,6 +12,7 @@ export async function runScheduledJobs(
 ): Promise<Record<string, unknown>> {
   const db = createDb(env.DB);
   const jobs: Record<string, () => Promise<unknown>> = {
+    book_point_expiry: () => bookExpiredPoints(db, pointMoney(env), now),
     purge_idempotency_keys: () => purgeExpiredIdempotencyKeys(db, now),
   };
   const results: Record<string, unknown> = {};

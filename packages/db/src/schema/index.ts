@@ -3,4 +3,5 @@ export * from './idempotency';
 export * from './offers';
 export * from './organizations';
 export * from './patients';
+export * from './points';
 export * from './vouchers';

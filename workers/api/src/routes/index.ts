@@ -19,6 +19,14 @@ import { registerCreatePatient } from './patients/create';
 import { registerGetPatient } from './patients/get';
 import { registerListPatients } from './patients/list';
 import { registerUpdatePatient } from './patients/update';
+import { registerGetPointsBalance } from './points/balance';
+import { registerGetPointsStatement } from './points/entries';
+import { registerExpiringPoints } from './points/expiring';
+import { registerGetLoyaltyProgram } from './points/program-get';
+import { registerPutLoyaltyProgram } from './points/program-put';
+import { registerRedeemPoints } from './points/redeem';
+import { registerReversePointRedemption } from './points/reverse';
+import { registerRecordVisit } from './points/visit';
 import { registerRedeem } from './redemptions/redeem';
 import { registerReverseRedemption } from './redemptions/reverse';
 import { registerGetVoucher } from './vouchers/get';
@@ -61,6 +69,16 @@ export function registerRoutes(app: App): void {
   registerVoidVoucher(app);
   registerRedeem(app);
   registerReverseRedemption(app);
+
+  // Bonus points: the coalition card's account
+  registerGetLoyaltyProgram(app);
+  registerPutLoyaltyProgram(app);
+  registerRecordVisit(app);
+  registerGetPointsBalance(app);
+  registerGetPointsStatement(app);
+  registerRedeemPoints(app);
+  registerReversePointRedemption(app);
+  registerExpiringPoints(app);
 
   // Pages for people (HTML, not in the API document)
   registerLinkPage(app);

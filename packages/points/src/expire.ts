@@ -1,0 +1,71 @@
+import { newId } from '@gratia/core';
+import { type Db, pointAccounts, pointLots } from '@gratia/db';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { entryPairStatements, type PointMoney } from './ledger';
+
+// Expiry is enforced on every read and spend (a lot past its expires_at is simply not live), and
+// booked into the ledger by the scheduled Worker so that statements show it. Booking a lot is one
+// batch of four statements that all read the lot's remainder at that moment, so a reversal that
+// gave points back to a lapsed lot is booked on the next run, and a lot is never booked twice.
+
+const due = (lotId: string, now: number) =>
+  sql`(select l.remaining from point_lots l where l.id = ${lotId} and l.remaining > 0 and l.expires_at <= ${now})`;
+
+export function expireLotStatements(db: Db, lotId: string, money: PointMoney, now: number) {
+  const txnId = newId('txn', now);
+  const debitAccount = db
+    .update(pointAccounts)
+    .set({
+      balance: sql`${pointAccounts.balance} - ${due(lotId, now)}`,
+      expired: sql`${pointAccounts.expired} + ${due(lotId, now)}`,
+      updatedAt: now,
+    })
+    .where(
+      sql`${pointAccounts.patientId} = (select l.patient_id from point_lots l where l.id = ${lotId}) and ${due(lotId, now)} is not null`,
+    );
+  const entries = entryPairStatements(db, {
+    txnId,
+    type: 'expiry',
+    money,
+    now,
+    source: sql`from point_lots s where s.id = ${lotId} and s.remaining > 0 and s.expires_at <= ${now}`,
+    patientId: sql`s.patient_id`,
+    patientPoints: sql`-s.remaining`,
+    sourceId: sql`s.id`,
+    effectiveAt: sql`s.expires_at`,
+    other: { account: sql`'expiry'`, ownerId: sql`s.clinic_id`, counterpartyId: sql`null` },
+  });
+  const closeLot = db
+    .update(pointLots)
+    .set({ expired: sql`${pointLots.expired} + ${pointLots.remaining}`, remaining: 0 })
+    .where(and(eq(pointLots.id, lotId), gt(pointLots.remaining, 0), lte(pointLots.expiresAt, now)));
+  return [debitAccount, ...entries, closeLot] as const;
+}
+
+/**
+ * Book every lapsed lot with points left, oldest first, a few lots per batch. Returns the number of
+ * lots booked. Bounded per run so that a backlog is worked off over several cron runs.
+ */
+export async function bookExpiredPoints(
+  db: Db,
+  money: PointMoney,
+  now: number,
+  opts: { batchLots?: number; maxLots?: number } = {},
+): Promise<{ lots: number }> {
+  const batchLots = opts.batchLots ?? 20;
+  const maxLots = opts.maxLots ?? 2000;
+  let booked = 0;
+  while (booked < maxLots) {
+    const lots = await db
+      .select({ id: pointLots.id })
+      .from(pointLots)
+      .where(and(gt(pointLots.remaining, 0), lte(pointLots.expiresAt, now)))
+      .orderBy(asc(pointLots.expiresAt))
+      .limit(Math.min(batchLots, maxLots - booked));
+    if (lots.length === 0) break;
+    const statements = lots.flatMap((l) => expireLotStatements(db, l.id, money, now));
+    await db.batch(statements as unknown as Parameters<typeof db.batch>[0]);
+    booked += lots.length;
+  }
+  return { lots: booked };
+}

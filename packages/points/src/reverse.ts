@@ -1,0 +1,111 @@
+import { newId } from '@gratia/core';
+import {
+  type Db,
+  pointAccounts,
+  pointLots,
+  pointRedemptionLots,
+  pointRedemptions,
+  pointReversals,
+} from '@gratia/db';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { entryPairStatements, type PointMoney } from './ledger';
+import { POINT_REVERSAL_WINDOW_MS } from './spend';
+
+export interface PointReversalInput {
+  redemptionId: string;
+  /** The organisation asking: only the one that honoured the points may reverse them. */
+  organizationId: string;
+  apiKeyId: string | null;
+  money: PointMoney;
+  now: number;
+}
+
+/**
+ * Undo a points redemption in one batch: the reversal row is written only for the honouring party's
+ * own redemption, inside 24 hours, and at most once (UNIQUE); the points go back to the very lots they
+ * came from, with their original expiry, and the entries mirror the redemption's. A lot that lapsed in
+ * the meantime gets its points back already expired: the expiry job books them.
+ */
+export function pointReversalStatements(db: Db, input: PointReversalInput) {
+  const id = newId('prv', input.now);
+  const { now, money } = input;
+  const insert = db
+    .insert(pointReversals)
+    .select(
+      db
+        .select({
+          id: sql<string>`${id}`.as('id'),
+          redemptionId: pointRedemptions.id,
+          patientId: pointRedemptions.patientId,
+          points: pointRedemptions.points,
+          apiKeyId: sql<string | null>`${input.apiKeyId}`.as('api_key_id'),
+          reversedAt: sql<number>`${now}`.as('reversed_at'),
+        })
+        .from(pointRedemptions)
+        .where(
+          and(
+            eq(pointRedemptions.id, input.redemptionId),
+            eq(pointRedemptions.honouredBy, input.organizationId),
+            sql`${pointRedemptions.redeemedAt} > ${now - POINT_REVERSAL_WINDOW_MS}`,
+          ),
+        ),
+    )
+    .onConflictDoNothing({ target: pointReversals.redemptionId });
+  const written = sql`exists (select 1 from point_reversals v where v.id = ${id})`;
+  const restoreLots = db
+    .update(pointLots)
+    .set({
+      remaining: sql`${pointLots.remaining} + (
+        select a.points from point_redemption_lots a where a.redemption_id = ${input.redemptionId} and a.lot_id = ${pointLots.id})`,
+    })
+    .where(
+      and(
+        inArray(
+          pointLots.id,
+          db
+            .select({ lotId: pointRedemptionLots.lotId })
+            .from(pointRedemptionLots)
+            .where(eq(pointRedemptionLots.redemptionId, input.redemptionId)),
+        ),
+        written,
+      ),
+    );
+  const creditAccount = db
+    .update(pointAccounts)
+    .set({
+      balance: sql`${pointAccounts.balance} + (select v.points from point_reversals v where v.id = ${id})`,
+      spent: sql`${pointAccounts.spent} - (select v.points from point_reversals v where v.id = ${id})`,
+      updatedAt: now,
+    })
+    .where(sql`${pointAccounts.patientId} = (select v.patient_id from point_reversals v where v.id = ${id})`);
+  const entries = entryPairStatements(db, {
+    txnId: id,
+    type: 'reversal',
+    money,
+    now,
+    source: sql`from point_reversals v join point_redemptions s on s.id = v.redemption_id where v.id = ${id}`,
+    patientId: sql`s.patient_id`,
+    patientPoints: sql`s.points`,
+    sourceId: sql`v.id`,
+    effectiveAt: sql`v.reversed_at`,
+    other: {
+      account: sql`case when s.honoured_by = s.clinic_id then 'liability' else 'receivable' end`,
+      ownerId: sql`s.honoured_by`,
+      counterpartyId: sql`case when s.honoured_by = s.clinic_id then null else s.clinic_id end`,
+    },
+  });
+  const redemption = db
+    .select()
+    .from(pointRedemptions)
+    .where(
+      and(eq(pointRedemptions.id, input.redemptionId), eq(pointRedemptions.honouredBy, input.organizationId)),
+    );
+  const reversal = db
+    .select()
+    .from(pointReversals)
+    .where(eq(pointReversals.redemptionId, input.redemptionId));
+  return {
+    reversalId: id,
+    statements: [insert, restoreLots, creditAccount, ...entries, redemption, reversal] as const,
+  };
+}

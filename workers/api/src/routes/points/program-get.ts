@@ -1,0 +1,27 @@
+import { rulesFromRow } from '@gratia/points';
+import { createRoute } from '@hono/zod-openapi';
+import type { App } from '../../app';
+import { currentProgram, pointMoneyOf } from '../../lib/points';
+import { commonErrors, jsonContent } from '../../lib/schemas';
+import { authorize, orgOf } from '../../middleware/auth';
+import { LoyaltyProgramSchema, programJson } from './schema';
+
+export const route = createRoute({
+  method: 'get',
+  path: '/v1/loyalty_program',
+  tags: ['Bonus points'],
+  summary: "The clinic's current bonus-programme rules",
+  description:
+    'Version 0 is the network default (5% back, points valid 180 days) until the clinic sets its own.',
+  security: [{ bearer: [] }],
+  middleware: [authorize('clinic')] as const,
+  responses: { 200: jsonContent(LoyaltyProgramSchema, 'The rules'), ...commonErrors },
+});
+
+export function registerGetLoyaltyProgram(app: App) {
+  app.openapi(route, async (c) => {
+    const clinic = orgOf(c);
+    const [row] = await currentProgram(c.var.db, clinic.organizationId);
+    return c.json(programJson(rulesFromRow(row, clinic.organization.currency), pointMoneyOf(c)), 200);
+  });
+}
