@@ -24,29 +24,17 @@ export const LoyaltyProgramInputSchema = z
       .min(0)
       .max(10_000)
       .openapi({ description: 'Points earned per paid amount, in basis points (500 = 5%)', example: 700 }),
-    expiry_days: z
-      .number()
-      .int()
-      .min(1)
-      .max(3660)
-      .openapi({
-        description:
-          'Days after the visit that its points can be spent (through the end of that day, clinic time)',
-        example: 180,
-      }),
+    expiry_days: z.number().int().min(1).max(3660).openapi({
+      description:
+        'Days after the visit that its points can be spent (through the end of that day, clinic time)',
+      example: 180,
+    }),
     min_redemption_points: z.number().int().min(0).max(1_000_000_000).openapi({ example: 500 }),
-    max_bill_share_bps: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000)
-      .nullable()
-      .optional()
-      .openapi({
-        description:
-          'The largest share of a bill that points may pay (checked when a redemption states its bill)',
-        example: 5000,
-      }),
+    max_bill_share_bps: z.number().int().min(1).max(10_000).nullable().optional().openapi({
+      description:
+        'The largest share of a bill that points may pay (checked when a redemption states its bill)',
+      example: 5000,
+    }),
     discount_tiers: z.array(DiscountTierSchema).max(20).optional().openapi({
       description: 'Progressive discounts by lifetime spend at the clinic, in the clinic’s currency',
     }),
