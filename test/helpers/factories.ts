@@ -155,8 +155,12 @@ export async function setLoyaltyProgram(api: Client, clinicKey: string, body: Re
 }
 
 /** A network whose clinic has a 10% programme and a patient with a card. */
-export async function createPointsScene(api: Client, program: Record<string, unknown> = {}) {
-  const net = await createNetwork(api);
+export async function createPointsScene(
+  api: Client,
+  program: Record<string, unknown> = {},
+  existing?: Network,
+) {
+  const net = existing ?? (await createNetwork(api));
   await setLoyaltyProgram(api, net.clinic.key, program);
   const patient = await createPatient(api, net.clinic.key, {
     first_name: 'Mira',
