@@ -87,7 +87,7 @@ try {
   );
   const dir = path.join(ROOT, 'scripts/bench/scenarios');
   for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.mjs'))
+    .filter((f) => f.endsWith('.mjs') && (!process.env.BENCH_ONLY || f.includes(process.env.BENCH_ONLY)))
     .sort()) {
     const mod = await import(pathToFileURL(path.join(dir, file)).href);
     for (const r of await mod.run(ctx)) results.push(r);

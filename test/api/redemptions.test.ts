@@ -404,6 +404,33 @@ describe('signing key rotation', () => {
     expect((await call('POST', '/v1/redemptions', partner.key, { token: fresh.token })).status).toBe(201);
   });
 
+  it('publishes a staged key (active, listed after the signer) before it signs anything', async () => {
+    const api = createClient();
+    const { patient, offer, clinic } = await createVoucherScene(api);
+    const current = JSON.parse(env.VOUCHER_SIGNING_KEYS!)[0];
+    const staged = JSON.stringify([current, await newSigningKeyJwk('test-next')]);
+    const call = (method: string, path: string, token: string, body?: unknown) =>
+      api.app.request(
+        `https://gratia.test${path}`,
+        {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: body ? JSON.stringify(body) : undefined,
+        },
+        { ...env, VOUCHER_SIGNING_KEYS: staged },
+      );
+    const jwks = (await (await call('GET', '/.well-known/jwks.json', OPERATOR_TOKEN)).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(jwks.keys.map((k) => k.kid).sort()).toEqual(['test-1', 'test-next']);
+    const issued = (await (
+      await call('POST', '/v1/vouchers', clinic.key, { patient_id: patient.id, offer_id: offer.id })
+    ).json()) as { token: string };
+    expect(JSON.parse(atob(issued.token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))).kid).toBe(
+      'test-1',
+    );
+  });
+
   it('drops a retired key from the JWKS once no voucher it signed can still be valid', async () => {
     const old = JSON.parse(env.VOUCHER_SIGNING_KEYS!)[0];
     const retiredLongAgo = JSON.stringify([
