@@ -67,6 +67,7 @@ try {
     '',
     '  Try:',
     `  curl -H "Authorization: Bearer ${clinic.key}" ${baseUrl}/v1/patients`,
+    `  curl -H "Authorization: Bearer ${clinic.key}" "${baseUrl}/v1/points/expiring?within_days=30"`,
     '━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━',
     '',
   ];

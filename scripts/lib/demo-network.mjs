@@ -10,6 +10,24 @@ export const DEMO_CLINICS = [
     email: 'desk@lumiere.example',
     phone: '+493012345670',
     address: 'Friedrichstraße 120, 10117 Berlin',
+    loyalty_program: {
+      accrual_rate_bps: 700,
+      expiry_days: 180,
+      min_redemption_points: 500,
+      max_bill_share_bps: 5000,
+      discount_tiers: [
+        { min_lifetime_spend: { amount: 3_000_000, currency: 'EUR' }, discount_bps: 500 },
+        { min_lifetime_spend: { amount: 4_500_000, currency: 'EUR' }, discount_bps: 1000 },
+      ],
+    },
+    // Paid visits (days ago, amount in cents); Anna's oldest points lapse this month: she is on the call list.
+    visits: {
+      'Anna Kowalski': [
+        [172, 180_000],
+        [40, 95_000],
+      ],
+      'Sophie Martin': [[20, 250_000]],
+    },
     patients: [
       {
         first_name: 'Anna',
@@ -48,6 +66,8 @@ export const DEMO_CLINICS = [
     email: 'hello@smilestudio.example',
     phone: '+493012345680',
     address: 'Kastanienallee 7, 10435 Berlin',
+    loyalty_program: { accrual_rate_bps: 500, expiry_days: 180, min_redemption_points: 0 },
+    visits: { 'Jonas Becker': [[60, 45_000]] },
     patients: [
       {
         first_name: 'Jonas',

@@ -39,11 +39,11 @@ export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = 
 
   const stored = existsSync(keysFile) ? JSON.parse(readFileSync(keysFile, 'utf8')) : {};
   const existing = new Map((await listAll('/v1/organizations', operatorToken)).map((o) => [o.name, o]));
-  const created = { organizations: 0, keys: 0, patients: 0, offers: 0 };
+  const created = { organizations: 0, keys: 0, patients: 0, offers: 0, visits: 0 };
   const orgs = [];
 
   for (const demo of [...DEMO_CLINICS, ...DEMO_PARTNERS]) {
-    const { patients: _p, offers: _o, ...fields } = demo;
+    const { patients: _p, offers: _o, loyalty_program: _l, visits: _v, ...fields } = demo;
     let org = existing.get(demo.name);
     if (!org) {
       org = await must('POST', '/v1/organizations', operatorToken, fields);
@@ -68,6 +68,29 @@ export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = 
       if (names.has(`${patient.first_name} ${patient.last_name}`)) continue;
       await must('POST', '/v1/patients', clinic.key, patient);
       created.patients++;
+    }
+  }
+
+  // Bonus programmes and a few paid visits, so the statement and the call list have something to show.
+  // Visits carry a reference, so seeding again records nothing new (409: that reference is taken).
+  for (const clinic of orgs.filter((o) => o.kind === 'clinic' && o.demo.loyalty_program)) {
+    await must('PUT', '/v1/loyalty_program', clinic.key, clinic.demo.loyalty_program);
+    const byName = new Map(
+      (await listAll('/v1/patients', clinic.key)).map((p) => [`${p.first_name} ${p.last_name}`, p]),
+    );
+    for (const [name, visits] of Object.entries(clinic.demo.visits ?? {})) {
+      const patient = byName.get(name);
+      if (!patient) continue;
+      for (const [daysAgo, amount] of visits) {
+        const r = await api('POST', '/v1/visits', clinic.key, {
+          patient_id: patient.id,
+          amount: { amount, currency: clinic.currency },
+          occurred_at: new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
+          reference: `demo-${patient.card_number}-${daysAgo}`,
+        });
+        if (r.status === 201) created.visits++;
+        else if (r.status !== 409) throw new Error(`seed: POST /v1/visits answered ${r.status}: ${r.text}`);
+      }
     }
   }
 

@@ -51,8 +51,9 @@ describe('the network over HTTP (wrangler dev)', () => {
     const first = await seedDemoNetwork({ baseUrl: baseUrl(), operatorToken: operatorToken(), keysFile });
     expect(first.created.organizations).toBe(5);
     expect(first.created.patients).toBeGreaterThanOrEqual(5);
+    expect(first.created.visits).toBe(4);
     const second = await seedDemoNetwork({ baseUrl: baseUrl(), operatorToken: operatorToken(), keysFile });
-    expect(second.created).toEqual({ organizations: 0, keys: 0, patients: 0, offers: 0 });
+    expect(second.created).toEqual({ organizations: 0, keys: 0, patients: 0, offers: 0, visits: 0 });
     const stored = JSON.parse(readFileSync(keysFile, 'utf8'));
     expect(second.organizations.map((o: { key: string }) => o.key)).toEqual(
       first.organizations.map((o: { key: string }) => o.key),
@@ -65,5 +66,8 @@ describe('the network over HTTP (wrangler dev)', () => {
     expect(res.body.data.map((p: { first_name: string }) => p.first_name).sort()).toEqual(
       DEMO_CLINICS[0].patients.map((p: { first_name: string }) => p.first_name).sort(),
     );
+    // Anna's oldest points lapse within the month: she is on the seeded clinic's call list.
+    const calls = await http('GET', '/v1/points/expiring?within_days=30', clinic.key);
+    expect(calls.body.data.map((r: { first_name: string }) => r.first_name)).toEqual(['Anna']);
   });
 });
