@@ -56,3 +56,14 @@ export const liveBalance = (patientId: SQL | string, now: number) => sql<number>
   select coalesce(sum(l.remaining), 0) from point_lots l
   where l.patient_id = ${patientId} and l.remaining > 0 and l.expires_at > ${now}
 )`;
+
+/**
+ * The other side of a spend (and of its reversal), over a point_redemptions row aliased `s`: the
+ * honouring party's receivable from the issuer, or the issuer's own liability when it honours its
+ * own points.
+ */
+export const honouringSide = {
+  account: sql`case when s.honoured_by = s.clinic_id then 'liability' else 'receivable' end`,
+  ownerId: sql`s.honoured_by`,
+  counterpartyId: sql`case when s.honoured_by = s.clinic_id then null else s.clinic_id end`,
+};

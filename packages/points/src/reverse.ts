@@ -8,7 +8,7 @@ import {
   pointReversals,
 } from '@gratia/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { entryPairStatements, type PointMoney } from './ledger';
+import { entryPairStatements, honouringSide, type PointMoney } from './ledger';
 import { POINT_REVERSAL_WINDOW_MS } from './spend';
 
 export interface PointReversalInput {
@@ -88,11 +88,7 @@ export function pointReversalStatements(db: Db, input: PointReversalInput) {
     patientPoints: sql`s.points`,
     sourceId: sql`v.id`,
     effectiveAt: sql`v.reversed_at`,
-    other: {
-      account: sql`case when s.honoured_by = s.clinic_id then 'liability' else 'receivable' end`,
-      ownerId: sql`s.honoured_by`,
-      counterpartyId: sql`case when s.honoured_by = s.clinic_id then null else s.clinic_id end`,
-    },
+    other: honouringSide,
   });
   const redemption = db
     .select()

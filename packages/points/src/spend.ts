@@ -8,7 +8,7 @@ import {
   pointRedemptions,
 } from '@gratia/db';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import { entryPairStatements, liveBalance, type PointMoney } from './ledger';
+import { entryPairStatements, honouringSide, liveBalance, type PointMoney } from './ledger';
 
 // Spending points as one D1 batch, decided by the database. The redemption row is inserted only if
 // the card exists, the presenting key belongs to a clinic or partner, the amount meets the issuing
@@ -105,11 +105,7 @@ export function spendStatements(db: Db, input: SpendInput) {
     patientPoints: sql`-s.points`,
     sourceId: sql`s.id`,
     effectiveAt: sql`s.redeemed_at`,
-    other: {
-      account: sql`case when s.honoured_by = s.clinic_id then 'liability' else 'receivable' end`,
-      ownerId: sql`s.honoured_by`,
-      counterpartyId: sql`case when s.honoured_by = s.clinic_id then null else s.clinic_id end`,
-    },
+    other: honouringSide,
   });
   // The outcome: this redemption (or, for a reused reference, the earlier one), and the card as the
   // caller's refusal needs it explained.

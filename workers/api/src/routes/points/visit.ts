@@ -1,8 +1,8 @@
 import { isId, MINUTE_MS, toMillis } from '@gratia/core';
 import { patients, pointLots, visits } from '@gratia/db';
-import { accrualPoints, accrualStatements, liveBalance, lotExpiry, rulesFromRow } from '@gratia/points';
+import { accrualPoints, accrualStatements, lotExpiry, rulesFromRow } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { App } from '../../app';
 import { currentProgram, pointMoneyOf } from '../../lib/points';
 import { problem } from '../../lib/problem';
@@ -107,18 +107,27 @@ export function registerRecordVisit(app: App) {
             eq(visits.id, visitId),
             and(eq(visits.clinicId, clinic.organizationId), eq(visits.reference, reference)),
           );
-    const [, , , , , visitRows, accountRows, lotRows, liveRows] = await db.batch([
+    const [, , , , , visitRows, accountRows, lotRows, lapsedRows] = await db.batch([
       ...statements,
       db
         .select()
         .from(pointLots)
         .where(inArray(pointLots.visitId, db.select({ id: visits.id }).from(visits).where(sameVisit))),
-      db.select({ live: sql<number>`${liveBalance(b.patient_id, now)}`.as('live') }).from(sql`(select 1)`),
+      // The spendable balance is the booked one less lapsed lots not booked yet: no scan of live lots.
+      db
+        .select({ lapsed: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('lapsed') })
+        .from(pointLots)
+        .where(
+          and(
+            eq(pointLots.patientId, b.patient_id),
+            gt(pointLots.remaining, 0),
+            lte(pointLots.expiresAt, now),
+          ),
+        ),
     ]);
     const [visit] = visitRows;
     const [account] = accountRows;
     const [lot] = lotRows;
-    const live = liveRows[0]?.live ?? 0;
     if (!visit || !account) throw new Error('visit batch wrote nothing and found nothing');
     if (visit.id !== visitId) {
       const same =
@@ -137,7 +146,7 @@ export function registerRecordVisit(app: App) {
       {
         ...visitJson(visit),
         lot: lot ? lotJson({ ...lot, remaining: lot.points }) : null,
-        balance: live,
+        balance: account.balance - (lapsedRows[0]?.lapsed ?? 0),
         lifetime_spend: { amount: account.lifetimeSpend, currency },
         discount_bps: account.discountBps,
       },
