@@ -69,12 +69,3 @@ export function lotExpiry(earnedAt: number, expiryDays: number, timeZone: string
   const expiresOn = addDays(localDate(earnedAt, timeZone), expiryDays);
   return { expiresOn, expiresAt: startOfLocalDay(addDays(expiresOn, 1), timeZone) };
 }
-
-export function isTimeZone(tz: string): boolean {
-  try {
-    formatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
