@@ -1,7 +1,14 @@
 import { fixedClock } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
-import { createNetwork, createPatient, createVoucherScene, issueVoucher } from '../helpers/factories';
+import {
+  createNetwork,
+  createPatient,
+  createPointsScene,
+  createVoucherScene,
+  issueVoucher,
+  recordVisit,
+} from '../helpers/factories';
 
 // The counter page through its forms, as a browser without JavaScript would use it.
 
@@ -186,6 +193,79 @@ describe('/partner (the counter page)', () => {
     const s2 = await signIn(api, fresh.partner.key);
     clock.advance(8 * 3600_000 + 1);
     expect((await api.get('/partner', { headers: { cookie: s2.cookie } })).text).toContain('Sign in');
+  });
+
+  it('takes card points by card number, lists them and gives them back, with CSRF protection', async () => {
+    const clock = fixedClock(T0);
+    const api = createClient(clock);
+    const { net, patient } = await createPointsScene(api, {
+      min_redemption_points: 100,
+      max_bill_share_bps: 5000,
+    });
+    await recordVisit(api, net.clinic.key, patient.id, 50_000); // 5,000 points
+    const { cookie } = await signIn(api, net.partner.key);
+    const { csrf } = await counter(api, cookie);
+    const card = patient.card_number.replace(/(\d{4})(?=\d)/g, '$1 ');
+    const take = (fields: Record<string, string>, c = csrf) =>
+      submit(api, '/partner/points', cookie, { card_number: card, csrf: c, ...fields });
+
+    expect((await take({ points: '1200' }, 'wrong')).status).toBe(403);
+    const refusals: [Record<string, string>, string][] = [
+      [{ points: '5001' }, 'insufficient_points'],
+      [{ points: '99' }, 'below_minimum_redemption'],
+      [{ points: '600', bill: '10.00' }, 'exceeds_bill_share'],
+      [{ points: 'lots' }, 'points_invalid'],
+      [{ points: '0' }, 'points_invalid'],
+      [{ points: '10', card_number: '1234' }, 'points_invalid'],
+      [{ points: '10', card_number: '8000 0000 0000 0002' }, 'card_not_found'],
+    ];
+    for (const [fields, code] of refusals) {
+      const res = await take(fields);
+      expect(res.status, code).toBe(303);
+      expect(res.headers.get('location')).toBe(`/partner?error=${code}`);
+    }
+    const bal = await api.get(`/v1/patients/${patient.id}/points`, { token: net.clinic.key });
+    expect(bal.body.balance).toBe(5000);
+
+    const res = await take({ points: '1200', bill: '30,00' });
+    expect(res.status).toBe(303);
+    const location = res.headers.get('location')!;
+    expect(location).toMatch(/^\/partner\?points_redeemed=ptr_\w+&left=3800$/);
+    const page = await api.get(location, { headers: { cookie } });
+    const last4 = patient.card_number.slice(-4);
+    expect(page.text).toContain(`Took 1,200 points (€12.00) from card ending ${last4}. 3,800 points left.`);
+    expect(page.text).toContain('Recent card points');
+    expect(page.text).not.toContain(patient.card_number);
+    const redemptionId = /points_redeemed=(ptr_\w+)/.exec(location)![1]!;
+
+    // The clinic's statement shows it, owed to this partner.
+    const statement = await api.get(`/v1/patients/${patient.id}/points/entries`, { token: net.clinic.key });
+    expect(statement.body.data.at(-1)).toMatchObject({
+      type: 'redemption',
+      points: -1200,
+      counterparty: { id: net.partner.id },
+    });
+
+    // Another partner's session cannot reverse it; this one can, once.
+    const other = await signIn(api, net.otherPartner.key);
+    const otherCsrf = (await counter(api, other.cookie)).csrf;
+    const foreign = await submit(api, '/partner/points/reversal', other.cookie, {
+      redemption_id: redemptionId,
+      csrf: otherCsrf,
+    });
+    expect(foreign.headers.get('location')).toBe('/partner?error=redemption_not_found');
+    const back = await submit(api, '/partner/points/reversal', cookie, { redemption_id: redemptionId, csrf });
+    expect(back.headers.get('location')).toBe('/partner?points_reversed=1');
+    const again = await submit(api, '/partner/points/reversal', cookie, {
+      redemption_id: redemptionId,
+      csrf,
+    });
+    expect(again.headers.get('location')).toBe('/partner?error=redemption_already_reversed');
+    const after = await api.get('/partner', { headers: { cookie } });
+    expect(after.text).toContain('· reversed');
+    expect((await api.get(`/v1/patients/${patient.id}/points`, { token: net.clinic.key })).body.balance).toBe(
+      5000,
+    );
   });
 
   it('serves the scanner script and the jsQR fallback', async () => {

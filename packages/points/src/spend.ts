@@ -21,8 +21,8 @@ export const POINT_REVERSAL_WINDOW_MS = 24 * 60 * 60 * 1000;
 export interface SpendInput {
   cardNumber: string;
   points: number;
-  /** The honouring party is proved inside the batch from the presented key's hash. */
-  keyHash: string;
+  /** The honouring party is proved inside the batch from the presented key. */
+  key: PresentedKey;
   reference: string | null;
   /** The bill the points pay towards (network currency), to enforce the programme's maximum share. */
   billAmount: number | null;
@@ -30,9 +30,14 @@ export interface SpendInput {
   now: number;
 }
 
-const honourer = (keyHash: string) => sql`(
+/** The key presented: the SHA-256 of its secret (API), or its id (a counter-page session). */
+export type PresentedKey = { hash: string } | { id: string };
+const keyMatch = (key: PresentedKey) =>
+  'hash' in key ? sql`k.secret_hash = ${key.hash}` : sql`k.id = ${key.id}`;
+
+const honourer = (key: PresentedKey) => sql`(
   select o.id from api_keys k join organizations o on o.id = k.organization_id
-  where k.secret_hash = ${keyHash} and k.revoked_at is null and o.kind in ('clinic', 'partner')
+  where ${keyMatch(key)} and k.revoked_at is null and o.kind in ('clinic', 'partner')
 )`;
 const currentRule = (column: string, clinicId: ReturnType<typeof sql>) => sql`(
   select ${sql.raw(column)} from loyalty_programs lp where lp.clinic_id = ${clinicId}
@@ -43,12 +48,12 @@ export function spendStatements(db: Db, input: SpendInput) {
   const id = newId('ptr', input.now);
   const { points, money, now } = input;
   const value = points * money.pointValue;
-  const honour = honourer(input.keyHash);
+  const honour = honourer(input.key);
   const insertRedemption = db
     .insert(pointRedemptions)
     .select(
       sql`select ${id}, p.id, p.clinic_id, ${honour},
-        (select k.id from api_keys k where k.secret_hash = ${input.keyHash}),
+        (select k.id from api_keys k where ${keyMatch(input.key)}),
         ${points}, ${value}, case when p.clinic_id = ${honour} then 0 else ${value} end, ${money.currency},
         ${input.billAmount}, ${input.reference}, ${now}
       from patients p

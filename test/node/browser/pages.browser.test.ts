@@ -53,7 +53,12 @@ async function scene() {
     message: 'Thank you for trusting us this year, Anna. Enjoy an afternoon just for you!',
   });
   expect(voucher.status).toBe(201);
-  return { clinic, partner, voucher: voucher.body as { id: string; token: string; url: string } };
+  return {
+    clinic,
+    partner,
+    patient: patient.body as { id: string; card_number: string },
+    voucher: voucher.body as { id: string; token: string; url: string },
+  };
 }
 
 function decodeQr(pngFile: string): string | null {
@@ -108,6 +113,31 @@ describe('the partner counter page in Chromium', () => {
     await page.getByRole('button', { name: /Reverse the redemption/ }).click();
     await expect(page.locator('.status').textContent()).resolves.toContain('reversed');
     expect((await http('GET', `/v1/vouchers/${voucher.id}`, clinic.key)).body.status).toBe('issued');
+    await page.context().close();
+  });
+
+  it('takes card points by card number and shows what is left; axe finds nothing serious', async () => {
+    const { partner, clinic, patient } = await scene();
+    const visit = await http('POST', '/v1/visits', clinic.key, {
+      patient_id: patient.id,
+      amount: { amount: 120_000, currency: 'EUR' },
+    });
+    expect(visit.status).toBe(201);
+    const page = await phonePage(browser);
+    await page.goto(`${baseUrl()}/partner`);
+    await page.getByLabel('Your partner API key').fill(partner.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Card number').fill(patient.card_number.replace(/(\d{4})(?=\d)/g, '$1 '));
+    await page.getByLabel('Points to take').fill('2500');
+    await page.getByRole('button', { name: 'Take points' }).click();
+    const left = visit.body.balance - 2500;
+    await expect(page.locator('.status').textContent()).resolves.toContain(
+      `Took 2,500 points (€25.00) from card ending ${patient.card_number.slice(-4)}. ${left.toLocaleString('en-GB')} points left.`,
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'partner-points');
+    const balance = await http('GET', `/v1/patients/${patient.id}/points`, clinic.key);
+    expect(balance.body.balance).toBe(left);
     await page.context().close();
   });
 });

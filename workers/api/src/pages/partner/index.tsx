@@ -1,19 +1,28 @@
 import { sha256Hex } from '@gratia/core';
-import { redemptions, voucherReversals, vouchers } from '@gratia/db';
 import { reverseStatements } from '@gratia/vouchers';
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { JSQR_SOURCE } from '../../generated/jsqr-source';
 import { redeemAtCounter, verifyAtCounter } from '../../lib/counter';
-import { type KeyRow, keyLookup, principalFromKey } from '../../middleware/auth';
+import { keyLookup } from '../../middleware/auth';
+import { formatMoney } from '../layout';
+import {
+  form,
+  html,
+  keyOfSession,
+  parseAmount,
+  recentPointRedemptions,
+  recentRedemptions,
+  withSession,
+} from './common';
+import { registerPartnerPoints } from './points';
 import { SCAN_SCRIPT } from './scan-script';
-import { csrfOk, endSession, type PartnerSession, readSession, startSession } from './session';
+import { csrfOk, endSession, readSession, startSession } from './session';
 import { Counter, REFUSAL_TEXT, type RecentRedemption, SignIn, Verification } from './views';
 
 // /partner: the counter page for partners without IT. Sign in with the partner's API key (exchanged
 // for an 8-hour HttpOnly, Secure, SameSite=Strict cookie), check a voucher by camera or by pasting
-// its code, redeem with one tap, reverse within 24 hours. Every request re-checks the key, in the
+// its code, redeem with one tap, reverse within 24 hours; take card points by card number. Every request re-checks the key, in the
 // same D1 round trip as its work, so revoking the key ends the session at once.
 
 const PAGE_HEADERS = {
@@ -27,87 +36,6 @@ const PAGE_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; media-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
-const MAX_FORM_BYTES = 16 * 1024;
-const RECENT_WINDOW_MS = 7 * 24 * 3600_000;
-
-class SessionEnded extends Error {}
-
-const html = (c: Context<AppEnv>, node: unknown, status: 200 | 400 | 401 | 403 | 404 | 413 = 200) =>
-  c.html(`<!doctype html>${node}`, status);
-
-/** The authorisation of a counter-page request: the session's own key, still valid, still a partner. */
-const keyOfSession = (session: PartnerSession) => (rows: KeyRow[]) => {
-  const row = rows[0];
-  if (row?.kind !== 'partner' || row.organizationId !== session.partnerId) throw new SessionEnded();
-  return principalFromKey(row);
-};
-
-function recentRedemptions(c: Context<AppEnv>, partnerId: string) {
-  return c.var.db
-    .select({
-      id: redemptions.id,
-      title: vouchers.title,
-      amount: redemptions.amount,
-      currency: redemptions.currency,
-      redeemedAt: redemptions.redeemedAt,
-      reversalId: sql<string | null>`${voucherReversals.id}`.as('reversal_id'),
-    })
-    .from(redemptions)
-    .innerJoin(vouchers, eq(vouchers.id, redemptions.voucherId))
-    .leftJoin(voucherReversals, eq(voucherReversals.redemptionId, redemptions.id))
-    .where(
-      and(
-        eq(redemptions.partnerId, partnerId),
-        gt(redemptions.redeemedAt, c.var.clock.now() - RECENT_WINDOW_MS),
-      ),
-    )
-    .orderBy(desc(redemptions.redeemedAt))
-    .limit(20);
-}
-
-async function form(c: Context<AppEnv>): Promise<Record<string, string> | null> {
-  if (Number(c.req.header('content-length') ?? '0') > MAX_FORM_BYTES) return null;
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
-
-/** "12.50" -> 1250 minor units; empty -> undefined (all that is left); anything else -> null. */
-function parseAmount(input: string | undefined): number | undefined | null {
-  const s = (input ?? '').trim().replace(',', '.');
-  if (s === '') return undefined;
-  if (!/^\d{1,9}(\.\d{1,2})?$/.test(s)) return null;
-  return Math.round(Number(s) * 100);
-}
-
-type FormHandler = (
-  c: Context<AppEnv>,
-  session: PartnerSession,
-  form: Record<string, string>,
-) => Promise<Response>;
-
-/**
- * A state-changing counter form: needs a genuine session, a form of sane size, this origin and the
- * session's CSRF token; a key revoked meanwhile ends the session (SessionEnded, thrown inside the
- * handler's own batch) and shows the sign-in page.
- */
-const withSession = (handler: FormHandler) => async (c: Context<AppEnv>) => {
-  const session = await readSession(c);
-  if (!session) return html(c, <SignIn error="Please sign in first." />, 401);
-  const f = await form(c);
-  if (!f) return html(c, <SignIn error="That request was too large." />, 413);
-  if (!csrfOk(c, session, f.csrf))
-    return html(c, <SignIn error="The form expired. Please try again." />, 403);
-  try {
-    return await handler(c, session, f);
-  } catch (e) {
-    if (!(e instanceof SessionEnded)) throw e;
-    endSession(c);
-    return html(c, <SignIn error="Your session has ended. Please sign in again." />, 401);
-  }
-};
-
 export function registerPartnerPage(app: Hono<AppEnv>) {
   app.use('/partner', async (c, next) => {
     await next();
@@ -121,9 +49,10 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     const session = await readSession(c);
     if (!session) return html(c, <SignIn />);
     const { db } = c.var;
-    const [keyRows, recent] = await db.batch([
+    const [keyRows, recent, recentPoints] = await db.batch([
       keyLookup(db, { id: session.keyId }),
       recentRedemptions(c, session.partnerId),
+      recentPointRedemptions(c, session.partnerId),
     ]);
     let principal: ReturnType<ReturnType<typeof keyOfSession>>;
     try {
@@ -135,19 +64,29 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     if (principal.role !== 'partner') return html(c, <SignIn />, 401);
     const q = c.req.query();
     const redeemed = q.redeemed ? recent.find((r) => r.id === q.redeemed) : undefined;
+    const took = q.points_redeemed ? recentPoints.find((r) => r.id === q.points_redeemed) : undefined;
+    const left = /^\d{1,12}$/.test(q.left ?? '') ? Number(q.left) : null;
     const flash = redeemed
       ? { kind: 'ok' as const, text: `Redeemed: ${redeemed.title}.` }
-      : q.reversed
-        ? { kind: 'ok' as const, text: 'The redemption was reversed; the voucher can be used again.' }
-        : q.error && REFUSAL_TEXT[q.error]
-          ? { kind: 'bad' as const, text: REFUSAL_TEXT[q.error]! }
-          : undefined;
+      : took
+        ? {
+            kind: 'ok' as const,
+            text: `Took ${took.points.toLocaleString('en-GB')} points (${formatMoney(took.valueAmount, took.currency)}) from card ending ${took.cardLast4}.${left === null ? '' : ` ${left.toLocaleString('en-GB')} points left.`}`,
+          }
+        : q.reversed
+          ? { kind: 'ok' as const, text: 'The redemption was reversed; the voucher can be used again.' }
+          : q.points_reversed
+            ? { kind: 'ok' as const, text: 'The points were given back to the card.' }
+            : q.error && REFUSAL_TEXT[q.error]
+              ? { kind: 'bad' as const, text: REFUSAL_TEXT[q.error]! }
+              : undefined;
     return html(
       c,
       <Counter
         partnerName={principal.organization.name}
         csrf={session.csrf}
         recent={recent as RecentRedemption[]}
+        recentPoints={recentPoints}
         now={c.var.clock.now()}
         flash={flash}
       />,
@@ -223,6 +162,8 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
       return c.redirect(`/partner?reversed=${r.id}`, 303);
     }),
   );
+
+  registerPartnerPoints(app);
 
   app.post('/partner/signout', async (c) => {
     const session = await readSession(c);

@@ -1,5 +1,6 @@
 import type { VerifiedVoucher } from '../../lib/counter';
-import { formatMoney, Page } from '../layout';
+import { formatMoney, formatTimeUtc, Page } from '../layout';
+import { PointsForm, type RecentPointRedemption, RecentPoints } from './points-views';
 
 // The counter page's screens. Plain forms that work without JavaScript (POST, then redirect); the
 // camera script only fills in the code and submits the same form.
@@ -26,12 +27,14 @@ export const REFUSAL_TEXT: Record<string, string> = {
   redemption_already_reversed: 'That redemption was already reversed.',
   reversal_window_closed: 'Redemptions can only be reversed within 24 hours.',
   amount_invalid: 'Enter the amount as a number, like 12.50, or leave it empty.',
+  card_not_found: 'No card of the network has that number. Check the 16 digits.',
+  insufficient_points: 'The card does not have that many points to spend.',
+  below_minimum_redemption: "That is fewer points than the card's programme accepts at a time.",
+  exceeds_bill_share: 'Points may pay only part of this bill. Take fewer points.',
+  reference_conflict: 'That sale was already recorded with other points.',
+  points_invalid:
+    'Enter the 16-digit card number and a whole number of points (and the bill as 12.50, if any).',
 };
-
-const time = (ms: number) =>
-  new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(
-    new Date(ms),
-  );
 
 export function SignIn({ error }: { error?: string }) {
   return (
@@ -82,6 +85,7 @@ export function Counter(props: {
   partnerName: string;
   csrf: string;
   recent: RecentRedemption[];
+  recentPoints: RecentPointRedemption[];
   now: number;
   flash?: { kind: 'ok' | 'bad'; text: string };
 }) {
@@ -95,6 +99,7 @@ export function Counter(props: {
         </p>
       ) : null}
       <TokenForm csrf={props.csrf} />
+      <PointsForm csrf={props.csrf} />
       <section class="card" aria-labelledby="recent">
         <h2 id="recent">Recent redemptions</h2>
         {props.recent.length === 0 ? <p class="muted">None yet.</p> : null}
@@ -105,7 +110,7 @@ export function Counter(props: {
                 <strong>{r.title}</strong>
                 <br />
                 <span class="muted">
-                  {formatMoney(r.amount, r.currency)} · {time(r.redeemedAt)} UTC
+                  {formatMoney(r.amount, r.currency)} · {formatTimeUtc(r.redeemedAt)} UTC
                   {r.reversalId ? ' · reversed' : ''}
                 </span>
               </span>
@@ -126,6 +131,7 @@ export function Counter(props: {
           ))}
         </ul>
       </section>
+      <RecentPoints items={props.recentPoints} csrf={props.csrf} now={props.now} />
       <form method="post" action="/partner/signout">
         <input type="hidden" name="csrf" value={props.csrf} />
         <button type="submit" class="secondary">

@@ -1,10 +1,11 @@
-import { POINT_REVERSAL_WINDOW_MS, spendRefusal, spendStatements } from '@gratia/points';
+import { POINT_REVERSAL_WINDOW_MS } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { pointMoneyOf } from '../../lib/points';
+import { spendAtCounter } from '../../lib/points-counter';
 import { problem } from '../../lib/problem';
 import { commonErrors, jsonBody, jsonContent, MoneySchema, problemResponses } from '../../lib/schemas';
-import { authorizeDeferred, keyLookup, resolveDeferred } from '../../middleware/auth';
+import { authorizeDeferred, type KeyRow, keyLookup, resolveDeferred } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { PointRedemptionSchema, pointRedemptionJson } from './schema';
 
@@ -44,44 +45,25 @@ export const route = createRoute({
 export function registerRedeemPoints(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid('json');
-    const { db, clock } = c.var;
     const money = pointMoneyOf(c);
-    const now = clock.now();
-    const input = {
-      cardNumber: b.card_number,
-      points: b.points,
-      keyHash: c.var.keyHash,
-      reference: b.reference ?? null,
-      billAmount: b.bill?.amount ?? null,
-      money,
-      now,
-    };
+    const authorize = (rows: KeyRow[]) => resolveDeferred(c, rows, ['clinic', 'partner']);
     if (b.bill && b.bill.currency !== money.currency) {
-      resolveDeferred(c, await keyLookup(db, c.var.keyHash), ['clinic', 'partner']);
+      authorize(await keyLookup(c.var.db, c.var.keyHash));
       return problem(c, 'currency_mismatch', `Points are valued in the network currency, ${money.currency}`);
     }
-    const { redemptionId, statements } = spendStatements(db, input);
-    const [keyRows, , , , , , , outcome, card] = await db.batch([
-      keyLookup(db, c.var.keyHash),
-      ...statements,
-    ]);
-    resolveDeferred(c, keyRows, ['clinic', 'partner']);
-    const state = card[0];
-    const done = outcome.find((r) => r.id === redemptionId);
-    if (done) return c.json(pointRedemptionJson(done, state?.live ?? 0, POINT_REVERSAL_WINDOW_MS), 201);
-    const earlier = outcome[0];
-    if (earlier && state && earlier.patientId === state.cardPatientId && earlier.points === b.points) {
-      c.header('idempotent-replayed', 'true');
-      return c.json(pointRedemptionJson(earlier, state.live, POINT_REVERSAL_WINDOW_MS), 201);
-    }
-    const code = spendRefusal(input, state, earlier);
-    const detail = {
-      card_not_found: `No card ${b.card_number} in the network`,
-      reference_conflict: `Reference ${b.reference} was already used for another redemption (${earlier?.id})`,
-      below_minimum_redemption: `The card's programme takes at least ${state?.minPoints ?? 0} points at a time`,
-      exceeds_bill_share: 'The points are worth more than the share of the bill the programme allows',
-      insufficient_points: `The card has ${state?.live ?? 0} points to spend`,
-    }[code];
-    return problem(c, code, detail);
+    const out = await spendAtCounter(
+      c,
+      {
+        cardNumber: b.card_number,
+        points: b.points,
+        reference: b.reference ?? null,
+        billAmount: b.bill?.amount ?? null,
+      },
+      { hash: c.var.keyHash },
+      authorize,
+    );
+    if (!out.ok) return problem(c, out.code, out.detail);
+    if (out.replayed) c.header('idempotent-replayed', 'true');
+    return c.json(pointRedemptionJson(out.redemption, out.balanceAfter, POINT_REVERSAL_WINDOW_MS), 201);
   });
 }
