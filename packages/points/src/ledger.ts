@@ -34,11 +34,14 @@ export function entryPairStatements(
     effectiveAt: SQL;
     /** The other side: its account kind, owner and (for receivables) the clinic that owes it. */
     other: { account: SQL; ownerId: SQL; counterpartyId: SQL };
+    /** On the card's entry: where the points were spent (redemptions and their reversals). */
+    patientCounterpartyId?: SQL;
   },
 ) {
   const { txnId, type, money, now } = p;
   const patientSide = db.insert(pointEntries).select(sql`
-    select null, ${txnId}, ${type}, 'patient', ${p.patientId}, ${p.patientId}, null, ${p.sourceId},
+    select null, ${txnId}, ${type}, 'patient', ${p.patientId}, ${p.patientId},
+      ${p.patientCounterpartyId ?? sql`null`}, ${p.sourceId},
       ${p.patientPoints}, (${p.patientPoints}) * ${money.pointValue}, ${money.currency},
       (select a.balance from point_accounts a where a.patient_id = ${p.patientId}),
       ${p.effectiveAt}, ${now}

@@ -89,6 +89,7 @@ export function pointReversalStatements(db: Db, input: PointReversalInput) {
     sourceId: sql`v.id`,
     effectiveAt: sql`v.reversed_at`,
     other: honouringSide,
+    patientCounterpartyId: sql`s.honoured_by`,
   });
   const redemption = db
     .select()

@@ -111,6 +111,7 @@ export function spendStatements(db: Db, input: SpendInput) {
     sourceId: sql`s.id`,
     effectiveAt: sql`s.redeemed_at`,
     other: honouringSide,
+    patientCounterpartyId: sql`s.honoured_by`,
   });
   // The outcome: this redemption (or, for a reused reference, the earlier one), and the card as the
   // caller's refusal needs it explained.

@@ -244,7 +244,10 @@ export const pointEntries = sqliteTable(
     ownerId: text('owner_id').notNull(),
     /** The card every entry of the transaction concerns. */
     patientId: text('patient_id').notNull(),
-    /** For receivables: the clinic that owes them. */
+    /**
+     * For receivables: the clinic that owes them. On the card's redemption and reversal entries: the
+     * clinic or partner where the points were spent.
+     */
     counterpartyId: text('counterparty_id'),
     /** The visit, redemption, reversal or lot behind the transaction. */
     sourceId: text('source_id').notNull(),

@@ -57,25 +57,18 @@ export function registerGetPointsStatement(app: App) {
       db
         .select({
           ...getTableColumns(pointEntries),
-          programVersion: sql<
-            number | null
-          >`(select v.program_version from visits v where v.id = ${pointEntries.sourceId})`.as(
+          // Looked up only for the entries they concern: a page reads its rows and one row per reference.
+          programVersion: sql<number | null>`case when ${pointEntries.txnType} = 'accrual' then
+            (select v.program_version from visits v where v.id = ${pointEntries.sourceId}) end`.as(
             'program_version',
           ),
-          expiresOn: sql<
-            string | null
-          >`(select l.expires_on from point_lots l where l.visit_id = ${pointEntries.sourceId})`.as(
+          expiresOn: sql<string | null>`case when ${pointEntries.txnType} = 'accrual' then
+            (select l.expires_on from point_lots l where l.visit_id = ${pointEntries.sourceId}) end`.as(
             'lot_expires_on',
           ),
-          counterpartyId: sql<string | null>`(select r.honoured_by from point_redemptions r
-            where r.id = ${pointEntries.sourceId} or r.id = (select v.redemption_id from point_reversals v where v.id = ${pointEntries.sourceId}))`.as(
-            'honoured_by',
-          ),
-          counterpartyName: sql<
-            string | null
-          >`(select o.name from organizations o where o.id = (select r.honoured_by from point_redemptions r
-            where r.id = ${pointEntries.sourceId} or r.id = (select v.redemption_id from point_reversals v where v.id = ${pointEntries.sourceId})))`.as(
-            'honoured_by_name',
+          counterpartyName: sql<string | null>`case when ${pointEntries.counterpartyId} is not null then
+            (select o.name from organizations o where o.id = ${pointEntries.counterpartyId}) end`.as(
+            'counterparty_name',
           ),
         })
         .from(pointEntries)
