@@ -70,6 +70,16 @@ describe('GET and PUT /v1/loyalty_program', () => {
     );
     // Another clinic's rules are its own.
     expect((await api.get('/v1/loyalty_program', { token: net.otherClinic.key })).body.version).toBe(0);
+    // Every version stays readable: what a visit's program_version refers to.
+    const versions = await api.get('/v1/loyalty_program/versions', { token: net.clinic.key });
+    expect(versions.status).toBe(200);
+    expect(versions.body.data.map((v: any) => [v.version, v.accrual_rate_bps])).toEqual([
+      [2, 1000],
+      [1, 700],
+      [0, 500],
+    ]);
+    const others = await api.get('/v1/loyalty_program/versions', { token: net.otherClinic.key });
+    expect(others.body.data.map((v: any) => v.version)).toEqual([0]);
   });
 
   it('refuses rules that make no sense', async () => {
@@ -112,6 +122,12 @@ describe('GET and PUT /v1/loyalty_program', () => {
     roles: ['clinic'],
     setup: async () => null,
     path: () => '/v1/loyalty_program',
+  });
+  describeSecurity('GET /v1/loyalty_program/versions', {
+    method: 'GET',
+    roles: ['clinic'],
+    setup: async () => null,
+    path: () => '/v1/loyalty_program/versions',
   });
   describeSecurity('PUT /v1/loyalty_program', {
     method: 'PUT',

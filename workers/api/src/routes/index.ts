@@ -24,6 +24,7 @@ import { registerGetPointsStatement } from './points/entries';
 import { registerExpiringPoints } from './points/expiring';
 import { registerGetLoyaltyProgram } from './points/program-get';
 import { registerPutLoyaltyProgram } from './points/program-put';
+import { registerListLoyaltyProgramVersions } from './points/program-versions';
 import { registerRedeemPoints } from './points/redeem';
 import { registerReversePointRedemption } from './points/reverse';
 import { registerRecordVisit } from './points/visit';
@@ -73,6 +74,7 @@ export function registerRoutes(app: App): void {
   // Bonus points: the coalition card's account
   registerGetLoyaltyProgram(app);
   registerPutLoyaltyProgram(app);
+  registerListLoyaltyProgramVersions(app);
   registerRecordVisit(app);
   registerGetPointsBalance(app);
   registerGetPointsStatement(app);
