@@ -1,10 +1,10 @@
 import { isId, MINUTE_MS, toMillis } from '@gratia/core';
-import { patients, pointLots, visits } from '@gratia/db';
+import { loyaltyPrograms, patients, pointLots, visits } from '@gratia/db';
 import { accrualPoints, accrualStatements, lotExpiry, rulesFromRow } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { App } from '../../app';
-import { currentProgram, pointMoneyOf } from '../../lib/points';
+import { pointMoneyOf } from '../../lib/points';
 import { problem } from '../../lib/problem';
 import {
   commonErrors,
@@ -14,7 +14,7 @@ import {
   problemResponses,
   TimestampSchema,
 } from '../../lib/schemas';
-import { authorize, orgOf } from '../../middleware/auth';
+import { authorizeDeferred, keyLookup, orgOf, resolveDeferred } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { lotJson, VisitSchema, visitJson } from './schema';
 
@@ -42,9 +42,9 @@ export const route = createRoute({
   tags: ['Bonus points'],
   summary: 'Record a paid visit: it earns points at the clinic’s rate',
   description:
-    'Books the accrual as a lot expiring at the end of its expiry day in the clinic’s timezone, updates lifetime spend and the discount tier. Idempotent on Idempotency-Key and on `reference`.',
+    'Books the accrual as a lot expiring at the end of its expiry day in the clinic’s timezone, updates lifetime spend and the discount tier. Idempotent on Idempotency-Key and on `reference`. Two D1 round trips: one reads, one writes.',
   security: [{ bearer: [] }],
-  middleware: [authorize('clinic'), idempotency] as const,
+  middleware: [authorizeDeferred('clinic'), idempotency] as const,
   request: { body: jsonBody(Body) },
   responses: {
     201: jsonContent(VisitSchema, 'The visit and what it earned'),
@@ -58,9 +58,30 @@ const FUTURE_TOLERANCE_MS = 5 * MINUTE_MS;
 export function registerRecordVisit(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid('json');
-    const clinic = orgOf(c);
     const { db, clock } = c.var;
     const now = clock.now();
+    // One round trip resolves the key and reads the patient and the rules of the key's own clinic.
+    const ownClinic = sql`(select k.organization_id from api_keys k where k.secret_hash = ${c.var.keyHash} and k.revoked_at is null)`;
+    const [keyRows, found, [program]] = await db.batch([
+      keyLookup(db, c.var.keyHash),
+      db
+        .select({ id: patients.id })
+        .from(patients)
+        .where(
+          and(
+            eq(patients.id, isId('pat', b.patient_id) ? b.patient_id : ''),
+            sql`${patients.clinicId} = ${ownClinic}`,
+          ),
+        ),
+      db
+        .select()
+        .from(loyaltyPrograms)
+        .where(sql`${loyaltyPrograms.clinicId} = ${ownClinic}`)
+        .orderBy(desc(loyaltyPrograms.version))
+        .limit(1),
+    ]);
+    resolveDeferred(c, keyRows, ['clinic']);
+    const clinic = orgOf(c);
     const currency = clinic.organization.currency;
     if (b.amount.currency !== currency)
       return problem(c, 'currency_mismatch', `Visits are paid in the clinic's currency, ${currency}`);
@@ -73,15 +94,6 @@ export function registerRecordVisit(app: App) {
       return problem(c, 'validation_failed', 'A visit cannot be recorded before it happens', [
         { path: 'occurred_at', message: 'must not be in the future' },
       ]);
-    if (!isId('pat', b.patient_id)) return problem(c, 'patient_not_found', `No patient ${b.patient_id}`);
-
-    const [found, [program]] = await db.batch([
-      db
-        .select({ id: patients.id })
-        .from(patients)
-        .where(and(eq(patients.id, b.patient_id), eq(patients.clinicId, clinic.organizationId))),
-      currentProgram(db, clinic.organizationId),
-    ]);
     if (!found[0]) return problem(c, 'patient_not_found', `No patient ${b.patient_id}`);
     const rules = rulesFromRow(program, currency);
     const money = pointMoneyOf(c);
