@@ -49,6 +49,12 @@ describe('the voucher journey over HTTP (wrangler dev)', () => {
   it('issues, verifies, redeems exactly once, and the clinic sees it redeemed', async () => {
     const { clinic, partner, voucher } = await scene();
     expect(voucher.url).toBe(`${baseUrl()}/r/${voucher.token}`);
+    const link = await fetch(voucher.url);
+    expect(link.status).toBe(200);
+    expect(link.headers.get('referrer-policy')).toBe('no-referrer');
+    const page = await link.text();
+    expect(page).toContain('Hot stone massage');
+    expect(page).toContain('Enjoy!');
     const verify = await http('POST', '/v1/vouchers/verify', partner.key, { token: voucher.token });
     expect(verify.body).toMatchObject({
       valid: true,
@@ -61,6 +67,8 @@ describe('the voucher journey over HTTP (wrangler dev)', () => {
     expect(again.body.code).toBe('voucher_already_redeemed');
     const seen = await http('GET', `/v1/vouchers/${voucher.id}`, clinic.key);
     expect(seen.body.status).toBe('redeemed');
+    // The patient's link says so too (and opening it changed nothing before).
+    expect(await (await fetch(voucher.url)).text()).toMatch(/redeemed/i);
   });
 
   it('verifies offline with fast-jwt using only the JWKS', async () => {
