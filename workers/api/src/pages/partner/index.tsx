@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { JSQR_SOURCE } from '../../generated/jsqr-source';
 import { redeemAtCounter, verifyAtCounter } from '../../lib/counter';
+import { reversalRefusal } from '../../lib/reversal';
 import { keyLookup } from '../../middleware/auth';
 import { formatMoney } from '../layout';
 import {
@@ -155,11 +156,8 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
         ...statements,
       ]);
       keyOfSession(session)(keyRows);
-      if (!redemption[0]) return c.redirect('/partner?error=redemption_not_found', 303);
-      const r = reversal[0];
-      if (!r) return c.redirect('/partner?error=reversal_window_closed', 303);
-      if (r.id !== reversalId) return c.redirect('/partner?error=redemption_already_reversed', 303);
-      return c.redirect(`/partner?reversed=${r.id}`, 303);
+      const refusal = reversalRefusal(Boolean(redemption[0]), reversal[0], reversalId);
+      return c.redirect(refusal ? `/partner?error=${refusal}` : `/partner?reversed=${reversalId}`, 303);
     }),
   );
 

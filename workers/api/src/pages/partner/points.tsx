@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { pointMoneyOf } from '../../lib/points';
 import { spendAtCounter } from '../../lib/points-counter';
+import { reversalRefusal } from '../../lib/reversal';
 import { keyLookup } from '../../middleware/auth';
 import { keyOfSession, parseAmount, withSession } from './common';
 
@@ -51,11 +52,8 @@ export function registerPartnerPoints(app: Hono<AppEnv>) {
         ...statements,
       ]);
       keyOfSession(session)(keyRows);
-      if (!redemption[0]) return c.redirect('/partner?error=redemption_not_found', 303);
-      const r = reversal[0];
-      if (!r) return c.redirect('/partner?error=reversal_window_closed', 303);
-      if (r.id !== reversalId) return c.redirect('/partner?error=redemption_already_reversed', 303);
-      return c.redirect('/partner?points_reversed=1', 303);
+      const refusal = reversalRefusal(Boolean(redemption[0]), reversal[0], reversalId);
+      return c.redirect(refusal ? `/partner?error=${refusal}` : '/partner?points_reversed=1', 303);
     }),
   );
 }

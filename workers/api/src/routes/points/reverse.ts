@@ -1,10 +1,11 @@
-import { isId } from '@gratia/core';
+import { isId, toIso } from '@gratia/core';
 import { liveBalance, POINT_REVERSAL_WINDOW_MS, pointReversalStatements } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import type { App } from '../../app';
 import { pointMoneyOf } from '../../lib/points';
 import { problem } from '../../lib/problem';
+import { reversalRefusal } from '../../lib/reversal';
 import { commonErrors, IdParam, jsonContent, problemResponses, TimestampSchema } from '../../lib/schemas';
 import { authorize, orgOf } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
@@ -57,15 +58,22 @@ export function registerReversePointRedemption(app: App) {
         .from(sql`(select 1)`),
     ]);
     const r = redemption[0];
-    if (!r) return problem(c, 'redemption_not_found', `No points redemption ${id}`);
     const v = reversal[0];
-    if (!v) return problem(c, 'reversal_window_closed', 'Points redemptions can be reversed for 24 hours');
-    if (v.id !== reversalId)
-      return problem(c, 'redemption_already_reversed', `Reversed at ${new Date(v.reversedAt).toISOString()}`);
+    const refusal = reversalRefusal(Boolean(r), v, reversalId);
+    if (refusal || !r || !v)
+      return problem(
+        c,
+        refusal ?? 'redemption_not_found',
+        {
+          redemption_not_found: `No points redemption ${id}`,
+          reversal_window_closed: 'Points redemptions can be reversed for 24 hours',
+          redemption_already_reversed: `Reversed at ${v ? toIso(v.reversedAt) : ''}`,
+        }[refusal ?? 'redemption_not_found'],
+      );
     return c.json(
       {
         ...pointRedemptionJson(r, live[0]?.live ?? 0, POINT_REVERSAL_WINDOW_MS),
-        reversed_at: new Date(v.reversedAt).toISOString(),
+        reversed_at: toIso(v.reversedAt),
       },
       200,
     );

@@ -3,6 +3,7 @@ import { reverseStatements } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { problem } from '../../lib/problem';
+import { reversalRefusal } from '../../lib/reversal';
 import {
   commonErrors,
   IdParam,
@@ -52,14 +53,17 @@ export function registerReverseRedemption(app: App) {
       now,
     });
     const [, , redemption, reversal] = await db.batch([...statements]);
-    if (!redemption[0]) return problem(c, 'redemption_not_found', `No redemption ${id}`);
     const r = reversal[0];
-    if (!r) return problem(c, 'reversal_window_closed', 'Redemptions can be reversed within 24 hours');
-    if (r.id !== reversalId)
+    const refusal = reversalRefusal(Boolean(redemption[0]), r, reversalId);
+    if (refusal || !r)
       return problem(
         c,
-        'redemption_already_reversed',
-        `Redemption ${id} was reversed at ${toIso(r.reversedAt)}`,
+        refusal ?? 'redemption_not_found',
+        {
+          redemption_not_found: `No redemption ${id}`,
+          reversal_window_closed: 'Redemptions can be reversed within 24 hours',
+          redemption_already_reversed: `Redemption ${id} was reversed at ${r ? toIso(r.reversedAt) : ''}`,
+        }[refusal ?? 'redemption_not_found'],
       );
     return c.json(
       {
