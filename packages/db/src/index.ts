@@ -8,4 +8,5 @@ export function createDb(d1: D1Database) {
   return drizzle(d1, { schema });
 }
 export type Db = ReturnType<typeof createDb>;
+export * from './key-ref';
 export * from './metered';

@@ -1,6 +1,9 @@
 import { newId } from '@gratia/core';
 import {
   type Db,
+  type KeyRef,
+  keyIdOf,
+  organizationOfKey,
   type PointRedemption,
   pointAccounts,
   pointLots,
@@ -22,7 +25,7 @@ export interface SpendInput {
   cardNumber: string;
   points: number;
   /** The honouring party is proved inside the batch from the presented key. */
-  key: PresentedKey;
+  key: KeyRef;
   reference: string | null;
   /** The bill the points pay towards (network currency), to enforce the programme's maximum share. */
   billAmount: number | null;
@@ -30,15 +33,6 @@ export interface SpendInput {
   now: number;
 }
 
-/** The key presented: the SHA-256 of its secret (API), or its id (a counter-page session). */
-export type PresentedKey = { hash: string } | { id: string };
-const keyMatch = (key: PresentedKey) =>
-  'hash' in key ? sql`k.secret_hash = ${key.hash}` : sql`k.id = ${key.id}`;
-
-const honourer = (key: PresentedKey) => sql`(
-  select o.id from api_keys k join organizations o on o.id = k.organization_id
-  where ${keyMatch(key)} and k.revoked_at is null and o.kind in ('clinic', 'partner')
-)`;
 const currentRule = (column: string, clinicId: ReturnType<typeof sql>) => sql`(
   select ${sql.raw(column)} from loyalty_programs lp where lp.clinic_id = ${clinicId}
   order by lp.version desc limit 1
@@ -48,12 +42,12 @@ export function spendStatements(db: Db, input: SpendInput) {
   const id = newId('ptr', input.now);
   const { points, money, now } = input;
   const value = points * money.pointValue;
-  const honour = honourer(input.key);
+  const honour = organizationOfKey(input.key, ['clinic', 'partner']);
   const insertRedemption = db
     .insert(pointRedemptions)
     .select(
       sql`select ${id}, p.id, p.clinic_id, ${honour},
-        (select k.id from api_keys k where ${keyMatch(input.key)}),
+        ${keyIdOf(input.key)},
         ${points}, ${value}, case when p.clinic_id = ${honour} then 0 else ${value} end, ${money.currency},
         ${input.billAmount}, ${input.reference}, ${now}
       from patients p

@@ -1,5 +1,14 @@
 import { newId } from '@gratia/core';
-import { type Db, redemptions, voucherReversals, vouchers } from '@gratia/db';
+import {
+  type Db,
+  type KeyRef,
+  keyIdOf,
+  keyMatch,
+  organizationOfKey,
+  redemptions,
+  voucherReversals,
+  vouchers,
+} from '@gratia/db';
 import { and, eq, sql } from 'drizzle-orm';
 
 // Redemption and reversal as single D1 batches. The database decides: the guarded UPDATE only
@@ -10,11 +19,6 @@ import { and, eq, sql } from 'drizzle-orm';
 
 export const REVERSAL_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** The presenting key: the SHA-256 of its secret (API), or its id (a counter-page session). */
-export type KeyRef = { hash: string } | { id: string };
-
-const keyMatch = (key: KeyRef) => ('hash' in key ? sql`k.secret_hash = ${key.hash}` : sql`k.id = ${key.id}`);
-
 export interface RedeemInput {
   voucherId: string;
   /** The partner is proved inside the batch from this key. */
@@ -23,11 +27,6 @@ export interface RedeemInput {
   amount?: { amount: number; currency: string };
   now: number;
 }
-
-const partnerOfKey = (key: KeyRef) => sql`(
-  select o.id from api_keys k join organizations o on o.id = k.organization_id
-  where ${keyMatch(key)} and k.revoked_at is null and o.kind = 'partner'
-)`;
 
 /** The statements of one redemption, to put in a batch after the key lookup. */
 export function redeemStatements(db: Db, input: RedeemInput) {
@@ -64,8 +63,8 @@ export function redeemStatements(db: Db, input: RedeemInput) {
         id: sql<string>`${redemptionId}`.as('id'),
         voucherId: vouchers.id,
         clinicId: vouchers.clinicId,
-        partnerId: sql<string>`${partnerOfKey(input.key)}`.as('partner_id'),
-        apiKeyId: sql<string>`(select k.id from api_keys k where ${keyMatch(input.key)})`.as('api_key_id'),
+        partnerId: sql<string>`${organizationOfKey(input.key, ['partner'])}`.as('partner_id'),
+        apiKeyId: sql<string>`${keyIdOf(input.key)}`.as('api_key_id'),
         amount: sql<number>`${vouchers.lastRedemptionAmount}`.as('amount'),
         currency: vouchers.currency,
         payableAmount: sql<number>`${vouchers.lastRedemptionAmount}`.as('payable_amount'),

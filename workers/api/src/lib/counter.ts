@@ -1,9 +1,8 @@
 import { toIso } from '@gratia/core';
-import { organizations, patients, vouchers } from '@gratia/db';
+import { type KeyRef, organizations, patients, vouchers } from '@gratia/db';
 import {
   checkAudience,
   honourRefusal,
-  type KeyRef,
   redeemStatements,
   redemptionRefusal,
   type TokenFailure,
@@ -50,7 +49,7 @@ export async function verifyAtCounter(
   const now = clock.now();
   const check = await verifyVoucherToken(token, await voucherKeys(c), { issuer: baseUrl(c), now });
   const [keyRows, found] = await db.batch([
-    keyLookup(db, 'hash' in key ? key.hash : { id: key.id }),
+    keyLookup(db, key),
     db
       .select({
         voucher: vouchers,
@@ -98,7 +97,7 @@ export async function redeemAtCounter(
 ) {
   const { db, clock } = c.var;
   const now = clock.now();
-  const lookup = keyLookup(db, 'hash' in key ? key.hash : { id: key.id });
+  const lookup = keyLookup(db, key);
   const check = await verifyVoucherToken(token, await voucherKeys(c), { issuer: baseUrl(c), now });
   if (!check.ok) {
     // The key is still checked first: a bad key is 401 whatever the token.

@@ -1,5 +1,5 @@
-import type { PointRedemption } from '@gratia/db';
-import { type PresentedKey, type SpendRefusal, spendRefusal, spendStatements } from '@gratia/points';
+import type { KeyRef, PointRedemption } from '@gratia/db';
+import { type SpendRefusal, spendRefusal, spendStatements } from '@gratia/points';
 import type { Context } from 'hono';
 import type { AppEnv, Principal } from '../env';
 import { type KeyRow, keyLookup } from '../middleware/auth';
@@ -16,15 +16,14 @@ export type SpendOutcome =
 export async function spendAtCounter(
   c: Context<AppEnv>,
   req: { cardNumber: string; points: number; reference: string | null; billAmount: number | null },
-  key: PresentedKey,
+  key: KeyRef,
   authorize: (rows: KeyRow[]) => Principal,
 ): Promise<SpendOutcome> {
   const { db, clock } = c.var;
   const money = pointMoneyOf(c);
   const input = { ...req, key, money, now: clock.now() };
   const { redemptionId, statements } = spendStatements(db, input);
-  const lookup = keyLookup(db, 'hash' in key ? key.hash : { id: key.id });
-  const [keyRows, , , , , , , outcome, card] = await db.batch([lookup, ...statements]);
+  const [keyRows, , , , , , , outcome, card] = await db.batch([keyLookup(db, key), ...statements]);
   authorize(keyRows);
   const state = card[0];
   const done = outcome.find((r) => r.id === redemptionId);

@@ -1,5 +1,5 @@
 import { ApiError, MINUTE_MS, sha256Hex, timingSafeEqual } from '@gratia/core';
-import { apiKeys, type Db, organizations } from '@gratia/db';
+import { apiKeys, type Db, type KeyRef, organizations } from '@gratia/db';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -13,7 +13,8 @@ const LAST_USED_RESOLUTION_MS = 5 * MINUTE_MS;
  * The query that resolves a key secret's hash to its organisation; hot routes put it in their own
  * batch. Every selected column has a distinct name: D1 batch rows are keyed by column name.
  */
-export function keyLookup(db: Db, key: string | { id: string }) {
+export function keyLookup(db: Db, key: string | KeyRef) {
+  const ref: KeyRef = typeof key === 'string' ? { hash: key } : key;
   return db
     .select({
       keyId: apiKeys.id,
@@ -29,7 +30,7 @@ export function keyLookup(db: Db, key: string | { id: string }) {
     .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
     .where(
       and(
-        typeof key === 'string' ? eq(apiKeys.secretHash, key) : eq(apiKeys.id, key.id),
+        'hash' in ref ? eq(apiKeys.secretHash, ref.hash) : eq(apiKeys.id, ref.id),
         isNull(apiKeys.revokedAt),
       ),
     )
