@@ -18,3 +18,10 @@ export const organizationOfKey = (key: KeyRef, kinds: readonly ('clinic' | 'part
 
 /** The presented key's own id. */
 export const keyIdOf = (key: KeyRef) => sql`(select k.id from api_keys k where ${keyMatch(key)})`;
+
+/**
+ * The organisation of the presented, unrevoked key, whatever its kind: routes that authorise after
+ * their batch (authorizeDeferred) filter tenant rows by it inside that batch.
+ */
+export const keyOrganization = (key: KeyRef) =>
+  sql`(select k.organization_id from api_keys k where ${keyMatch(key)} and k.revoked_at is null)`;

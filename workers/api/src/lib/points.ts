@@ -1,6 +1,6 @@
 import { type Db, loyaltyPrograms } from '@gratia/db';
 import type { PointMoney } from '@gratia/points';
-import { desc, eq } from 'drizzle-orm';
+import { desc, type SQL, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 
@@ -16,10 +16,10 @@ export function pointMoney(env: AppEnv['Bindings']): PointMoney {
 export const pointMoneyOf = (c: Context<AppEnv>) => pointMoney(c.env);
 
 /** The clinic's current programme rules row (none: the network default applies). */
-export const currentProgram = (db: Db, clinicId: string) =>
+export const currentProgram = (db: Db, clinicId: string | SQL) =>
   db
     .select()
     .from(loyaltyPrograms)
-    .where(eq(loyaltyPrograms.clinicId, clinicId))
+    .where(sql`${loyaltyPrograms.clinicId} = ${clinicId}`)
     .orderBy(desc(loyaltyPrograms.version))
     .limit(1);

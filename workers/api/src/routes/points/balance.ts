@@ -1,5 +1,5 @@
 import { isId, toIso } from '@gratia/core';
-import { patients, pointAccounts, pointLots } from '@gratia/db';
+import { keyOrganization, patients, pointAccounts, pointLots } from '@gratia/db';
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { App } from '../../app';
@@ -61,7 +61,7 @@ export function registerGetPointsBalance(app: App) {
     const patientId = isId('pat', id) ? id : '';
     // The patient is matched to the presenting key's clinic inside the query, so the key lookup can
     // share the round trip.
-    const ownClinic = sql`(select k.organization_id from api_keys k where k.secret_hash = ${c.var.keyHash} and k.revoked_at is null)`;
+    const ownClinic = keyOrganization({ hash: c.var.keyHash });
     const [keyRows, found, lots, lapsed] = await db.batch([
       keyLookup(db, c.var.keyHash),
       db

@@ -1,5 +1,5 @@
 import { ApiError, isId } from '@gratia/core';
-import { patients, pointEntries, pointLots } from '@gratia/db';
+import { keyOrganization, patients, pointEntries, pointLots } from '@gratia/db';
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import type { App } from '../../app';
@@ -49,7 +49,7 @@ export function registerGetPointsStatement(app: App) {
     const { db, clock } = c.var;
     const now = clock.now();
     const patientId = isId('pat', id) ? id : '';
-    const ownClinic = sql`(select k.organization_id from api_keys k where k.secret_hash = ${c.var.keyHash} and k.revoked_at is null)`;
+    const ownClinic = keyOrganization({ hash: c.var.keyHash });
     const owned = and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`);
     const [keyRows, found, rows, totals] = await db.batch([
       keyLookup(db, c.var.keyHash),

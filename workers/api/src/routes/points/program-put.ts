@@ -2,7 +2,7 @@ import { newId } from '@gratia/core';
 import { loyaltyPrograms } from '@gratia/db';
 import { normaliseTiers, rulesFromRow, sameRules } from '@gratia/points';
 import { createRoute } from '@hono/zod-openapi';
-import { desc, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { App } from '../../app';
 import { currentProgram, pointMoneyOf } from '../../lib/points';
 import { problem } from '../../lib/problem';
@@ -65,12 +65,7 @@ export function registerPutLoyaltyProgram(app: App) {
           ${rules.accrualRateBps}, ${rules.expiryDays}, ${rules.minRedemptionPoints}, ${rules.maxBillShareBps},
           ${JSON.stringify(rules.discountTiers)}, ${currency}, ${clinic.keyId}, ${now}`,
       ),
-      db
-        .select()
-        .from(loyaltyPrograms)
-        .where(eq(loyaltyPrograms.clinicId, clinic.organizationId))
-        .orderBy(desc(loyaltyPrograms.version))
-        .limit(1),
+      currentProgram(db, clinic.organizationId),
     ]);
     return c.json(programJson(rulesFromRow(row, currency), pointMoneyOf(c)), 200);
   });

@@ -1,10 +1,10 @@
 import { isId, MINUTE_MS, toMillis } from '@gratia/core';
-import { loyaltyPrograms, patients, pointLots, visits } from '@gratia/db';
+import { keyOrganization, patients, pointLots, visits } from '@gratia/db';
 import { accrualPoints, accrualStatements, lotExpiry, rulesFromRow } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { App } from '../../app';
-import { pointMoneyOf } from '../../lib/points';
+import { currentProgram, pointMoneyOf } from '../../lib/points';
 import { problem } from '../../lib/problem';
 import {
   commonErrors,
@@ -61,7 +61,7 @@ export function registerRecordVisit(app: App) {
     const { db, clock } = c.var;
     const now = clock.now();
     // One round trip resolves the key and reads the patient and the rules of the key's own clinic.
-    const ownClinic = sql`(select k.organization_id from api_keys k where k.secret_hash = ${c.var.keyHash} and k.revoked_at is null)`;
+    const ownClinic = keyOrganization({ hash: c.var.keyHash });
     const [keyRows, found, [program]] = await db.batch([
       keyLookup(db, c.var.keyHash),
       db
@@ -73,12 +73,7 @@ export function registerRecordVisit(app: App) {
             sql`${patients.clinicId} = ${ownClinic}`,
           ),
         ),
-      db
-        .select()
-        .from(loyaltyPrograms)
-        .where(sql`${loyaltyPrograms.clinicId} = ${ownClinic}`)
-        .orderBy(desc(loyaltyPrograms.version))
-        .limit(1),
+      currentProgram(db, ownClinic),
     ]);
     resolveDeferred(c, keyRows, ['clinic']);
     const clinic = orgOf(c);
