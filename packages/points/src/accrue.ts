@@ -1,6 +1,6 @@
 import { newId } from '@gratia/core';
 import { type Db, type DiscountTier, pointAccounts, pointLots, visits } from '@gratia/db';
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { entryPairStatements, type PointMoney } from './ledger';
 import type { LoyaltyRules } from './program';
 
@@ -32,7 +32,7 @@ function discountCase(tiers: readonly DiscountTier[], lifetime: ReturnType<typeo
  * One paid visit as one D1 batch: the visit (unique per clinic and reference, so a retried visit is
  * written once), the card's summary row (balance, lifetime spend, discount tier), the lot, and the
  * balanced entries. Everything after the visit is read from the visit row written now, so a replayed
- * reference books nothing. The last two statements read the outcome.
+ * reference books nothing. The last three statements read the outcome.
  */
 export function accrualStatements(db: Db, input: AccrualInput) {
   const visitId = newId('vis', input.now);
@@ -91,20 +91,22 @@ export function accrualStatements(db: Db, input: AccrualInput) {
     effectiveAt: sql`s.occurred_at`,
     other: { account: sql`'liability'`, ownerId: sql`s.clinic_id`, counterpartyId: sql`null` },
   });
-  const visitAfter = db
+  // The outcome: this visit (or, for a reused reference, the earlier one), its lot, and the card.
+  const sameVisit =
+    input.reference === null
+      ? eq(visits.id, visitId)
+      : or(
+          eq(visits.id, visitId),
+          and(eq(visits.clinicId, input.clinicId), eq(visits.reference, input.reference)),
+        );
+  const visitAfter = db.select().from(visits).where(sameVisit);
+  const lotAfter = db
     .select()
-    .from(visits)
-    .where(
-      input.reference === null
-        ? eq(visits.id, visitId)
-        : or(
-            eq(visits.id, visitId),
-            and(eq(visits.clinicId, input.clinicId), eq(visits.reference, input.reference)),
-          ),
-    );
+    .from(pointLots)
+    .where(inArray(pointLots.visitId, db.select({ id: visits.id }).from(visits).where(sameVisit)));
   const accountAfter = db.select().from(pointAccounts).where(eq(pointAccounts.patientId, input.patientId));
   return {
     visitId,
-    statements: [insertVisit, upsertAccount, lot, ...entries, visitAfter, accountAfter] as const,
+    statements: [insertVisit, upsertAccount, lot, ...entries, visitAfter, lotAfter, accountAfter] as const,
   };
 }

@@ -1,6 +1,6 @@
 // The coalition card's bonus account, with no HTTP in it.
 //
-// - programme rules: defaultRules, rulesFromRow, accrualPoints, discountFor, normaliseTiers
+// - programme rules: defaultRules, rulesFromRow, accrualPoints, normaliseTiers, sameRules
 // - calendar: lotExpiry(earnedAt, expiryDays, timeZone) -> end of the expiry day, clinic time
 // - accrualStatements / spendStatements / pointReversalStatements / expireLotStatements: one D1 batch
 //   each, guarded by the database; bookExpiredPoints(db, money, now) for the cron trigger

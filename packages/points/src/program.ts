@@ -48,13 +48,6 @@ export function accrualPoints(amount: number, accrualRateBps: number, pointValue
   return Math.floor((amount * accrualRateBps) / 10_000 / pointValue);
 }
 
-/** The discount of the highest tier whose threshold the lifetime spend has reached. */
-export function discountFor(tiers: readonly DiscountTier[], lifetimeSpend: number): number {
-  let bps = 0;
-  for (const t of tiers) if (lifetimeSpend >= t.min_lifetime_spend) bps = Math.max(bps, t.discount_bps);
-  return bps;
-}
-
 /** Tiers sorted by threshold; thresholds must be distinct and discounts must not fall as spend rises. */
 export function normaliseTiers(
   tiers: readonly DiscountTier[],

@@ -126,7 +126,6 @@ export function spendStatements(db: Db, input: SpendInput) {
   const card = db
     .select({
       cardPatientId: sql<string>`p.id`.as('card_patient_id'),
-      cardClinicId: sql<string>`p.clinic_id`.as('card_clinic_id'),
       live: sql<number>`${liveBalance(sql`p.id`, now)}`.as('live'),
       minPoints: sql<number | null>`${currentRule('min_redemption_points', sql`p.clinic_id`)}`.as(
         'min_points',
@@ -145,7 +144,6 @@ export function spendStatements(db: Db, input: SpendInput) {
 
 export type CardState = {
   cardPatientId: string;
-  cardClinicId: string;
   live: number;
   minPoints: number | null;
   maxShareBps: number | null;

@@ -1,8 +1,8 @@
 import { isId, MINUTE_MS, toMillis } from '@gratia/core';
-import { keyOrganization, patients, pointLots, visits } from '@gratia/db';
+import { keyOrganization, patients, pointLots } from '@gratia/db';
 import { accrualPoints, accrualStatements, lotExpiry, rulesFromRow } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import type { App } from '../../app';
 import { currentProgram, pointMoneyOf } from '../../lib/points';
 import { problem } from '../../lib/problem';
@@ -107,19 +107,8 @@ export function registerRecordVisit(app: App) {
       apiKeyId: clinic.keyId,
       now,
     });
-    const sameVisit =
-      reference === null
-        ? eq(visits.id, visitId)
-        : or(
-            eq(visits.id, visitId),
-            and(eq(visits.clinicId, clinic.organizationId), eq(visits.reference, reference)),
-          );
-    const [, , , , , visitRows, accountRows, lotRows, lapsedRows] = await db.batch([
+    const [, , , , , visitRows, lotRows, accountRows, lapsedRows] = await db.batch([
       ...statements,
-      db
-        .select()
-        .from(pointLots)
-        .where(inArray(pointLots.visitId, db.select({ id: visits.id }).from(visits).where(sameVisit))),
       // The spendable balance is the booked one less lapsed lots not booked yet: no scan of live lots.
       db
         .select({ lapsed: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('lapsed') })
