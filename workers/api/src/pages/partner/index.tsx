@@ -17,6 +17,7 @@ import {
   withSession,
 } from './common';
 import { registerPartnerPoints } from './points';
+import type { RecentPointRedemption } from './points-views';
 import { SCAN_SCRIPT } from './scan-script';
 import { csrfOk, endSession, readSession, startSession } from './session';
 import { Counter, REFUSAL_TEXT, type RecentRedemption, SignIn, Verification } from './views';
@@ -37,6 +38,33 @@ const PAGE_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; media-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
+type Flash = { kind: 'ok' | 'bad'; text: string };
+
+/** The one-line outcome a form's redirect asks the counter page to show. */
+function flashFor(
+  q: Record<string, string>,
+  recent: { id: string; title: string }[],
+  recentPoints: RecentPointRedemption[],
+): Flash | undefined {
+  const redeemed = q.redeemed ? recent.find((r) => r.id === q.redeemed) : undefined;
+  if (redeemed) return { kind: 'ok', text: `Redeemed: ${redeemed.title}.` };
+  const took = q.points_redeemed ? recentPoints.find((r) => r.id === q.points_redeemed) : undefined;
+  if (took) {
+    const left = /^\d{1,12}$/.test(q.left ?? '')
+      ? ` ${Number(q.left).toLocaleString('en-GB')} points left.`
+      : '';
+    const value = formatMoney(took.valueAmount, took.currency);
+    return {
+      kind: 'ok',
+      text: `Took ${took.points.toLocaleString('en-GB')} points (${value}) from card ending ${took.cardLast4}.${left}`,
+    };
+  }
+  if (q.reversed) return { kind: 'ok', text: 'The redemption was reversed; the voucher can be used again.' };
+  if (q.points_reversed) return { kind: 'ok', text: 'The points were given back to the card.' };
+  const refusal = q.error ? REFUSAL_TEXT[q.error] : undefined;
+  return refusal ? { kind: 'bad', text: refusal } : undefined;
+}
+
 export function registerPartnerPage(app: Hono<AppEnv>) {
   app.use('/partner', async (c, next) => {
     await next();
@@ -63,24 +91,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
       return html(c, <SignIn error="Your session has ended. Please sign in again." />, 401);
     }
     if (principal.role !== 'partner') return html(c, <SignIn />, 401);
-    const q = c.req.query();
-    const redeemed = q.redeemed ? recent.find((r) => r.id === q.redeemed) : undefined;
-    const took = q.points_redeemed ? recentPoints.find((r) => r.id === q.points_redeemed) : undefined;
-    const left = /^\d{1,12}$/.test(q.left ?? '') ? Number(q.left) : null;
-    const flash = redeemed
-      ? { kind: 'ok' as const, text: `Redeemed: ${redeemed.title}.` }
-      : took
-        ? {
-            kind: 'ok' as const,
-            text: `Took ${took.points.toLocaleString('en-GB')} points (${formatMoney(took.valueAmount, took.currency)}) from card ending ${took.cardLast4}.${left === null ? '' : ` ${left.toLocaleString('en-GB')} points left.`}`,
-          }
-        : q.reversed
-          ? { kind: 'ok' as const, text: 'The redemption was reversed; the voucher can be used again.' }
-          : q.points_reversed
-            ? { kind: 'ok' as const, text: 'The points were given back to the card.' }
-            : q.error && REFUSAL_TEXT[q.error]
-              ? { kind: 'bad' as const, text: REFUSAL_TEXT[q.error]! }
-              : undefined;
+    const flash = flashFor(c.req.query(), recent, recentPoints);
     return html(
       c,
       <Counter

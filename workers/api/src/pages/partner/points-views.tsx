@@ -1,4 +1,5 @@
-import { formatMoney, formatTimeUtc } from '../layout';
+import { POINT_REVERSAL_WINDOW_MS } from '@gratia/points';
+import { ActivityList } from './activity-list';
 
 // The counter page's card-points parts: the form that takes points by card number, and the list of
 // points taken lately with their reversal buttons.
@@ -48,38 +49,22 @@ export function RecentPoints({
   now: number;
 }) {
   return (
-    <section class="card" aria-labelledby="recent-points">
-      <h2 id="recent-points">Recent card points</h2>
-      {items.length === 0 ? <p class="muted">None yet.</p> : null}
-      <ul class="plain">
-        {items.map((r) => (
-          <li>
-            <span>
-              <strong>
-                {r.points.toLocaleString('en-GB')} points · card ending {r.cardLast4}
-              </strong>
-              <br />
-              <span class="muted">
-                {formatMoney(r.valueAmount, r.currency)} · {formatTimeUtc(r.redeemedAt)} UTC
-                {r.reversalId ? ' · reversed' : ''}
-              </span>
-            </span>
-            {!r.reversalId && now - r.redeemedAt < 24 * 3600_000 ? (
-              <form method="post" action="/partner/points/reversal">
-                <input type="hidden" name="redemption_id" value={r.id} />
-                <input type="hidden" name="csrf" value={csrf} />
-                <button
-                  type="submit"
-                  class="small secondary"
-                  aria-label={`Reverse: give back the ${r.points} points taken from card ending ${r.cardLast4}`}
-                >
-                  Reverse
-                </button>
-              </form>
-            ) : null}
-          </li>
-        ))}
-      </ul>
-    </section>
+    <ActivityList
+      heading="Recent card points"
+      headingId="recent-points"
+      action="/partner/points/reversal"
+      windowMs={POINT_REVERSAL_WINDOW_MS}
+      csrf={csrf}
+      now={now}
+      items={items.map((r) => ({
+        id: r.id,
+        title: `${r.points.toLocaleString('en-GB')} points · card ending ${r.cardLast4}`,
+        amount: r.valueAmount,
+        currency: r.currency,
+        redeemedAt: r.redeemedAt,
+        reversalId: r.reversalId,
+        reverseLabel: `Reverse: give back the ${r.points} points taken from card ending ${r.cardLast4}`,
+      }))}
+    />
   );
 }

@@ -1,5 +1,7 @@
+import { REVERSAL_WINDOW_MS } from '@gratia/vouchers';
 import type { VerifiedVoucher } from '../../lib/counter';
-import { formatMoney, formatTimeUtc, Page } from '../layout';
+import { formatMoney, Page } from '../layout';
+import { ActivityList } from './activity-list';
 import { PointsForm, type RecentPointRedemption, RecentPoints } from './points-views';
 
 // The counter page's screens. Plain forms that work without JavaScript (POST, then redirect); the
@@ -100,37 +102,15 @@ export function Counter(props: {
       ) : null}
       <TokenForm csrf={props.csrf} />
       <PointsForm csrf={props.csrf} />
-      <section class="card" aria-labelledby="recent">
-        <h2 id="recent">Recent redemptions</h2>
-        {props.recent.length === 0 ? <p class="muted">None yet.</p> : null}
-        <ul class="plain">
-          {props.recent.map((r) => (
-            <li>
-              <span>
-                <strong>{r.title}</strong>
-                <br />
-                <span class="muted">
-                  {formatMoney(r.amount, r.currency)} · {formatTimeUtc(r.redeemedAt)} UTC
-                  {r.reversalId ? ' · reversed' : ''}
-                </span>
-              </span>
-              {!r.reversalId && props.now - r.redeemedAt < 24 * 3600_000 ? (
-                <form method="post" action="/partner/reversal">
-                  <input type="hidden" name="redemption_id" value={r.id} />
-                  <input type="hidden" name="csrf" value={props.csrf} />
-                  <button
-                    type="submit"
-                    class="small secondary"
-                    aria-label={`Reverse the redemption of ${r.title}`}
-                  >
-                    Reverse
-                  </button>
-                </form>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-      </section>
+      <ActivityList
+        heading="Recent redemptions"
+        headingId="recent"
+        action="/partner/reversal"
+        windowMs={REVERSAL_WINDOW_MS}
+        csrf={props.csrf}
+        now={props.now}
+        items={props.recent.map((r) => ({ ...r, reverseLabel: `Reverse the redemption of ${r.title}` }))}
+      />
       <RecentPoints items={props.recentPoints} csrf={props.csrf} now={props.now} />
       <form method="post" action="/partner/signout">
         <input type="hidden" name="csrf" value={props.csrf} />
