@@ -51,6 +51,12 @@ describe('/partner (the counter page)', () => {
     const page = await counter(api, cookie);
     expect(page.res.status).toBe(200);
     expect(page.res.text).toContain('Massage Studio');
+    // An error code the page does not know shows nothing, even one named like an Object property.
+    for (const code of ['nonsense', 'constructor', '__proto__']) {
+      const odd = await api.get(`/partner?error=${code}`, { headers: { cookie } });
+      expect(odd.status).toBe(200);
+      expect(odd.text).not.toContain('status bad');
+    }
     expect(page.res.headers.get('cache-control')).toBe('no-store');
     expect(page.res.headers.get('content-security-policy')).toContain("script-src 'self'");
   });

@@ -61,7 +61,8 @@ function flashFor(
   }
   if (q.reversed) return { kind: 'ok', text: 'The redemption was reversed; the voucher can be used again.' };
   if (q.points_reversed) return { kind: 'ok', text: 'The points were given back to the card.' };
-  const refusal = q.error ? REFUSAL_TEXT[q.error] : undefined;
+  // Own keys only: ?error=constructor must not find Object.prototype's.
+  const refusal = q.error && Object.hasOwn(REFUSAL_TEXT, q.error) ? REFUSAL_TEXT[q.error] : undefined;
   return refusal ? { kind: 'bad', text: refusal } : undefined;
 }
 
