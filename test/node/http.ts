@@ -26,3 +26,18 @@ export async function http(
   } catch {}
   return { status: res.status, headers: res.headers, body: json, text };
 }
+
+/** An organisation (EUR, Europe/Berlin unless `fields` say otherwise) and an API key for it. */
+export async function createOrg(
+  fields: Record<string, unknown> & { kind: 'clinic' | 'partner'; name: string },
+) {
+  const o = await http('POST', '/v1/organizations', operatorToken(), {
+    currency: 'EUR',
+    timezone: 'Europe/Berlin',
+    ...fields,
+  });
+  if (o.status !== 201) throw new Error(`creating ${fields.name}: ${o.status} ${o.text}`);
+  const k = await http('POST', `/v1/organizations/${o.body.id}/api_keys`, operatorToken(), {});
+  if (k.status !== 201) throw new Error(`key for ${fields.name}: ${k.status} ${k.text}`);
+  return { id: o.body.id as string, key: k.body.secret as string };
+}

@@ -1,27 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { http, operatorToken } from './http';
+import { createOrg, http } from './http';
 
 // The bonus account's journey over real HTTP against wrangler dev, on the real clock: a visit earns
 // points, a partner spends some by card number, the statement and the balance agree, and the call
 // list shows the patient when the expiry is near.
 
-async function org(kind: 'clinic' | 'partner', name: string) {
-  const o = await http('POST', '/v1/organizations', operatorToken(), {
-    kind,
-    name,
-    currency: 'EUR',
-    timezone: 'Europe/Berlin',
-    ...(kind === 'partner' ? { category: 'pharmacy' } : {}),
-  });
-  expect(o.status).toBe(201);
-  const k = await http('POST', `/v1/organizations/${o.body.id}/api_keys`, operatorToken(), {});
-  return { id: o.body.id as string, key: k.body.secret as string };
-}
-
 describe('the bonus account over HTTP (wrangler dev)', () => {
   it('earns on a visit, spends at a partner by card number, and shows it all consistently', async () => {
-    const clinic = await org('clinic', 'Points Journey Clinic');
-    const pharmacy = await org('partner', 'Points Journey Pharmacy');
+    const clinic = await createOrg({ kind: 'clinic', name: 'Points Journey Clinic' });
+    const pharmacy = await createOrg({
+      kind: 'partner',
+      name: 'Points Journey Pharmacy',
+      category: 'pharmacy',
+    });
     const rules = await http('PUT', '/v1/loyalty_program', clinic.key, {
       accrual_rate_bps: 800,
       expiry_days: 180,

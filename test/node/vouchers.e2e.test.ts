@@ -1,28 +1,17 @@
 import { createPublicKey } from 'node:crypto';
 import { createVerifier } from 'fast-jwt';
 import { describe, expect, it } from 'vitest';
-import { baseUrl, http, operatorToken } from './http';
+import { baseUrl, createOrg, http } from './http';
 
 // The voucher journey over real HTTP against wrangler dev, and a partner's offline check of a token
 // with a JWT library that is not the one we sign with (fast-jwt on node:crypto), from the JWKS alone.
 
-async function org(kind: 'clinic' | 'partner', name: string, extra: Record<string, unknown> = {}) {
-  const o = await http('POST', '/v1/organizations', operatorToken(), {
-    kind,
-    name,
-    currency: 'EUR',
-    timezone: 'Europe/Berlin',
-    ...(kind === 'partner' ? { category: 'massage' } : {}),
-    ...extra,
-  });
-  expect(o.status).toBe(201);
-  const k = await http('POST', `/v1/organizations/${o.body.id}/api_keys`, operatorToken(), {});
-  return { id: o.body.id as string, key: k.body.secret as string };
-}
-
 async function scene() {
-  const clinic = await org('clinic', 'Journey Clinic');
-  const partner = await org('partner', 'Journey Spa', {
+  const clinic = await createOrg({ kind: 'clinic', name: 'Journey Clinic' });
+  const partner = await createOrg({
+    kind: 'partner',
+    name: 'Journey Spa',
+    category: 'massage',
     address: 'Torstraße 1, Berlin',
     booking_url: 'https://spa.example/book',
   });

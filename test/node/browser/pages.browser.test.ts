@@ -3,7 +3,7 @@ import jsQR from 'jsqr';
 import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, http, operatorToken } from '../http';
+import { baseUrl, createOrg, http } from '../http';
 import { launch, phonePage, screenshot, seriousViolations } from './browser';
 
 // The two human pages in a real headless Chromium at phone size: the patient's link (render, QR
@@ -19,18 +19,8 @@ afterAll(async () => {
 });
 
 async function scene() {
-  const op = operatorToken();
-  const mk = async (body: Record<string, unknown>) => {
-    const o = await http('POST', '/v1/organizations', op, {
-      currency: 'EUR',
-      timezone: 'Europe/Berlin',
-      ...body,
-    });
-    const k = await http('POST', `/v1/organizations/${o.body.id}/api_keys`, op, {});
-    return { id: o.body.id as string, key: k.body.secret as string };
-  };
-  const clinic = await mk({ kind: 'clinic', name: 'Lumière Aesthetics Mitte' });
-  const partner = await mk({
+  const clinic = await createOrg({ kind: 'clinic', name: 'Lumière Aesthetics Mitte' });
+  const partner = await createOrg({
     kind: 'partner',
     name: 'Hands of Grace Massage & Spa',
     category: 'massage',
