@@ -1,4 +1,4 @@
-import { fixedClock } from '@gratia/core';
+import { fixedClock, randomToken } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
 import {
@@ -28,11 +28,18 @@ async function counter(api: Client, cookie: string) {
   return { res, csrf };
 }
 
+/** A form as a freshly rendered page sends it: with its own one-time submission key, unless given. */
 const submit = (api: Client, path: string, cookie: string, fields: Record<string, string>, origin = ORIGIN) =>
   api.post(path, {
-    rawBody: new URLSearchParams(fields).toString(),
+    rawBody: new URLSearchParams({ submission: randomToken(18), ...fields }).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin },
   });
+
+/** The submission key of the form posting to `action` on a rendered page. */
+function submissionKey(html: string, action: string): string {
+  const form = html.slice(html.indexOf(`action="${action}"`));
+  return /name="submission" value="([^"]+)"/.exec(form)![1]!;
+}
 
 describe('/partner (the counter page)', () => {
   it('signs a partner in with a short-lived HttpOnly, Secure, SameSite=Strict cookie', async () => {
@@ -272,6 +279,67 @@ describe('/partner (the counter page)', () => {
     expect((await api.get(`/v1/patients/${patient.id}/points`, { token: net.clinic.key })).body.balance).toBe(
       5000,
     );
+  });
+
+  it('takes points once when the same form is submitted twice (a double tap, a browser retry)', async () => {
+    const api = createClient();
+    const { net, patient } = await createPointsScene(api);
+    await recordVisit(api, net.clinic.key, patient.id, 50_000); // 5,000 points
+    const { cookie } = await signIn(api, net.partner.key);
+    const { res, csrf } = await counter(api, cookie);
+    const submission = submissionKey(res.text, '/partner/points');
+    const fields = { card_number: patient.card_number, points: '1200', csrf, submission };
+    const first = await submit(api, '/partner/points', cookie, fields);
+    const second = await submit(api, '/partner/points', cookie, fields);
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toMatch(/^\/partner\?points_redeemed=ptr_\w+&left=3800$/);
+    // The repeat shows the first result and charges nothing more.
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    const bal = await api.get(`/v1/patients/${patient.id}/points`, { token: net.clinic.key });
+    expect(bal.body.balance).toBe(3800);
+    // The same key with other values is refused, and takes nothing.
+    const other = await submit(api, '/partner/points', cookie, { ...fields, points: '100' });
+    expect(other.headers.get('location')).toBe('/partner?error=idempotency_key_reused');
+    // A form without its key (a stale page) takes nothing either.
+    const stale = await submit(api, '/partner/points', cookie, { ...fields, submission: '' });
+    expect(stale.headers.get('location')).toBe('/partner?error=form_expired');
+    expect((await api.get(`/v1/patients/${patient.id}/points`, { token: net.clinic.key })).body.balance).toBe(
+      3800,
+    );
+    // A fresh page renders a fresh key, so the next sale goes through.
+    const next = await counter(api, cookie);
+    expect(submissionKey(next.res.text, '/partner/points')).not.toBe(submission);
+  });
+
+  it('redeems stored value once when the same form is submitted twice', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const patient = await createPatient(api, net.clinic.key);
+    const v = await issueVoucher(api, net.clinic.key, {
+      patient_id: patient.id,
+      value: { amount: 5000, currency: 'EUR' },
+      partner_id: net.partner.id,
+    });
+    const { cookie } = await signIn(api, net.partner.key);
+    const { csrf } = await counter(api, cookie);
+    const check = await submit(api, '/partner/verify', cookie, { token: v.token, csrf });
+    const submission = submissionKey(check.text, '/partner/redeem');
+    const fields = { token: v.token, csrf, currency: 'EUR', amount: '12.50', submission };
+    const [a, b] = await Promise.all([
+      submit(api, '/partner/redeem', cookie, fields),
+      submit(api, '/partner/redeem', cookie, fields),
+    ]);
+    const third = await submit(api, '/partner/redeem', cookie, fields);
+    const locations = [a, b, third].map((r) => r.headers.get('location'));
+    // Concurrent twins: one redeems, the other is told it is still in progress or sees the result.
+    expect(locations.filter((l) => /^\/partner\?redeemed=red_/.test(l ?? ''))).not.toHaveLength(0);
+    expect(third.headers.get('location')).toMatch(/^\/partner\?redeemed=red_/);
+    for (const l of locations)
+      expect(l === third.headers.get('location') || l === '/partner?error=idempotency_key_in_use').toBe(true);
+    expect((await api.get(`/v1/vouchers/${v.id}`, { token: net.clinic.key })).body.remaining).toEqual({
+      amount: 3750,
+      currency: 'EUR',
+    });
   });
 
   it('serves the scanner script and the jsQR fallback', async () => {

@@ -166,6 +166,39 @@ describe('PATCH /v1/patients/{id}', () => {
     );
   });
 
+  it('keeps the consent history in agreement with the patient under 40 concurrent updates', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    const p = await createPatient(api, clinic.key, { consent: { email: false, sms: false } });
+    // Consent changes race each other and a few renames: two writers on the same row used to read the
+    // same "before" and both record (or both skip) a change.
+    const updates = Array.from({ length: 40 }, (_, i) => ({
+      ...(i % 10 === 0 && { first_name: `Name${i}` }),
+      consent: i % 2 === 0 ? { email: i % 4 === 0, source: `desk-${i}` } : { sms: i % 3 === 0, source: `desk-${i}` },
+    }));
+    const answers = await Promise.all(
+      updates.map((body) => api.patch(`/v1/patients/${p.id}`, { token: clinic.key, body })),
+    );
+    answers.forEach((a, i) => {
+      // A consent change never conflicts; a rename racing other renames may be asked to try again.
+      if ('first_name' in updates[i]! && a.status === 409) expect(a.body.code).toBe('concurrent_update');
+      else expect(a.status, JSON.stringify(a.body)).toBe(200);
+    });
+    const after = await api.get(`/v1/patients/${p.id}`, { token: clinic.key });
+    const history: { channel: 'email' | 'sms'; granted: boolean }[] = after.body.consent_history;
+    for (const channel of ['email', 'sms'] as const) {
+      const events = history.filter((e) => e.channel === channel);
+      // Every recorded event is a real change: the values alternate, starting from the first grant/refusal.
+      events.forEach((e, i) => {
+        if (i > 0) expect(e.granted, `${channel} event ${i}`).toBe(!events[i - 1]!.granted);
+      });
+      // And the row says what the last event says.
+      const last = events.at(-1)?.granted ?? false;
+      expect(after.body.consent[channel], channel).toBe(last);
+    }
+    expect(['Anna', ...updates.map((u) => u.first_name)]).toContain(after.body.first_name);
+  });
+
   it('refuses invalid updates and changing the card number', async () => {
     const api = createClient();
     const clinic = await createClinic(api);

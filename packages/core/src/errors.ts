@@ -1,99 +1,170 @@
-// The closed list of error codes the API can answer with, and the one map from code to HTTP status.
-// Codes are part of the public contract (docs/api.md): add freely, never rename or remove.
-export const ERROR_STATUS = {
+// The closed vocabulary of refusals: every code the API can answer with, its HTTP status, the title of
+// the problem, and the sentence a page shows a person (partner staff at the counter, a patient on a
+// link). Codes are part of the public contract (docs/api.md): add freely, never rename or remove. The
+// API, the pages and the use cases all speak these codes; nothing else invents one.
+export const ERRORS = {
   // request shape
-  validation_failed: 400,
-  malformed_json: 400,
-  invalid_cursor: 400,
-  invalid_idempotency_key: 400,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  not_found: 404,
-  method_not_allowed: 405,
+  validation_failed: { status: 400, title: 'The request is not valid', text: 'Some of what was entered is not valid.' },
+  malformed_json: { status: 400, title: 'The request body is not valid JSON', text: 'The request could not be read.' },
+  invalid_cursor: { status: 400, title: 'The cursor is not valid', text: 'That page of the list is not available.' },
+  invalid_idempotency_key: {
+    status: 400,
+    title: 'The Idempotency-Key header is not valid',
+    text: 'The form could not be sent. Please reload the page and try again.',
+  },
+  payload_too_large: { status: 413, title: 'The request body is too large', text: 'That request was too large.' },
+  unsupported_media_type: {
+    status: 415,
+    title: 'The request body must be application/json',
+    text: 'The request could not be read.',
+  },
+  not_found: { status: 404, title: 'Not found', text: 'That page does not exist.' },
+  method_not_allowed: { status: 405, title: 'Method not allowed', text: 'That action is not available here.' },
   // auth
-  unauthorized: 401,
-  forbidden: 403,
+  unauthorized: {
+    status: 401,
+    title: 'Missing or invalid credentials',
+    text: 'Your session has ended. Please sign in again.',
+  },
+  forbidden: { status: 403, title: 'This key may not do that', text: 'You may not do that with this account.' },
   // idempotency
-  idempotency_key_in_use: 409,
-  idempotency_key_reused: 422,
+  idempotency_key_in_use: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still in progress',
+    text: 'That is still being processed. Wait a moment, then reload the page.',
+  },
+  idempotency_key_reused: {
+    status: 422,
+    title: 'This Idempotency-Key was used with a different request',
+    text: 'That form was already sent with other values. Start again from the counter page.',
+  },
   // network
-  organization_not_found: 404,
-  api_key_not_found: 404,
+  organization_not_found: { status: 404, title: 'Organization not found', text: 'That organisation was not found.' },
+  api_key_not_found: { status: 404, title: 'API key not found', text: 'That key was not found.' },
   // patients
-  patient_not_found: 404,
+  patient_not_found: { status: 404, title: 'Patient not found', text: 'That patient was not found.' },
+  concurrent_update: {
+    status: 409,
+    title: 'The record was changed by another request at the same moment',
+    text: 'Someone else changed this at the same moment. Please try again.',
+  },
   // catalogue and vouchers
-  offer_not_found: 404,
-  offer_inactive: 422,
-  voucher_not_found: 404,
-  voucher_already_redeemed: 409,
-  voucher_expired: 410,
-  voucher_voided: 410,
-  voucher_not_for_this_partner: 403,
-  invalid_voucher: 422,
-  insufficient_value: 422,
-  amount_mismatch: 422,
-  currency_mismatch: 422,
-  invalid_expiry: 422,
-  partner_not_found: 404,
-  redemption_not_found: 404,
-  redemption_already_reversed: 409,
-  reversal_window_closed: 409,
+  offer_not_found: { status: 404, title: 'Offer not found', text: 'That offer was not found.' },
+  offer_inactive: { status: 422, title: 'The offer is not active', text: 'That offer is no longer available.' },
+  voucher_not_found: { status: 404, title: 'Voucher not found', text: 'That voucher was not found.' },
+  voucher_already_redeemed: {
+    status: 409,
+    title: 'The voucher has already been redeemed',
+    text: 'This voucher has already been redeemed.',
+  },
+  voucher_expired: { status: 410, title: 'The voucher has expired', text: 'This voucher has expired.' },
+  voucher_voided: { status: 410, title: 'The voucher has been voided', text: 'The clinic has withdrawn this voucher.' },
+  voucher_not_for_this_partner: {
+    status: 403,
+    title: 'The voucher is not valid at this partner',
+    text: 'This voucher is for another partner of the network.',
+  },
+  invalid_voucher: {
+    status: 422,
+    title: 'The voucher is not valid',
+    text: 'This is not a valid voucher of the network. Do not accept it.',
+  },
+  insufficient_value: {
+    status: 422,
+    title: 'The voucher does not have enough value left',
+    text: 'The voucher does not have that much value left.',
+  },
+  amount_mismatch: {
+    status: 422,
+    title: 'An offer voucher is redeemed for its whole value only',
+    text: 'A gift voucher is redeemed whole; leave the amount empty.',
+  },
+  currency_mismatch: {
+    status: 422,
+    title: 'The currency does not match',
+    text: 'The amount is in another currency than the voucher.',
+  },
+  invalid_expiry: {
+    status: 422,
+    title: 'The expiry is outside what the network allows',
+    text: 'Choose an expiry date within what the network allows.',
+  },
+  partner_not_found: { status: 404, title: 'Partner not found', text: 'That partner was not found.' },
+  redemption_not_found: { status: 404, title: 'Redemption not found', text: 'That redemption was not found.' },
+  redemption_already_reversed: {
+    status: 409,
+    title: 'The redemption has already been reversed',
+    text: 'That redemption was already reversed.',
+  },
+  reversal_window_closed: {
+    status: 409,
+    title: 'The redemption can no longer be reversed',
+    text: 'Redemptions can only be reversed within 24 hours.',
+  },
   // points
-  card_not_found: 404,
-  insufficient_points: 422,
-  below_minimum_redemption: 422,
-  exceeds_bill_share: 422,
-  reference_conflict: 409,
+  card_not_found: {
+    status: 404,
+    title: 'Card not found',
+    text: 'No card of the network has that number. Check the 16 digits.',
+  },
+  insufficient_points: {
+    status: 422,
+    title: 'Not enough points',
+    text: 'The card does not have that many points to spend.',
+  },
+  below_minimum_redemption: {
+    status: 422,
+    title: 'Fewer points than the minimum redemption',
+    text: "That is fewer points than the card's programme accepts at a time.",
+  },
+  exceeds_bill_share: {
+    status: 422,
+    title: 'The points would pay more of the bill than the programme allows',
+    text: 'Points may pay only part of this bill. Take fewer points.',
+  },
+  reference_conflict: {
+    status: 409,
+    title: 'This reference was already used for a different request',
+    text: 'That sale was already recorded with other points.',
+  },
   // anything else is a bug
-  internal_error: 500,
-} as const;
+  internal_error: {
+    status: 500,
+    title: 'Internal error',
+    text: 'Something went wrong on our side. Please try again.',
+  },
+} as const satisfies Record<string, { status: number; title: string; text: string }>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = keyof typeof ERRORS;
 
-export const ERROR_TITLES: Record<ErrorCode, string> = {
-  validation_failed: 'The request is not valid',
-  malformed_json: 'The request body is not valid JSON',
-  invalid_cursor: 'The cursor is not valid',
-  invalid_idempotency_key: 'The Idempotency-Key header is not valid',
-  payload_too_large: 'The request body is too large',
-  unsupported_media_type: 'The request body must be application/json',
-  not_found: 'Not found',
-  method_not_allowed: 'Method not allowed',
-  unauthorized: 'Missing or invalid credentials',
-  forbidden: 'This key may not do that',
-  idempotency_key_in_use: 'A request with this Idempotency-Key is still in progress',
-  idempotency_key_reused: 'This Idempotency-Key was used with a different request',
-  organization_not_found: 'Organization not found',
-  api_key_not_found: 'API key not found',
-  patient_not_found: 'Patient not found',
-  offer_not_found: 'Offer not found',
-  offer_inactive: 'The offer is not active',
-  voucher_not_found: 'Voucher not found',
-  voucher_already_redeemed: 'The voucher has already been redeemed',
-  voucher_expired: 'The voucher has expired',
-  voucher_voided: 'The voucher has been voided',
-  voucher_not_for_this_partner: 'The voucher is not valid at this partner',
-  invalid_voucher: 'The voucher is not valid',
-  insufficient_value: 'The voucher does not have enough value left',
-  currency_mismatch: 'The currency does not match',
-  amount_mismatch: 'An offer voucher is redeemed for its whole value only',
-  invalid_expiry: 'The expiry is outside what the network allows',
-  partner_not_found: 'Partner not found',
-  redemption_not_found: 'Redemption not found',
-  redemption_already_reversed: 'The redemption has already been reversed',
-  reversal_window_closed: 'The redemption can no longer be reversed',
-  card_not_found: 'Card not found',
-  insufficient_points: 'Not enough points',
-  below_minimum_redemption: 'Fewer points than the minimum redemption',
-  exceeds_bill_share: 'The points would pay more of the bill than the programme allows',
-  reference_conflict: 'This reference was already used for a different request',
-  internal_error: 'Internal error',
-};
+const mapCodes = <V>(f: (e: (typeof ERRORS)[ErrorCode]) => V) =>
+  Object.fromEntries(Object.entries(ERRORS).map(([code, e]) => [code, f(e)])) as Record<ErrorCode, V>;
+
+/** The one map from code to HTTP status. */
+export const ERROR_STATUS: { readonly [C in ErrorCode]: (typeof ERRORS)[C]['status'] } = mapCodes(
+  (e) => e.status,
+) as never;
+export const ERROR_TITLES: Record<ErrorCode, string> = mapCodes((e) => e.title);
+/** The sentence a page shows a person for a refusal. */
+export const ERROR_TEXT: Record<ErrorCode, string> = mapCodes((e) => e.text);
+
+export const isErrorCode = (code: unknown): code is ErrorCode =>
+  typeof code === 'string' && Object.hasOwn(ERRORS, code);
 
 export interface FieldError {
   path: string;
   message: string;
 }
+
+/** A refusal as a use case returns it: the code, and a detail for the problem's `detail`. */
+export interface Refusal<C extends ErrorCode = ErrorCode> {
+  code: C;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+export const refuse = <C extends ErrorCode>(code: C, detail?: string, errors?: FieldError[]): Refusal<C> =>
+  errors ? { code, detail, errors } : detail === undefined ? { code } : { code, detail };
 
 /** Thrown where a handler cannot return (middleware, deep helpers); rendered as problem+json. */
 export class ApiError extends Error {

@@ -5,3 +5,4 @@ export * from './hash';
 export * from './ids';
 export * from './money';
 export * from './result';
+export * from './reversal';

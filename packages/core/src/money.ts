@@ -12,3 +12,48 @@ export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 export function applyBps(amount: number, bps: number): number {
   return Math.floor((amount * bps) / 10_000);
 }
+
+const digitsCache = new Map<string, number>();
+
+/**
+ * How many decimals the currency's minor unit has, as Intl knows it (ISO 4217): EUR 2, JPY 0, KWD 3.
+ * Every conversion between minor units and what people read or type goes through this.
+ */
+export function minorUnitDigits(currency: string): number {
+  let d = digitsCache.get(currency);
+  if (d === undefined) {
+    try {
+      d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+        .maximumFractionDigits as number;
+    } catch {
+      d = 2;
+    }
+    digitsCache.set(currency, d);
+  }
+  return d;
+}
+
+/** The one money formatter: minor units to "€1,234.50", "¥1,235", "KWD 1.235" in the given locale. */
+export function formatMoney(amount: number, currency: string, locale = 'en-GB'): string {
+  const digits = minorUnitDigits(currency);
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(amount / 10 ** digits);
+}
+
+/**
+ * What a person typed ("12.50", "12,5", "1200") as minor units of `currency`: undefined when empty,
+ * null when it is not an amount with at most the currency's decimals. Exact: no floating point.
+ */
+export function parseMoneyInput(input: string | undefined, currency: string): number | undefined | null {
+  const s = (input ?? '').trim().replace(',', '.');
+  if (s === '') return undefined;
+  const digits = minorUnitDigits(currency);
+  const m = /^(\d{1,12})(?:\.(\d+))?$/.exec(s);
+  if (!m || (m[2]?.length ?? 0) > digits) return null;
+  const minor = Number(m[1] + (m[2] ?? '').padEnd(digits, '0'));
+  return Number.isSafeInteger(minor) ? minor : null;
+}

@@ -1,7 +1,13 @@
-/** Expected domain outcomes are values, not exceptions. */
+import type { ErrorCode, Refusal } from './errors';
+
+/** Expected domain outcomes are values, not exceptions: every use case answers a Result. */
 export type Ok<T> = { ok: true; value: T };
 export type Err<E> = { ok: false; error: E };
-export type Result<T, E> = Ok<T> | Err<E>;
+export type Result<T, E = Refusal> = Ok<T> | Err<E>;
 
 export const ok = <T>(value: T): Ok<T> => ({ ok: true, value });
 export const err = <E>(error: E): Err<E> => ({ ok: false, error });
+
+/** A use case's refusal, with the closed list of codes it may answer. */
+export const refused = <C extends ErrorCode>(code: C, detail?: string): Err<Refusal<C>> =>
+  err(detail === undefined ? { code } : { code, detail });

@@ -8,5 +8,9 @@ export function createDb(d1: D1Database) {
   return drizzle(d1, { schema });
 }
 export type Db = ReturnType<typeof createDb>;
+export * from './batch';
+export * from './caller';
+export * from './deps';
 export * from './key-ref';
 export * from './metered';
+export * from './idempotency-store';

@@ -107,6 +107,6 @@ export function accrualStatements(db: Db, input: AccrualInput) {
   const accountAfter = db.select().from(pointAccounts).where(eq(pointAccounts.patientId, input.patientId));
   return {
     visitId,
-    statements: [insertVisit, upsertAccount, lot, ...entries, visitAfter, lotAfter, accountAfter] as const,
+    statements: { insertVisit, upsertAccount, lot, entries, visitAfter, lotAfter, accountAfter },
   };
 }

@@ -1,7 +1,8 @@
 import { newId } from '@gratia/core';
-import { type Db, pointAccounts, pointLots } from '@gratia/db';
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { type Db, type Deps, pointAccounts, pointLots } from '@gratia/db';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { entryPairStatements, type PointMoney } from './ledger';
+import { lapsedLot, pointMoney } from './rules';
 
 // Expiry is enforced on every read and spend (a lot past its expires_at is simply not live), and
 // booked into the ledger by the scheduled Worker so that statements show it. Booking a lot is one
@@ -9,7 +10,7 @@ import { entryPairStatements, type PointMoney } from './ledger';
 // gave points back to a lapsed lot is booked on the next run, and a lot is never booked twice.
 
 const due = (lotId: string, now: number) =>
-  sql`(select l.remaining from point_lots l where l.id = ${lotId} and l.remaining > 0 and l.expires_at <= ${now})`;
+  sql`(select l.remaining from point_lots l where l.id = ${lotId} and ${lapsedLot('l', now)})`;
 
 export function expireLotStatements(db: Db, lotId: string, money: PointMoney, now: number) {
   const txnId = newId('txn', now);
@@ -28,7 +29,7 @@ export function expireLotStatements(db: Db, lotId: string, money: PointMoney, no
     type: 'expiry',
     money,
     now,
-    source: sql`from point_lots s where s.id = ${lotId} and s.remaining > 0 and s.expires_at <= ${now}`,
+    source: sql`from point_lots s where s.id = ${lotId} and ${lapsedLot('s', now)}`,
     patientId: sql`s.patient_id`,
     patientPoints: sql`-s.remaining`,
     sourceId: sql`s.id`,
@@ -38,7 +39,7 @@ export function expireLotStatements(db: Db, lotId: string, money: PointMoney, no
   const closeLot = db
     .update(pointLots)
     .set({ expired: sql`${pointLots.expired} + ${pointLots.remaining}`, remaining: 0 })
-    .where(and(eq(pointLots.id, lotId), gt(pointLots.remaining, 0), lte(pointLots.expiresAt, now)));
+    .where(and(eq(pointLots.id, lotId), lapsedLot('point_lots', now)));
   return [debitAccount, ...entries, closeLot] as const;
 }
 
@@ -47,11 +48,12 @@ export function expireLotStatements(db: Db, lotId: string, money: PointMoney, no
  * lots booked. Bounded per run so that a backlog is worked off over several cron runs.
  */
 export async function bookExpiredPoints(
-  db: Db,
-  money: PointMoney,
-  now: number,
+  deps: Deps,
   opts: { batchLots?: number; maxLots?: number } = {},
 ): Promise<{ lots: number }> {
+  const { db } = deps;
+  const money = pointMoney(deps.config);
+  const now = deps.clock.now();
   const batchLots = opts.batchLots ?? 20;
   const maxLots = opts.maxLots ?? 2000;
   let booked = 0;
@@ -59,7 +61,7 @@ export async function bookExpiredPoints(
     const lots = await db
       .select({ id: pointLots.id })
       .from(pointLots)
-      .where(and(gt(pointLots.remaining, 0), lte(pointLots.expiresAt, now)))
+      .where(lapsedLot('point_lots', now))
       .orderBy(asc(pointLots.expiresAt))
       .limit(Math.min(batchLots, maxLots - booked));
     if (lots.length === 0) break;

@@ -1,14 +1,21 @@
 // The coalition card's bonus account, with no HTTP in it.
 //
-// - programme rules: defaultRules, rulesFromRow, accrualPoints, normaliseTiers, sameRules
-// - calendar: lotExpiry(earnedAt, expiryDays, timeZone) -> end of the expiry day, clinic time
-// - accrualStatements / spendStatements / pointReversalStatements / expireLotStatements: one D1 batch
-//   each, guarded by the database; bookExpiredPoints(db, money, now) for the cron trigger
-// - spendRefusal: why a spend that wrote nothing was refused
+// Use cases (deps, input) -> Result: recordVisit, spendPoints, reversePointSpend, readBalance,
+// readStatement (each settles the caller inside its own batch: one D1 round trip, two for a visit),
+// buildCallList, readProgram / setProgram / listProgramVersions, bookExpiredPoints (the cron).
+// Below them: the rules, each defined once (rules.ts: spendable lot, live balance, programme in force),
+// the programme's pure arithmetic (program.ts), the calendar (lot expiry in the clinic's timezone),
+// and one D1 batch builder per movement (accrue, spend, reverse, expire) over the ledger (ledger.ts).
+export * from './account';
 export * from './accrue';
 export * from './calendar';
+export * from './call-list';
 export * from './expire';
 export * from './ledger';
 export * from './program';
+export * from './program-store';
 export * from './reverse';
+export * from './rules';
 export * from './spend';
+export * from './spending';
+export * from './visit';

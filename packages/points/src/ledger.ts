@@ -54,12 +54,6 @@ export function entryPairStatements(
   return [patientSide, otherSide] as const;
 }
 
-/** The live (spendable) points of a card at `now`: unexpired lots with something left. */
-export const liveBalance = (patientId: SQL | string, now: number) => sql<number>`(
-  select coalesce(sum(l.remaining), 0) from point_lots l
-  where l.patient_id = ${patientId} and l.remaining > 0 and l.expires_at > ${now}
-)`;
-
 /**
  * The other side of a spend (and of its reversal), over a point_redemptions row aliased `s`: the
  * honouring party's receivable from the issuer, or the issuer's own liability when it honours its

@@ -1,6 +1,9 @@
-import { newId } from '@gratia/core';
+import { newId, REVERSAL_WINDOW_MS } from '@gratia/core';
 import {
   type Db,
+  type KeyRef,
+  keyIdOf,
+  organizationOfKey,
   pointAccounts,
   pointLots,
   pointRedemptionLots,
@@ -9,13 +12,11 @@ import {
 } from '@gratia/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { entryPairStatements, honouringSide, type PointMoney } from './ledger';
-import { POINT_REVERSAL_WINDOW_MS } from './spend';
 
 export interface PointReversalInput {
   redemptionId: string;
-  /** The organisation asking: only the one that honoured the points may reverse them. */
-  organizationId: string;
-  apiKeyId: string | null;
+  /** The key asking: only the organisation that honoured the points may reverse them. */
+  key: KeyRef;
   money: PointMoney;
   now: number;
 }
@@ -28,6 +29,7 @@ export interface PointReversalInput {
  */
 export function pointReversalStatements(db: Db, input: PointReversalInput) {
   const id = newId('prv', input.now);
+  const honourer = organizationOfKey(input.key, ['clinic', 'partner']);
   const { now, money } = input;
   const insert = db
     .insert(pointReversals)
@@ -38,15 +40,15 @@ export function pointReversalStatements(db: Db, input: PointReversalInput) {
           redemptionId: pointRedemptions.id,
           patientId: pointRedemptions.patientId,
           points: pointRedemptions.points,
-          apiKeyId: sql<string | null>`${input.apiKeyId}`.as('api_key_id'),
+          apiKeyId: sql<string | null>`${keyIdOf(input.key)}`.as('api_key_id'),
           reversedAt: sql<number>`${now}`.as('reversed_at'),
         })
         .from(pointRedemptions)
         .where(
           and(
             eq(pointRedemptions.id, input.redemptionId),
-            eq(pointRedemptions.honouredBy, input.organizationId),
-            sql`${pointRedemptions.redeemedAt} > ${now - POINT_REVERSAL_WINDOW_MS}`,
+            sql`${pointRedemptions.honouredBy} = ${honourer}`,
+            sql`${pointRedemptions.redeemedAt} > ${now - REVERSAL_WINDOW_MS}`,
           ),
         ),
     )
@@ -95,7 +97,7 @@ export function pointReversalStatements(db: Db, input: PointReversalInput) {
     .select()
     .from(pointRedemptions)
     .where(
-      and(eq(pointRedemptions.id, input.redemptionId), eq(pointRedemptions.honouredBy, input.organizationId)),
+      and(eq(pointRedemptions.id, input.redemptionId), sql`${pointRedemptions.honouredBy} = ${honourer}`),
     );
   const reversal = db
     .select()
@@ -103,6 +105,6 @@ export function pointReversalStatements(db: Db, input: PointReversalInput) {
     .where(eq(pointReversals.redemptionId, input.redemptionId));
   return {
     reversalId: id,
-    statements: [insert, restoreLots, creditAccount, ...entries, redemption, reversal] as const,
+    statements: { insert, restoreLots, creditAccount, entries, redemption, reversal },
   };
 }

@@ -11,15 +11,14 @@ import {
   pointRedemptions,
 } from '@gratia/db';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import { entryPairStatements, honouringSide, liveBalance, type PointMoney } from './ledger';
+import { entryPairStatements, honouringSide, type PointMoney } from './ledger';
+import { currentRule, liveBalance, spendableLot } from './rules';
 
 // Spending points as one D1 batch, decided by the database. The redemption row is inserted only if
 // the card exists, the presenting key belongs to a clinic or partner, the amount meets the issuing
 // clinic's minimum and bill share, and the card's unexpired lots cover it, all evaluated inside the
 // batch, which D1 runs as one serialised transaction. Every later statement keys on that row, so a
 // refused spend writes nothing, and 50 concurrent spends can never take more than there is.
-
-export const POINT_REVERSAL_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface SpendInput {
   cardNumber: string;
@@ -32,11 +31,6 @@ export interface SpendInput {
   money: PointMoney;
   now: number;
 }
-
-const currentRule = (column: string, clinicId: ReturnType<typeof sql>) => sql`(
-  select ${sql.raw(column)} from loyalty_programs lp where lp.clinic_id = ${clinicId}
-  order by lp.version desc limit 1
-)`;
 
 export function spendStatements(db: Db, input: SpendInput) {
   const id = newId('ptr', input.now);
@@ -66,7 +60,7 @@ export function spendStatements(db: Db, input: SpendInput) {
         sum(l.remaining) over (order by l.expires_at, l.id rows unbounded preceding) as cum
       from point_lots l
       where l.patient_id = (select r.patient_id from point_redemptions r where r.id = ${id})
-        and l.remaining > 0 and l.expires_at > ${now}
+        and ${spendableLot('l', now)}
     ) x where x.cum - x.remaining < ${points}`,
   );
   const takeFromLots = db
@@ -138,7 +132,7 @@ export function spendStatements(db: Db, input: SpendInput) {
     .where(sql`p.card_number = ${input.cardNumber}`);
   return {
     redemptionId: id,
-    statements: [insertRedemption, allocate, takeFromLots, debitAccount, ...entries, outcome, card] as const,
+    statements: { insertRedemption, allocate, takeFromLots, debitAccount, entries, outcome, card },
   };
 }
 

@@ -1,14 +1,18 @@
 // The voucher domain, with no HTTP in it.
 //
-// - loadVoucherKeys(secret) -> VoucherKeySet; publishedKeys(keys, now, maxLifetimeMs) -> JWKS
-// - signVoucherToken(key, claims) -> compact JWS
-// - verifyVoucherToken(token, keys, { issuer, now }) -> { ok, claims, kid } | { ok: false, reason }
-//   (pure: no I/O, no clock); checkAudience(aud, partner); tokenFailureCode(reason)
-// - displayStatus(voucher, now); honourRefusal(voucher, partner, now); redemptionRefusal(...)
-// - voucherForLink(db, id): what the patient's link page shows, in one query
-// - redeemStatements(db, input) / reverseStatements(db, input): one D1 batch each
+// Use cases (deps, input) -> Result: issueVoucher, readVoucher, listVouchers, voidVoucher (the issuing
+// clinic); verifyVoucher, redeemVoucher, reverseRedemption, readCounterActivity (the partner's
+// counter, one D1 round trip each, settling the caller in the same batch); readVoucherLink (the
+// patient's link page).
+// Below them: the signing keys and JWKS (keys.ts), the token's pure verification (token.ts), what a
+// voucher row says about honouring it (state.ts), and the redeem/reverse batches (redeem.ts).
+export * from './activity';
+export * from './config';
+export * from './counter';
+export * from './issue';
 export * from './keys';
 export * from './link';
+export * from './manage';
 export * from './redeem';
 export * from './state';
 export * from './token';

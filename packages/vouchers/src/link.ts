@@ -1,11 +1,13 @@
-import { type Db, organizations, patients, vouchers } from '@gratia/db';
+import { type Db, type Deps, organizations, patients, vouchers } from '@gratia/db';
 import { eq, sql } from 'drizzle-orm';
+import { voucherKeys } from './config';
+import { verifyVoucherToken } from './token';
 
 /**
  * Everything the patient's link page shows, in one query: the voucher, the holder's first name, the
  * issuing clinic, and the partner where it is honoured (columns named apart: two organisations).
  */
-export async function voucherForLink(db: Db, voucherId: string) {
+async function voucherForLink(db: Db, voucherId: string) {
   const [row] = await db
     .select({
       voucher: vouchers,
@@ -26,3 +28,16 @@ export async function voucherForLink(db: Db, voucherId: string) {
   return row ?? null;
 }
 export type LinkView = NonNullable<Awaited<ReturnType<typeof voucherForLink>>>;
+
+/**
+ * What the patient's link shows, from the token alone: a genuine token (signature, header, issuer) of
+ * a voucher that exists. An expired one still shows its page, with the expiry. Read-only.
+ */
+export async function readVoucherLink(deps: Deps, token: string): Promise<LinkView | null> {
+  const check = await verifyVoucherToken(token, await voucherKeys(deps), {
+    issuer: deps.config.baseUrl,
+    now: deps.clock.now(),
+    ignoreTime: true,
+  });
+  return check.ok ? voucherForLink(deps.db, check.claims.jti) : null;
+}

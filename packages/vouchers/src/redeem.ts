@@ -1,4 +1,4 @@
-import { newId } from '@gratia/core';
+import { newId, REVERSAL_WINDOW_MS } from '@gratia/core';
 import {
   type Db,
   type KeyRef,
@@ -16,8 +16,6 @@ import { and, eq, sql } from 'drizzle-orm';
 // the presented key's hash) and whose remainder covers the amount; the INSERT of the redemption
 // record only finds a row if that UPDATE stamped it with this redemption's id. Concurrent requests
 // serialise in D1, so exactly one of them can take what is left. No read-then-write in the Worker.
-
-export const REVERSAL_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface RedeemInput {
   voucherId: string;
@@ -75,12 +73,13 @@ export function redeemStatements(db: Db, input: RedeemInput) {
   );
   const voucherAfter = db.select().from(vouchers).where(eq(vouchers.id, input.voucherId));
   const redemptionAfter = db.select().from(redemptions).where(eq(redemptions.id, redemptionId));
-  return { redemptionId, statements: [update, record, voucherAfter, redemptionAfter] as const };
+  return { redemptionId, statements: { update, record, voucherAfter, redemptionAfter } };
 }
 
 export interface ReverseInput {
   redemptionId: string;
-  partnerId: string;
+  /** Only the partner of this key, the one that redeemed, may reverse. */
+  key: KeyRef;
   now: number;
 }
 
@@ -91,6 +90,7 @@ export interface ReverseInput {
  */
 export function reverseStatements(db: Db, input: ReverseInput) {
   const reversalId = newId('rev', input.now);
+  const partnerOfKey = organizationOfKey(input.key, ['partner']);
   const insert = db
     .insert(voucherReversals)
     .select(
@@ -108,7 +108,7 @@ export function reverseStatements(db: Db, input: ReverseInput) {
         .where(
           and(
             eq(redemptions.id, input.redemptionId),
-            eq(redemptions.partnerId, input.partnerId),
+            sql`${redemptions.partnerId} = ${partnerOfKey}`,
             sql`${redemptions.redeemedAt} > ${input.now - REVERSAL_WINDOW_MS}`,
           ),
         ),
@@ -125,10 +125,10 @@ export function reverseStatements(db: Db, input: ReverseInput) {
   const redemption = db
     .select()
     .from(redemptions)
-    .where(and(eq(redemptions.id, input.redemptionId), eq(redemptions.partnerId, input.partnerId)));
+    .where(and(eq(redemptions.id, input.redemptionId), sql`${redemptions.partnerId} = ${partnerOfKey}`));
   const reversal = db
     .select()
     .from(voucherReversals)
     .where(eq(voucherReversals.redemptionId, input.redemptionId));
-  return { reversalId, statements: [insert, restore, redemption, reversal] as const };
+  return { reversalId, statements: { insert, restore, redemption, reversal } };
 }

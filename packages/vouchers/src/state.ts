@@ -1,4 +1,3 @@
-import { ApiError } from '@gratia/core';
 import type { Voucher } from '@gratia/db';
 
 // What a voucher row says about whether it can be honoured now, as the contract's codes.
@@ -55,8 +54,4 @@ export function redemptionRefusal(
   // The guard failed but the row now looks redeemable: another redemption changed it concurrently and
   // left value; the caller may retry. Reported as insufficient value for the amount asked.
   return 'insufficient_value';
-}
-
-export function assertNever(x: never): never {
-  throw new ApiError('internal_error', `unexpected ${String(x)}`);
 }

@@ -3,6 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import { problem } from './lib/problem';
+import { ensureAuthorized } from './middleware/auth';
 import { jsonBodyGuard } from './middleware/json-body';
 import { requestContext } from './middleware/request-context';
 import { registerRoutes } from './routes';
@@ -20,10 +21,42 @@ export function fieldErrors(
   return issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
 }
 
+/** A route as registered: its definition (the library keeps it without its middleware). */
+export interface RegisteredRoute {
+  method: string;
+  path: string;
+  operationId?: string;
+  middleware: unknown[];
+  hasBody: boolean;
+}
+const registered = new WeakMap<App, RegisteredRoute[]>();
+
+/** Every route registered through app.openapi, with its middleware: the route inventory the tests read. */
+export const registeredRoutes = (app: App): readonly RegisteredRoute[] => registered.get(app) ?? [];
+
+function recordRoutes(app: App) {
+  const list: RegisteredRoute[] = [];
+  registered.set(app, list);
+  const openapi = app.openapi.bind(app);
+  app.openapi = ((route: Parameters<typeof openapi>[0], ...rest: unknown[]) => {
+    const r = route as typeof route & { operationId?: string; middleware?: unknown };
+    list.push({
+      method: r.method.toUpperCase(),
+      path: r.path,
+      operationId: r.operationId,
+      middleware: Array.isArray(r.middleware) ? r.middleware : r.middleware ? [r.middleware] : [],
+      hasBody: Boolean(r.request?.body),
+    });
+    return (openapi as (...a: unknown[]) => unknown)(route, ...rest);
+  }) as typeof app.openapi;
+}
+
 export function createApp(options: AppOptions = {}): App {
   const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
+    defaultHook: async (result, c) => {
       if (!result.success) {
+        // A pending key is checked before the request's faults are described: 401 comes first.
+        await ensureAuthorized(c);
         const errors = fieldErrors(result.error.issues);
         const where = result.target === 'json' ? 'body' : result.target;
         return problem(
@@ -36,6 +69,7 @@ export function createApp(options: AppOptions = {}): App {
     },
   });
 
+  recordRoutes(app);
   app.use('*', requestContext(options.clock ?? systemClock));
   app.use('/v1/*', jsonBodyGuard);
 

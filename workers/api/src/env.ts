@@ -1,5 +1,7 @@
-import type { Clock } from '@gratia/core';
-import type { Db } from '@gratia/db';
+import type { ApiError, Clock } from '@gratia/core';
+import type { Caller, Db, Deps } from '@gratia/db';
+
+export type { OrgPrincipal, Principal, Role } from '@gratia/db';
 
 /** Bindings and variables of the API Worker (wrangler.toml [vars], secrets, D1). */
 export interface Env {
@@ -22,25 +24,20 @@ export interface Env {
   VOUCHER_MAX_DAYS?: string;
 }
 
-export type Role = 'operator' | 'clinic' | 'partner';
-
-export type Principal =
-  | { role: 'operator'; organizationId: null; keyId: null; scope: 'operator' }
-  | {
-      role: 'clinic' | 'partner';
-      organizationId: string;
-      keyId: string;
-      scope: string;
-      organization: { id: string; name: string; currency: string; timezone: string; category: string | null };
-    };
-
 export interface Vars {
   requestId: string;
   db: Db;
   clock: Clock;
-  principal: Principal;
-  /** Set by authorizeDeferred: the presented key's hash, resolved later inside the route's own batch. */
-  keyHash: string;
+  /** What every use case is given, built once per request. */
+  deps: Deps;
+  /**
+   * Who is calling, set by the route's authorize middleware: known, or a presented key that the route's
+   * use case settles inside its own batch (authorizeDeferred). Read it through principalOf / orgOf
+   * (known callers) or hand it to a use case (deferred ones).
+   */
+  caller: Caller;
+  /** A body the JSON guard refused; answered only once the caller is known to be authorised. */
+  bodyProblem?: ApiError;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Vars };

@@ -1,8 +1,21 @@
-import { createDb } from '@gratia/db';
+import { createDb, type Deps, purgeExpiredIdempotencyKeys } from '@gratia/db';
 import { bookExpiredPoints } from '@gratia/points';
 import type { Env } from './env';
-import { pointMoney } from './lib/points';
-import { purgeExpiredIdempotencyKeys } from './middleware/idempotency';
+import { networkConfig } from './lib/config';
+
+/** The deps of one cron run: the same use cases as a request, with the run's own clock and log. */
+export function scheduledDeps(env: Env, now: number, cron: string, pending: Promise<unknown>[]): Deps {
+  return {
+    db: createDb(env.DB),
+    clock: { now: () => now },
+    // A cron run has no request origin: links it builds use PUBLIC_BASE_URL.
+    config: networkConfig(env, 'http://localhost'),
+    log: (event) => console.log(JSON.stringify({ ...event, cron })),
+    defer: (work) => {
+      pending.push(work);
+    },
+  };
+}
 
 /** The cron trigger's work, each job independent so one failure does not stop the others. */
 export async function runScheduledJobs(
@@ -10,10 +23,11 @@ export async function runScheduledJobs(
   now: number,
   cron: string,
 ): Promise<Record<string, unknown>> {
-  const db = createDb(env.DB);
+  const pending: Promise<unknown>[] = [];
+  const deps = scheduledDeps(env, now, cron, pending);
   const jobs: Record<string, () => Promise<unknown>> = {
-    book_point_expiry: () => bookExpiredPoints(db, pointMoney(env), now),
-    purge_idempotency_keys: () => purgeExpiredIdempotencyKeys(db, now),
+    book_point_expiry: () => bookExpiredPoints(deps),
+    purge_idempotency_keys: () => purgeExpiredIdempotencyKeys(deps),
   };
   const results: Record<string, unknown> = {};
   for (const [name, job] of Object.entries(jobs)) {
@@ -24,6 +38,7 @@ export async function runScheduledJobs(
       console.error(JSON.stringify({ level: 'error', job: name, cron, error: String(e) }));
     }
   }
+  await Promise.allSettled(pending);
   console.log(JSON.stringify({ level: 'info', cron, results }));
   return results;
 }

@@ -1,4 +1,5 @@
 import { ApiError } from '@gratia/core';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 
@@ -9,10 +10,22 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
  * Guards every body-carrying request before any route sees it: a body must be JSON, at most
  * MAX_BODY_BYTES, and parse. Each failure is a distinct 4xx code, so a client can tell a typo in the
  * header from a truncated payload. The parsed text stays cached on the request for the validators.
+ * A refused body is answered by the route's authorize middleware once the key is known to be good,
+ * so an unknown key learns nothing about the route from its body (401 first).
  */
 export const jsonBodyGuard = createMiddleware<AppEnv>(async (c, next) => {
+  try {
+    await checkBody(c);
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    c.set('bodyProblem', e);
+  }
+  return next();
+});
+
+async function checkBody(c: Context<AppEnv>): Promise<void> {
   const method = c.req.method;
-  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return next();
+  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return;
 
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES)
@@ -22,7 +35,7 @@ export const jsonBodyGuard = createMiddleware<AppEnv>(async (c, next) => {
   if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) {
     throw new ApiError('payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes`);
   }
-  if (text.trim() === '') return next();
+  if (text.trim() === '') return;
 
   const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
@@ -36,5 +49,4 @@ export const jsonBodyGuard = createMiddleware<AppEnv>(async (c, next) => {
   } catch (e) {
     throw new ApiError('malformed_json', `The body is not valid JSON: ${(e as Error).message}`);
   }
-  return next();
-});
+}

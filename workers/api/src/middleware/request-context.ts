@@ -1,13 +1,15 @@
 import { type Clock, newId } from '@gratia/core';
-import { createDb, meteredD1, newMeter, serverTiming } from '@gratia/db';
+import { createDb, type Deps, meteredD1, newMeter, serverTiming } from '@gratia/db';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { networkConfig } from '../lib/config';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Runs first on every request: assigns the request id (a caller's own, when it is sane, so traces join
- * up), builds the per-request services, and stamps `x-request-id` on whatever the response is.
+ * up), builds the per-request services (`deps`, what every use case is given), and stamps
+ * `x-request-id` on whatever the response is.
  */
 export const requestContext = (clock: Clock) =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -15,15 +17,25 @@ export const requestContext = (clock: Clock) =>
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : newId('req', clock.now());
     c.set('requestId', requestId);
     c.set('clock', clock);
-    if (c.env.EXPOSE_D1_METRICS === '1' && c.req.header('x-debug-d1') === '1') {
-      // Benchmarks only: a probe request asks for its D1 cost in Server-Timing.
-      const meter = newMeter();
-      c.set('db', createDb(meteredD1(c.env.DB, meter)));
-      await next();
-      c.res.headers.append('server-timing', serverTiming(meter));
-    } else {
-      c.set('db', createDb(c.env.DB));
-      await next();
-    }
+    // Benchmarks only: a probe request asks for its D1 cost in Server-Timing.
+    const meter = c.env.EXPOSE_D1_METRICS === '1' && c.req.header('x-debug-d1') === '1' ? newMeter() : null;
+    const db = createDb(meter ? meteredD1(c.env.DB, meter) : c.env.DB);
+    c.set('db', db);
+    const deps: Deps = {
+      db,
+      clock,
+      config: networkConfig(c.env, new URL(c.req.url).origin),
+      log: (event) => console.log(JSON.stringify({ ...event, request_id: requestId })),
+      defer: (work) => {
+        try {
+          c.executionCtx.waitUntil(work);
+        } catch {
+          // app.request() in tests has no execution context; the work still runs.
+        }
+      },
+    };
+    c.set('deps', deps);
+    await next();
+    if (meter) c.res.headers.append('server-timing', serverTiming(meter));
     c.res.headers.set('x-request-id', requestId);
   });

@@ -20,7 +20,7 @@ ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:.6rem 0;border-b
 .code{font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all}
 `;
 
-export function Page(props: { title: string; children: Child; nonce?: string; script?: string }) {
+export function Page(props: { title: string; children: Child; script?: string }) {
   return (
     <html lang="en">
       <head>
@@ -32,15 +32,14 @@ export function Page(props: { title: string; children: Child; nonce?: string; sc
       </head>
       <body>
         <main>{props.children}</main>
-        {props.script ? <script nonce={props.nonce} src={props.script} /> : null}
+        {props.script ? <script src={props.script} /> : null}
       </body>
     </html>
   );
 }
 
-export function formatMoney(amount: number, currency: string): string {
-  return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(amount / 100);
-}
+/** Money on pages: the one formatter, by the currency's own minor unit. */
+export { formatMoney } from '@gratia/core';
 
 /** A short date and time in UTC, for the counter's activity lists. */
 export function formatTimeUtc(ms: number): string {

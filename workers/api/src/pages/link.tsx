@@ -1,8 +1,7 @@
-import { displayStatus, type LinkView, verifyVoucherToken, voucherForLink } from '@gratia/vouchers';
+import { displayStatus, type LinkView, readVoucherLink } from '@gratia/vouchers';
 import type { Hono } from 'hono';
 import { renderSVG } from 'uqr';
 import type { AppEnv } from '../env';
-import { baseUrl, voucherKeys } from '../lib/vouchers';
 import { formatDate, formatMoney, Page } from './layout';
 
 // GET /r/{token}: the patient's link. Read-only by construction (a GET with no writes), so a link
@@ -108,14 +107,7 @@ export function registerLinkPage(app: Hono<AppEnv>) {
     for (const [k, v] of Object.entries(PAGE_HEADERS)) c.header(k, v);
     const token = c.req.param('token');
     const now = c.var.clock.now();
-    // Genuine tokens only; an expired one still shows its page (with the expiry), so the check here
-    // is signature, header and issuer.
-    const check = await verifyVoucherToken(token, await voucherKeys(c), {
-      issuer: baseUrl(c),
-      now,
-      ignoreTime: true,
-    });
-    const view = check.ok ? await voucherForLink(c.var.db, check.claims.jti) : null;
+    const view = await readVoucherLink(c.var.deps, token);
     if (!view) return c.html(`<!doctype html>${<NotValid status={404} />}`, 404);
     return c.html(`<!doctype html>${<Gift view={view} token={token} now={now} />}`, 200);
   });

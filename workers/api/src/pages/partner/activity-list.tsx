@@ -1,4 +1,5 @@
 import { formatMoney, formatTimeUtc } from '../layout';
+import { newSubmissionKey } from './common';
 
 // A list of what was redeemed at this counter lately, each with its reversal button while reversal
 // is allowed: the same markup for vouchers and for card points.
@@ -44,6 +45,7 @@ export function ActivityList(props: {
               <form method="post" action={props.action}>
                 <input type="hidden" name="redemption_id" value={r.id} />
                 <input type="hidden" name="csrf" value={props.csrf} />
+                <input type="hidden" name="submission" value={newSubmissionKey()} />
                 <button type="submit" class="small secondary" aria-label={r.reverseLabel}>
                   Reverse
                 </button>

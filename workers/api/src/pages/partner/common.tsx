@@ -1,82 +1,51 @@
-import {
-  patients,
-  pointRedemptions,
-  pointReversals,
-  redemptions,
-  voucherReversals,
-  vouchers,
-} from '@gratia/db';
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { ERROR_TEXT, isErrorCode, type Refusal, randomToken, sha256Hex } from '@gratia/core';
+import { type Caller, claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '@gratia/db';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
-import { type KeyRow, principalFromKey } from '../../middleware/auth';
 import { csrfOk, endSession, type PartnerSession, readSession } from './session';
 import { SignIn } from './views';
 
-// What every counter-page handler shares: rendering, the session's authorisation, forms, and the
-// recent activity lists.
+// What every counter-page handler shares: rendering, the session as a caller of the use cases, forms,
+// and exactly-once submission.
 
 const MAX_FORM_BYTES = 16 * 1024;
-const RECENT_WINDOW_MS = 7 * 24 * 3600_000;
-
-export class SessionEnded extends Error {}
 
 export const html = (c: Context<AppEnv>, node: unknown, status: 200 | 400 | 401 | 403 | 404 | 413 = 200) =>
   c.html(`<!doctype html>${node}`, status);
 
-/** The authorisation of a counter-page request: the session's own key, still valid, still a partner. */
-export const keyOfSession = (session: PartnerSession) => (rows: KeyRow[]) => {
-  const row = rows[0];
-  if (row?.kind !== 'partner' || row.organizationId !== session.partnerId) throw new SessionEnded();
-  return principalFromKey(row);
-};
+/**
+ * The session as a caller: its own API key, looked up inside each use case's batch, still unrevoked,
+ * still a partner, still this partner. A key revoked meanwhile ends the session at the next request.
+ */
+export const sessionCaller = (session: PartnerSession): Caller => ({
+  resolved: false,
+  key: { id: session.keyId },
+  roles: ['partner'],
+  organizationId: session.partnerId,
+});
 
-export function recentRedemptions(c: Context<AppEnv>, partnerId: string) {
-  return c.var.db
-    .select({
-      id: redemptions.id,
-      title: vouchers.title,
-      amount: redemptions.amount,
-      currency: redemptions.currency,
-      redeemedAt: redemptions.redeemedAt,
-      reversalId: sql<string | null>`${voucherReversals.id}`.as('reversal_id'),
-    })
-    .from(redemptions)
-    .innerJoin(vouchers, eq(vouchers.id, redemptions.voucherId))
-    .leftJoin(voucherReversals, eq(voucherReversals.redemptionId, redemptions.id))
-    .where(
-      and(
-        eq(redemptions.partnerId, partnerId),
-        gt(redemptions.redeemedAt, c.var.clock.now() - RECENT_WINDOW_MS),
-      ),
-    )
-    .orderBy(desc(redemptions.redeemedAt))
-    .limit(20);
+/** The sign-in page for a session whose key no longer holds. */
+export function sessionEnded(c: Context<AppEnv>) {
+  endSession(c);
+  return html(c, <SignIn error={ERROR_TEXT.unauthorized} />, 401);
 }
 
-/** Card points taken at this counter lately; the card shows by its last four digits only. */
-export function recentPointRedemptions(c: Context<AppEnv>, partnerId: string) {
-  return c.var.db
-    .select({
-      id: pointRedemptions.id,
-      points: pointRedemptions.points,
-      valueAmount: pointRedemptions.valueAmount,
-      currency: pointRedemptions.currency,
-      redeemedAt: pointRedemptions.redeemedAt,
-      cardLast4: sql<string>`substr(${patients.cardNumber}, 13, 4)`.as('card_last4'),
-      reversalId: sql<string | null>`${pointReversals.id}`.as('point_reversal_id'),
-    })
-    .from(pointRedemptions)
-    .innerJoin(patients, eq(patients.id, pointRedemptions.patientId))
-    .leftJoin(pointReversals, eq(pointReversals.redemptionId, pointRedemptions.id))
-    .where(
-      and(
-        eq(pointRedemptions.honouredBy, partnerId),
-        gt(pointRedemptions.redeemedAt, c.var.clock.now() - RECENT_WINDOW_MS),
-      ),
-    )
-    .orderBy(desc(pointRedemptions.redeemedAt))
-    .limit(20);
+/** Where a form's refusal sends the person: back to the counter with the refusal's own sentence. */
+export const refusedTo = (r: Refusal) => `/partner?error=${r.code}`;
+
+/** Form-level faults the page itself finds (before any use case runs), with their sentences. */
+export const FORM_ERRORS = {
+  amount_invalid: 'Enter the amount as a number, like 12.50, or leave it empty.',
+  points_invalid: 'Enter the 16-digit card number and a whole number of points (and the bill as 12.50, if any).',
+  form_expired: 'The form expired. Please try again.',
+} as const;
+export type FormError = keyof typeof FORM_ERRORS;
+
+/** The sentence for a `?error=` code: a refusal of the vocabulary, or a form fault; own keys only. */
+export function errorText(code: string | undefined): string | undefined {
+  if (!code) return undefined;
+  if (isErrorCode(code)) return ERROR_TEXT[code];
+  return Object.hasOwn(FORM_ERRORS, code) ? FORM_ERRORS[code as FormError] : undefined;
 }
 
 export async function form(c: Context<AppEnv>): Promise<Record<string, string> | null> {
@@ -87,13 +56,9 @@ export async function form(c: Context<AppEnv>): Promise<Record<string, string> |
   return out;
 }
 
-/** "12.50" -> 1250 minor units; empty -> undefined; anything else -> null. */
-export function parseAmount(input: string | undefined): number | undefined | null {
-  const s = (input ?? '').trim().replace(',', '.');
-  if (s === '') return undefined;
-  if (!/^\d{1,9}(\.\d{1,2})?$/.test(s)) return null;
-  return Math.round(Number(s) * 100);
-}
+/** A fresh one-time submission key for a form that changes something. */
+export const newSubmissionKey = () => randomToken(18);
+const SUBMISSION_KEY = /^[A-Za-z0-9_-]{16,64}$/;
 
 type FormHandler = (
   c: Context<AppEnv>,
@@ -103,21 +68,59 @@ type FormHandler = (
 
 /**
  * A state-changing counter form: needs a genuine session, a form of sane size, this origin and the
- * session's CSRF token; a key revoked meanwhile ends the session (SessionEnded, thrown inside the
- * handler's own batch) and shows the sign-in page.
+ * session's CSRF token.
  */
 export const withSession = (handler: FormHandler) => async (c: Context<AppEnv>) => {
   const session = await readSession(c);
   if (!session) return html(c, <SignIn error="Please sign in first." />, 401);
   const f = await form(c);
-  if (!f) return html(c, <SignIn error="That request was too large." />, 413);
-  if (!csrfOk(c, session, f.csrf))
-    return html(c, <SignIn error="The form expired. Please try again." />, 403);
-  try {
-    return await handler(c, session, f);
-  } catch (e) {
-    if (!(e instanceof SessionEnded)) throw e;
-    endSession(c);
-    return html(c, <SignIn error="Your session has ended. Please sign in again." />, 401);
-  }
+  if (!f) return html(c, <SignIn error={ERROR_TEXT.payload_too_large} />, 413);
+  if (!csrfOk(c, session, f.csrf)) return html(c, <SignIn error={FORM_ERRORS.form_expired} />, 403);
+  return handler(c, session, f);
 };
+
+/** What a form's action decided: where to send the person, or that the session's key no longer holds. */
+export type FormOutcome = { location: string } | { ended: true };
+
+/**
+ * Exactly once: the form's one-time submission key becomes the operation's idempotency key (scoped to
+ * the partner, claimed in one round trip that also checks the session's key). The first submit runs
+ * the action and stores where it led; a repeated submit (a double tap, a browser retry) is sent to the
+ * same place and charges nothing more. The same key with other values is refused.
+ */
+export async function once(
+  c: Context<AppEnv>,
+  session: PartnerSession,
+  f: Record<string, string>,
+  action: () => Promise<FormOutcome>,
+): Promise<Response> {
+  const key = f.submission ?? '';
+  if (!SUBMISSION_KEY.test(key)) return c.redirect('/partner?error=form_expired', 303);
+  const fields = Object.entries(f)
+    .filter(([k]) => k !== 'csrf' && k !== 'submission')
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  const requestHash = await sha256Hex(`${c.req.path}\n${JSON.stringify(fields)}`);
+  const { deps } = c.var;
+  const claimed = await claimIdempotencyKey(deps, { caller: sessionCaller(session), key: `form:${key}`, requestHash });
+  if (!claimed.ok) return sessionEnded(c);
+  const claim = claimed.value.claim;
+  if (claim.state === 'replay') return c.redirect(claim.body, 303);
+  if (claim.state !== 'won') return c.redirect(refusedTo({ code: claim.state === 'reused' ? 'idempotency_key_reused' : 'idempotency_key_in_use' }), 303);
+  let outcome: FormOutcome;
+  try {
+    outcome = await action();
+  } catch (e) {
+    await releaseIdempotencyKey(deps.db, claim.hold);
+    throw e;
+  }
+  if ('ended' in outcome) {
+    await releaseIdempotencyKey(deps.db, claim.hold);
+    return sessionEnded(c);
+  }
+  await completeIdempotencyKey(deps.db, claim.hold, 303, outcome.location);
+  return c.redirect(outcome.location, 303);
+}
+
+/** An auth refusal ends the session; any other refusal goes back to the counter with its sentence. */
+export const outcomeOf = (r: Refusal): FormOutcome =>
+  r.code === 'unauthorized' || r.code === 'forbidden' ? { ended: true } : { location: refusedTo(r) };

@@ -1,31 +1,27 @@
-import { sha256Hex } from '@gratia/core';
-import { reverseStatements } from '@gratia/vouchers';
+import { formatMoney, parseMoneyInput, sha256Hex } from '@gratia/core';
+import { keyLookup } from '@gratia/db';
+import {
+  type CounterActivity,
+  readCounterActivity,
+  redeemVoucher,
+  reverseRedemption,
+  verifyVoucher,
+} from '@gratia/vouchers';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { JSQR_SOURCE } from '../../generated/jsqr-source';
-import { redeemAtCounter, verifyAtCounter } from '../../lib/counter';
-import { reversalRefusal } from '../../lib/reversal';
-import { keyLookup } from '../../middleware/auth';
-import { formatMoney } from '../layout';
-import {
-  form,
-  html,
-  keyOfSession,
-  parseAmount,
-  recentPointRedemptions,
-  recentRedemptions,
-  withSession,
-} from './common';
+import { errorText, form, html, once, outcomeOf, sessionCaller, sessionEnded, withSession } from './common';
 import { registerPartnerPoints } from './points';
-import type { RecentPointRedemption } from './points-views';
 import { SCAN_SCRIPT } from './scan-script';
 import { csrfOk, endSession, readSession, startSession } from './session';
-import { Counter, REFUSAL_TEXT, type RecentRedemption, SignIn, Verification } from './views';
+import { Counter, SignIn, Verification } from './views';
 
 // /partner: the counter page for partners without IT. Sign in with the partner's API key (exchanged
 // for an 8-hour HttpOnly, Secure, SameSite=Strict cookie), check a voucher by camera or by pasting
-// its code, redeem with one tap, reverse within 24 hours; take card points by card number. Every request re-checks the key, in the
-// same D1 round trip as its work, so revoking the key ends the session at once.
+// its code, redeem with one tap, reverse within 24 hours; take card points by card number. Every
+// action is a use case called with the session as its caller, so the key is re-checked in the same
+// D1 round trip as the work and revoking it ends the session at once; every form that changes
+// something is exactly-once (see `once`).
 
 const PAGE_HEADERS = {
   // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the page's own
@@ -41,14 +37,10 @@ const PAGE_HEADERS = {
 type Flash = { kind: 'ok' | 'bad'; text: string };
 
 /** The one-line outcome a form's redirect asks the counter page to show. */
-function flashFor(
-  q: Record<string, string>,
-  recent: { id: string; title: string }[],
-  recentPoints: RecentPointRedemption[],
-): Flash | undefined {
-  const redeemed = q.redeemed ? recent.find((r) => r.id === q.redeemed) : undefined;
+function flashFor(q: Record<string, string>, recent: CounterActivity): Flash | undefined {
+  const redeemed = q.redeemed ? recent.vouchers.find((r) => r.id === q.redeemed) : undefined;
   if (redeemed) return { kind: 'ok', text: `Redeemed: ${redeemed.title}.` };
-  const took = q.points_redeemed ? recentPoints.find((r) => r.id === q.points_redeemed) : undefined;
+  const took = q.points_redeemed ? recent.points.find((r) => r.id === q.points_redeemed) : undefined;
   if (took) {
     const left = /^\d{1,12}$/.test(q.left ?? '')
       ? ` ${Number(q.left).toLocaleString('en-GB')} points left.`
@@ -61,8 +53,7 @@ function flashFor(
   }
   if (q.reversed) return { kind: 'ok', text: 'The redemption was reversed; the voucher can be used again.' };
   if (q.points_reversed) return { kind: 'ok', text: 'The points were given back to the card.' };
-  // Own keys only: ?error=constructor must not find Object.prototype's.
-  const refusal = q.error && Object.hasOwn(REFUSAL_TEXT, q.error) ? REFUSAL_TEXT[q.error] : undefined;
+  const refusal = errorText(q.error);
   return refusal ? { kind: 'bad', text: refusal } : undefined;
 }
 
@@ -78,30 +69,18 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
   app.get('/partner', async (c) => {
     const session = await readSession(c);
     if (!session) return html(c, <SignIn />);
-    const { db } = c.var;
-    const [keyRows, recent, recentPoints] = await db.batch([
-      keyLookup(db, { id: session.keyId }),
-      recentRedemptions(c, session.partnerId),
-      recentPointRedemptions(c, session.partnerId),
-    ]);
-    let principal: ReturnType<ReturnType<typeof keyOfSession>>;
-    try {
-      principal = keyOfSession(session)(keyRows);
-    } catch {
-      endSession(c);
-      return html(c, <SignIn error="Your session has ended. Please sign in again." />, 401);
-    }
-    if (principal.role !== 'partner') return html(c, <SignIn />, 401);
-    const flash = flashFor(c.req.query(), recent, recentPoints);
+    const activity = await readCounterActivity(c.var.deps, { caller: sessionCaller(session) });
+    if (!activity.ok) return sessionEnded(c);
+    const recent = activity.value;
     return html(
       c,
       <Counter
-        partnerName={principal.organization.name}
+        partnerName={recent.partner.role === 'partner' ? recent.partner.organization.name : ''}
         csrf={session.csrf}
-        recent={recent as RecentRedemption[]}
-        recentPoints={recentPoints}
+        recent={recent.vouchers}
+        recentPoints={recent.points}
         now={c.var.clock.now()}
-        flash={flash}
+        flash={flashFor(c.req.query(), recent)}
       />,
     );
   });
@@ -114,7 +93,9 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     if (!f) return html(c, <SignIn error="That request was too large." />, 413);
     const secret = (f.api_key ?? '').trim();
     const [row] =
-      secret.length >= 16 && secret.length <= 300 ? await keyLookup(c.var.db, await sha256Hex(secret)) : [];
+      secret.length >= 16 && secret.length <= 300
+        ? await keyLookup(c.var.db, { hash: await sha256Hex(secret) })
+        : [];
     if (!row) return html(c, <SignIn error="That key is not valid. Check it and try again." />, 401);
     if (row.kind !== 'partner')
       return html(c, <SignIn error="Only partner keys can sign in at the counter." />, 403);
@@ -127,50 +108,40 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     withSession(async (c, session, f) => {
       const token = (f.token ?? '').trim();
       if (!token) return c.redirect('/partner?error=invalid_voucher', 303);
-      const result = await verifyAtCounter(c, token, { id: session.keyId }, keyOfSession(session));
-      return html(c, <Verification csrf={session.csrf} token={token} result={result} />);
+      const out = await verifyVoucher(c.var.deps, { caller: sessionCaller(session), token });
+      if (!out.ok) return sessionEnded(c);
+      return html(c, <Verification csrf={session.csrf} token={token} result={out.value} />);
     }),
   );
 
   app.post(
     '/partner/redeem',
     withSession(async (c, session, f) => {
-      const amountMinor = parseAmount(f.amount);
+      const currency = /^[A-Z]{3}$/.test(f.currency ?? '') ? f.currency! : c.var.deps.config.currency;
+      const amountMinor = parseMoneyInput(f.amount, currency);
       if (amountMinor === null || amountMinor === 0) return c.redirect('/partner?error=amount_invalid', 303);
-      const amount =
-        amountMinor === undefined
-          ? undefined
-          : { amount: amountMinor, currency: (f.currency ?? '').toUpperCase() };
-      const out = await redeemAtCounter(
-        c,
-        (f.token ?? '').trim(),
-        amount,
-        { id: session.keyId },
-        keyOfSession(session),
-      );
-      return out.ok
-        ? c.redirect(`/partner?redeemed=${out.redemption.id}`, 303)
-        : c.redirect(`/partner?error=${out.code}`, 303);
+      return once(c, session, f, async () => {
+        const out = await redeemVoucher(c.var.deps, {
+          caller: sessionCaller(session),
+          token: (f.token ?? '').trim(),
+          amount: amountMinor === undefined ? undefined : { amount: amountMinor, currency },
+        });
+        return out.ok ? { location: `/partner?redeemed=${out.value.redemption.id}` } : outcomeOf(out.error);
+      });
     }),
   );
 
   app.post(
     '/partner/reversal',
-    withSession(async (c, session, f) => {
-      const { db, clock } = c.var;
-      const { reversalId, statements } = reverseStatements(db, {
-        redemptionId: f.redemption_id ?? '',
-        partnerId: session.partnerId,
-        now: clock.now(),
-      });
-      const [keyRows, , , redemption, reversal] = await db.batch([
-        keyLookup(db, { id: session.keyId }),
-        ...statements,
-      ]);
-      keyOfSession(session)(keyRows);
-      const refusal = reversalRefusal(Boolean(redemption[0]), reversal[0], reversalId);
-      return c.redirect(refusal ? `/partner?error=${refusal}` : `/partner?reversed=${reversalId}`, 303);
-    }),
+    withSession((c, session, f) =>
+      once(c, session, f, async () => {
+        const out = await reverseRedemption(c.var.deps, {
+          caller: sessionCaller(session),
+          redemptionId: f.redemption_id ?? '',
+        });
+        return out.ok ? { location: `/partner?reversed=${out.value.reversal.id}` } : outcomeOf(out.error);
+      }),
+    ),
   );
 
   registerPartnerPoints(app);

@@ -1,18 +1,12 @@
-import { POINT_REVERSAL_WINDOW_MS } from '@gratia/points';
+import { REVERSAL_WINDOW_MS } from '@gratia/core';
+import type { CounterActivity } from '@gratia/vouchers';
 import { ActivityList } from './activity-list';
+import { newSubmissionKey } from './common';
 
 // The counter page's card-points parts: the form that takes points by card number, and the list of
 // points taken lately with their reversal buttons.
 
-export interface RecentPointRedemption {
-  id: string;
-  points: number;
-  valueAmount: number;
-  currency: string;
-  redeemedAt: number;
-  cardLast4: string;
-  reversalId: string | null;
-}
+export type RecentPointRedemption = CounterActivity['points'][number];
 
 export function PointsForm({ csrf }: { csrf: string }) {
   return (
@@ -32,8 +26,9 @@ export function PointsForm({ csrf }: { csrf: string }) {
       <label for="points">Points to take</label>
       <input id="points" name="points" inputmode="numeric" required maxlength={9} pattern="[0-9]{1,9}" />
       <label for="bill">Bill total, optional (checks the programme's limit)</label>
-      <input id="bill" name="bill" inputmode="decimal" pattern="[0-9]+([.,][0-9]{1,2})?" />
+      <input id="bill" name="bill" inputmode="decimal" pattern="[0-9]+([.,][0-9]+)?" />
       <input type="hidden" name="csrf" value={csrf} />
+      <input type="hidden" name="submission" value={newSubmissionKey()} />
       <button type="submit">Take points</button>
     </form>
   );
@@ -53,7 +48,7 @@ export function RecentPoints({
       heading="Recent card points"
       headingId="recent-points"
       action="/partner/points/reversal"
-      windowMs={POINT_REVERSAL_WINDOW_MS}
+      windowMs={REVERSAL_WINDOW_MS}
       csrf={csrf}
       now={now}
       items={items.map((r) => ({

@@ -1,59 +1,46 @@
-import { pointReversalStatements } from '@gratia/points';
+import { normalizeCardNumber, parseMoneyInput } from '@gratia/core';
+import { reversePointSpend, spendPoints } from '@gratia/points';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
-import { pointMoneyOf } from '../../lib/points';
-import { spendAtCounter } from '../../lib/points-counter';
-import { reversalRefusal } from '../../lib/reversal';
-import { keyLookup } from '../../middleware/auth';
-import { keyOfSession, parseAmount, withSession } from './common';
+import { once, outcomeOf, sessionCaller, withSession } from './common';
 
 // Card points at the counter: type the card number and the points, take them with one tap (the same
-// single guarded D1 batch as POST /v1/points/redemptions), and reverse within 24 hours.
+// use case, and the same single guarded D1 batch, as POST /v1/points/redemptions), and reverse within
+// 24 hours. Both forms are exactly-once.
 
 export function registerPartnerPoints(app: Hono<AppEnv>) {
   app.post(
     '/partner/points',
     withSession(async (c, session, f) => {
-      const card = (f.card_number ?? '').replace(/[\s-]/g, '');
+      const { currency } = c.var.deps.config;
+      const card = normalizeCardNumber(f.card_number ?? '');
       const points = (f.points ?? '').trim();
-      const bill = parseAmount(f.bill);
-      if (
-        !/^\d{16}$/.test(card) ||
-        !/^\d{1,9}$/.test(points) ||
-        Number(points) === 0 ||
-        bill === null ||
-        bill === 0
-      )
+      const bill = parseMoneyInput(f.bill, currency);
+      if (!/^\d{16}$/.test(card) || !/^\d{1,9}$/.test(points) || Number(points) === 0 || bill === null || bill === 0)
         return c.redirect('/partner?error=points_invalid', 303);
-      const out = await spendAtCounter(
-        c,
-        { cardNumber: card, points: Number(points), reference: null, billAmount: bill ?? null },
-        { id: session.keyId },
-        keyOfSession(session),
-      );
-      if (!out.ok) return c.redirect(`/partner?error=${out.code}`, 303);
-      return c.redirect(`/partner?points_redeemed=${out.redemption.id}&left=${out.balanceAfter}`, 303);
+      return once(c, session, f, async () => {
+        const out = await spendPoints(c.var.deps, {
+          caller: sessionCaller(session),
+          cardNumber: card,
+          points: Number(points),
+          bill: bill === undefined ? null : { amount: bill, currency },
+        });
+        if (!out.ok) return outcomeOf(out.error);
+        return { location: `/partner?points_redeemed=${out.value.redemption.id}&left=${out.value.balanceAfter}` };
+      });
     }),
   );
 
   app.post(
     '/partner/points/reversal',
-    withSession(async (c, session, f) => {
-      const { db, clock } = c.var;
-      const { reversalId, statements } = pointReversalStatements(db, {
-        redemptionId: f.redemption_id ?? '',
-        organizationId: session.partnerId,
-        apiKeyId: session.keyId,
-        money: pointMoneyOf(c),
-        now: clock.now(),
-      });
-      const [keyRows, , , , , , redemption, reversal] = await db.batch([
-        keyLookup(db, { id: session.keyId }),
-        ...statements,
-      ]);
-      keyOfSession(session)(keyRows);
-      const refusal = reversalRefusal(Boolean(redemption[0]), reversal[0], reversalId);
-      return c.redirect(refusal ? `/partner?error=${refusal}` : '/partner?points_reversed=1', 303);
-    }),
+    withSession((c, session, f) =>
+      once(c, session, f, async () => {
+        const out = await reversePointSpend(c.var.deps, {
+          caller: sessionCaller(session),
+          redemptionId: f.redemption_id ?? '',
+        });
+        return out.ok ? { location: '/partner?points_reversed=1' } : outcomeOf(out.error);
+      }),
+    ),
   );
 }

@@ -1,42 +1,12 @@
-import { REVERSAL_WINDOW_MS } from '@gratia/vouchers';
-import type { VerifiedVoucher } from '../../lib/counter';
+import { REVERSAL_WINDOW_MS } from '@gratia/core';
+import type { CounterActivity, Verification as VoucherCheck } from '@gratia/vouchers';
 import { formatMoney, Page } from '../layout';
 import { ActivityList } from './activity-list';
-import { PointsForm, type RecentPointRedemption, RecentPoints } from './points-views';
+import { errorText, newSubmissionKey } from './common';
+import { PointsForm, RecentPoints } from './points-views';
 
 // The counter page's screens. Plain forms that work without JavaScript (POST, then redirect); the
 // camera script only fills in the code and submits the same form.
-
-export interface RecentRedemption {
-  id: string;
-  title: string;
-  amount: number;
-  currency: string;
-  redeemedAt: number;
-  reversalId: string | null;
-}
-
-export const REFUSAL_TEXT: Record<string, string> = {
-  invalid_voucher: 'This is not a valid voucher of the network. Do not accept it.',
-  voucher_expired: 'This voucher has expired.',
-  voucher_voided: 'The clinic has withdrawn this voucher.',
-  voucher_already_redeemed: 'This voucher has already been redeemed.',
-  voucher_not_for_this_partner: 'This voucher is for another partner of the network.',
-  insufficient_value: 'The voucher does not have that much value left.',
-  currency_mismatch: 'The amount is in another currency than the voucher.',
-  amount_mismatch: 'A gift voucher is redeemed whole; leave the amount empty.',
-  redemption_not_found: 'That redemption was not found.',
-  redemption_already_reversed: 'That redemption was already reversed.',
-  reversal_window_closed: 'Redemptions can only be reversed within 24 hours.',
-  amount_invalid: 'Enter the amount as a number, like 12.50, or leave it empty.',
-  card_not_found: 'No card of the network has that number. Check the 16 digits.',
-  insufficient_points: 'The card does not have that many points to spend.',
-  below_minimum_redemption: "That is fewer points than the card's programme accepts at a time.",
-  exceeds_bill_share: 'Points may pay only part of this bill. Take fewer points.',
-  reference_conflict: 'That sale was already recorded with other points.',
-  points_invalid:
-    'Enter the 16-digit card number and a whole number of points (and the bill as 12.50, if any).',
-};
 
 export function SignIn({ error }: { error?: string }) {
   return (
@@ -86,8 +56,8 @@ function TokenForm({ csrf }: { csrf: string }) {
 export function Counter(props: {
   partnerName: string;
   csrf: string;
-  recent: RecentRedemption[];
-  recentPoints: RecentPointRedemption[];
+  recent: CounterActivity['vouchers'];
+  recentPoints: CounterActivity['points'];
   now: number;
   flash?: { kind: 'ok' | 'bad'; text: string };
 }) {
@@ -125,13 +95,13 @@ export function Counter(props: {
 export function Verification(props: {
   csrf: string;
   token: string;
-  result: { ok: true; voucher: VerifiedVoucher } | { ok: false; code: string };
+  result: VoucherCheck;
 }) {
   const r = props.result;
   return (
     <Page title="Voucher check">
       <p class="eyebrow">Partner counter</p>
-      {r.ok ? (
+      {r.valid ? (
         <>
           <h1>Valid voucher</h1>
           <p class="status ok" role="status">
@@ -152,13 +122,14 @@ export function Verification(props: {
           <form method="post" action="/partner/redeem">
             <input type="hidden" name="token" value={props.token} />
             <input type="hidden" name="csrf" value={props.csrf} />
+            <input type="hidden" name="submission" value={newSubmissionKey()} />
             <input type="hidden" name="currency" value={r.voucher.value.currency} />
             {r.voucher.kind === 'value' ? (
               <>
                 <label for="amount">
                   Amount to redeem ({r.voucher.value.currency}), empty for all that is left
                 </label>
-                <input id="amount" name="amount" inputmode="decimal" pattern="[0-9]+([.,][0-9]{1,2})?" />
+                <input id="amount" name="amount" inputmode="decimal" pattern="[0-9]+([.,][0-9]+)?" />
               </>
             ) : null}
             <button type="submit">Redeem now</button>
@@ -168,7 +139,7 @@ export function Verification(props: {
         <>
           <h1>Do not accept</h1>
           <p class="status bad" role="alert">
-            {REFUSAL_TEXT[r.code] ?? 'This voucher cannot be used.'}
+            {errorText(r.code) ?? 'This voucher cannot be used.'}
           </p>
         </>
       )}

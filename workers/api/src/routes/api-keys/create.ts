@@ -1,18 +1,11 @@
-import { newId, randomToken, sha256Hex } from '@gratia/core';
-import { apiKeys, organizations } from '@gratia/db';
+import { issueApiKey } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { App } from '../../app';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, IdParam, jsonBody, jsonContent, problemResponses } from '../../lib/schemas';
 import { authorize } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { ApiKeySchema, apiKeyJson } from './schema';
-
-/** Secrets carry 256 bits of randomness; the readable prefix says which kind of organisation holds them. */
-export function newApiKeySecret(kind: 'clinic' | 'partner'): string {
-  return `gr_${kind === 'clinic' ? 'cln' : 'ptn'}_${randomToken(32)}`;
-}
 
 const Body = z
   .object({ name: z.string().trim().min(1).max(100).optional() })
@@ -26,6 +19,7 @@ const Created = ApiKeySchema.extend({
 export const route = createRoute({
   method: 'post',
   path: '/v1/organizations/{id}/api_keys',
+  operationId: 'createApiKey',
   tags: ['Network'],
   summary: 'Issue an API key to an organisation (the secret is shown once)',
   security: [{ bearer: [] }],
@@ -45,25 +39,8 @@ export function registerCreateApiKey(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json') ?? {};
-    const { db, clock } = c.var;
-    const [org] = await db
-      .select({ id: organizations.id, kind: organizations.kind })
-      .from(organizations)
-      .where(eq(organizations.id, id));
-    if (!org) return problem(c, 'organization_not_found', `No organisation ${id}`);
-    const now = clock.now();
-    const secret = newApiKeySecret(org.kind);
-    const [row] = await db
-      .insert(apiKeys)
-      .values({
-        id: newId('key', now),
-        organizationId: org.id,
-        name: body.name ?? null,
-        prefix: secret.slice(0, 14),
-        secretHash: await sha256Hex(secret),
-        createdAt: now,
-      })
-      .returning();
-    return c.json({ ...apiKeyJson(row!), secret }, 201);
+    const out = await issueApiKey(c.var.deps, { organizationId: id, name: body.name });
+    if (!out.ok) return refusal(c, out.error);
+    return c.json({ ...apiKeyJson(out.value.key), secret: out.value.secret }, 201);
   });
 }

@@ -1,6 +1,5 @@
-import { apiKeys } from '@gratia/db';
+import { listApiKeys } from '@gratia/network';
 import { createRoute } from '@hono/zod-openapi';
-import { and, asc, eq, gt } from 'drizzle-orm';
 import type { App } from '../../app';
 import { decodeCursor, page } from '../../lib/pagination';
 import { commonErrors, IdParam, jsonContent, ListQuerySchema, listOf } from '../../lib/schemas';
@@ -10,6 +9,7 @@ import { ApiKeySchema, apiKeyJson } from './schema';
 export const route = createRoute({
   method: 'get',
   path: '/v1/organizations/{id}/api_keys',
+  operationId: 'listApiKeys',
   tags: ['Network'],
   summary: "List an organisation's API keys (never their secrets)",
   security: [{ bearer: [] }],
@@ -25,13 +25,11 @@ export function registerListApiKeys(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
-    const after = decodeCursor(q.cursor, 'key');
-    const rows = await c.var.db
-      .select()
-      .from(apiKeys)
-      .where(and(eq(apiKeys.organizationId, id), after ? gt(apiKeys.id, after) : undefined))
-      .orderBy(asc(apiKeys.id))
-      .limit(q.limit + 1);
+    const rows = await listApiKeys(c.var.deps, {
+      organizationId: id,
+      after: decodeCursor(q.cursor, 'key'),
+      limit: q.limit + 1,
+    });
     const { rows: kept, nextCursor } = page(rows, q.limit);
     return c.json({ data: kept.map(apiKeyJson), next_cursor: nextCursor }, 200);
   });

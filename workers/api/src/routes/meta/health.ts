@@ -5,6 +5,7 @@ import { jsonContent } from '../../lib/schemas';
 export const route = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'getHealth',
   tags: ['Meta'],
   summary: 'Liveness: answers without touching the database (the benchmarks’ baseline)',
   responses: { 200: jsonContent(z.object({ ok: z.literal(true) }).openapi('Health'), 'Alive') },

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { commonErrors, jsonContent } from '../../lib/schemas';
-import { authorize } from '../../middleware/auth';
+import { authorize, principalOf } from '../../middleware/auth';
 
 const Me = z
   .object({
@@ -22,6 +22,7 @@ const Me = z
 export const route = createRoute({
   method: 'get',
   path: '/v1/me',
+  operationId: 'getMe',
   tags: ['Network'],
   summary: 'Who the presented key belongs to (lets integrations and the counter page check a key)',
   security: [{ bearer: [] }],
@@ -31,7 +32,7 @@ export const route = createRoute({
 
 export function registerMe(app: App) {
   app.openapi(route, (c) => {
-    const p = c.var.principal;
+    const p = principalOf(c);
     if (p.role === 'operator') return c.json({ role: p.role, organization: null, api_key_id: null }, 200);
     return c.json({ role: p.role, organization: p.organization, api_key_id: p.keyId }, 200);
   });

@@ -1,8 +1,7 @@
-import { newId } from '@gratia/core';
-import { offers } from '@gratia/db';
+import { publishOffer } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, jsonBody, jsonContent, problemResponses } from '../../lib/schemas';
 import { authorize, orgOf } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
@@ -24,6 +23,7 @@ const Body = z
 export const route = createRoute({
   method: 'post',
   path: '/v1/offers',
+  operationId: 'createOffer',
   tags: ['Catalogue'],
   summary: "Publish an offer in the network's catalogue",
   security: [{ bearer: [] }],
@@ -38,36 +38,9 @@ export const route = createRoute({
 
 export function registerCreateOffer(app: App) {
   app.openapi(route, async (c) => {
-    const b = c.req.valid('json');
-    const partner = orgOf(c);
-    if (
-      b.price.currency !== partner.organization.currency ||
-      (b.retail_value && b.retail_value.currency !== b.price.currency)
-    ) {
-      return problem(
-        c,
-        'currency_mismatch',
-        `Offers are priced in the partner's currency, ${partner.organization.currency}`,
-      );
-    }
-    const now = c.var.clock.now();
-    const [row] = await c.var.db
-      .insert(offers)
-      .values({
-        id: newId('off', now),
-        partnerId: partner.organizationId,
-        title: b.title,
-        description: b.description ?? null,
-        category: b.category,
-        currency: b.price.currency,
-        priceAmount: b.price.amount,
-        retailAmount: b.retail_value?.amount ?? null,
-        terms: b.terms ?? null,
-        active: b.active ?? true,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    return c.json(offerJson(row!), 201);
+    const { retail_value, ...b } = c.req.valid('json');
+    const out = await publishOffer(c.var.deps, { partner: orgOf(c), offer: { ...b, retailValue: retail_value } });
+    if (!out.ok) return refusal(c, out.error);
+    return c.json(offerJson(out.value), 201);
   });
 }

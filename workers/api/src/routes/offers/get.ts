@@ -1,15 +1,15 @@
-import { offers } from '@gratia/db';
+import { readOffer } from '@gratia/network';
 import { createRoute } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { App } from '../../app';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, IdParam, jsonContent, problemResponses } from '../../lib/schemas';
-import { authorize } from '../../middleware/auth';
+import { authorize, principalOf } from '../../middleware/auth';
 import { OfferSchema, offerJson } from './schema';
 
 export const route = createRoute({
   method: 'get',
   path: '/v1/offers/{id}',
+  operationId: 'getOffer',
   tags: ['Catalogue'],
   summary: 'Read one offer of the catalogue',
   security: [{ bearer: [] }],
@@ -25,10 +25,8 @@ export const route = createRoute({
 export function registerGetOffer(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const [row] = await c.var.db.select().from(offers).where(eq(offers.id, id));
-    // Clinics browse the active catalogue only; an inactive offer is not theirs to see.
-    if (!row || (c.var.principal.role === 'clinic' && !row.active))
-      return problem(c, 'offer_not_found', `No offer ${id}`);
-    return c.json(offerJson(row), 200);
+    const out = await readOffer(c.var.deps, { principal: principalOf(c), offerId: id });
+    if (!out.ok) return refusal(c, out.error);
+    return c.json(offerJson(out.value), 200);
   });
 }

@@ -1,8 +1,7 @@
-import { offers } from '@gratia/db';
+import { updateOffer } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
 import type { App } from '../../app';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, IdParam, jsonBody, jsonContent, problemResponses } from '../../lib/schemas';
 import { authorize, orgOf } from '../../middleware/auth';
 import { OfferFields, OfferSchema, offerJson } from './schema';
@@ -23,6 +22,7 @@ const Body = z
 export const route = createRoute({
   method: 'patch',
   path: '/v1/offers/{id}',
+  operationId: 'updateOffer',
   tags: ['Catalogue'],
   summary: 'Update an offer (including active: false); vouchers already issued keep their price',
   security: [{ bearer: [] }],
@@ -38,30 +38,13 @@ export const route = createRoute({
 export function registerUpdateOffer(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const b = c.req.valid('json');
-    const partner = orgOf(c);
-    const currency = partner.organization.currency;
-    if (
-      (b.price && b.price.currency !== currency) ||
-      (b.retail_value && b.retail_value.currency !== currency)
-    ) {
-      return problem(c, 'currency_mismatch', `Offers are priced in the partner's currency, ${currency}`);
-    }
-    const [row] = await c.var.db
-      .update(offers)
-      .set({
-        ...(b.title !== undefined && { title: b.title }),
-        ...(b.description !== undefined && { description: b.description }),
-        ...(b.category !== undefined && { category: b.category }),
-        ...(b.price !== undefined && { priceAmount: b.price.amount }),
-        ...(b.retail_value !== undefined && { retailAmount: b.retail_value?.amount ?? null }),
-        ...(b.terms !== undefined && { terms: b.terms }),
-        ...(b.active !== undefined && { active: b.active }),
-        updatedAt: c.var.clock.now(),
-      })
-      .where(and(eq(offers.id, id), eq(offers.partnerId, partner.organizationId)))
-      .returning();
-    if (!row) return problem(c, 'offer_not_found', `No offer ${id}`);
-    return c.json(offerJson(row), 200);
+    const { retail_value, ...b } = c.req.valid('json');
+    const out = await updateOffer(c.var.deps, {
+      partner: orgOf(c),
+      offerId: id,
+      changes: { ...b, ...(retail_value !== undefined && { retailValue: retail_value }) },
+    });
+    if (!out.ok) return refusal(c, out.error);
+    return c.json(offerJson(out.value), 200);
   });
 }

@@ -1,5 +1,5 @@
-import { newId } from '@gratia/core';
-import { ORGANIZATION_KINDS, organizations, PARTNER_CATEGORIES } from '@gratia/db';
+import { ORGANIZATION_KINDS, PARTNER_CATEGORIES } from '@gratia/db';
+import { createOrganization } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { EmailSchema, HttpsUrlSchema, PhoneSchema, TimezoneSchema } from '../../lib/contact';
@@ -38,6 +38,7 @@ export const CreateOrganizationBody = z
 export const route = createRoute({
   method: 'post',
   path: '/v1/organizations',
+  operationId: 'createOrganization',
   tags: ['Network'],
   summary: 'Onboard a clinic or a partner',
   security: [{ bearer: [] }],
@@ -52,26 +53,8 @@ export const route = createRoute({
 
 export function registerCreateOrganization(app: App) {
   app.openapi(route, async (c) => {
-    const b = c.req.valid('json');
-    const now = c.var.clock.now();
-    const [row] = await c.var.db
-      .insert(organizations)
-      .values({
-        id: newId('org', now),
-        kind: b.kind,
-        name: b.name,
-        category: b.kind === 'partner' ? (b.category ?? null) : null,
-        currency: b.currency,
-        timezone: b.timezone,
-        email: b.email ?? null,
-        phone: b.phone ?? null,
-        address: b.address ?? null,
-        website: b.website ?? null,
-        bookingUrl: b.booking_url ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    return c.json(organizationJson(row!), 201);
+    const { booking_url, ...b } = c.req.valid('json');
+    const org = await createOrganization(c.var.deps, { ...b, bookingUrl: booking_url });
+    return c.json(organizationJson(org), 201);
   });
 }

@@ -1,8 +1,7 @@
-import { organizations } from '@gratia/db';
+import { readOrganization } from '@gratia/network';
 import { createRoute } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { App } from '../../app';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, IdParam, jsonContent, problemResponses } from '../../lib/schemas';
 import { authorize } from '../../middleware/auth';
 import { OrganizationSchema, organizationJson } from './schema';
@@ -10,6 +9,7 @@ import { OrganizationSchema, organizationJson } from './schema';
 export const route = createRoute({
   method: 'get',
   path: '/v1/organizations/{id}',
+  operationId: 'getOrganization',
   tags: ['Network'],
   summary: 'Read one organisation',
   security: [{ bearer: [] }],
@@ -25,8 +25,8 @@ export const route = createRoute({
 export function registerGetOrganization(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const [row] = await c.var.db.select().from(organizations).where(eq(organizations.id, id)).limit(1);
-    if (!row) return problem(c, 'organization_not_found', `No organisation ${id}`);
-    return c.json(organizationJson(row), 200);
+    const out = await readOrganization(c.var.deps, { organizationId: id });
+    if (!out.ok) return refusal(c, out.error);
+    return c.json(organizationJson(out.value), 200);
   });
 }

@@ -1,5 +1,4 @@
-import { newCardNumber, newId } from '@gratia/core';
-import { consentEvents, patients } from '@gratia/db';
+import { registerPatient } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { commonErrors, jsonBody, jsonContent, problemResponses } from '../../lib/schemas';
@@ -13,7 +12,6 @@ import {
   PhoneSchema,
   PreferencesSchema,
   patientJson,
-  searchText,
 } from './schema';
 
 const Body = z
@@ -32,6 +30,7 @@ const Body = z
 export const route = createRoute({
   method: 'post',
   path: '/v1/patients',
+  operationId: 'createPatient',
   tags: ['Patients'],
   summary: 'Register a patient and issue their coalition card',
   security: [{ bearer: [] }],
@@ -44,55 +43,22 @@ export const route = createRoute({
   },
 });
 
-const CARD_ATTEMPTS = 3;
-
 export function registerCreatePatient(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid('json');
-    const { db, clock } = c.var;
-    const org = orgOf(c);
-    const now = clock.now();
-    const id = newId('pat', now);
-    const base = {
-      id,
-      clinicId: org.organizationId,
-      firstName: b.first_name,
-      lastName: b.last_name,
-      email: b.email ?? null,
-      phone: b.phone ?? null,
-      birthDate: b.birth_date ?? null,
-      tags: b.preferences?.tags ?? [],
-      notes: b.preferences?.notes ?? null,
-      consentEmail: b.consent?.email ?? false,
-      consentSms: b.consent?.sms ?? false,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const source = b.consent?.source ?? 'api';
-    const events = (['email', 'sms'] as const)
-      .filter((ch) => b.consent?.[ch] !== undefined)
-      .map((ch) => ({
-        id: newId('cns', now),
-        patientId: id,
-        channel: ch,
-        granted: b.consent![ch]!,
-        source,
-        apiKeyId: org.keyId,
-        recordedAt: now,
-      }));
-
-    // A card-number collision (1 in 10^14 per pair) is retried with a fresh number, never surfaced.
-    for (let attempt = 1; ; attempt++) {
-      const row = { ...base, cardNumber: newCardNumber(), searchText: searchText(base) };
-      try {
-        const insert = db.insert(patients).values(row).returning();
-        const [inserted] = events.length
-          ? await db.batch([insert, db.insert(consentEvents).values(events)])
-          : [await insert];
-        return c.json(patientJson(inserted[0]!), 201);
-      } catch (e) {
-        if (attempt >= CARD_ATTEMPTS || !String((e as Error).message).includes('card_number')) throw e;
-      }
-    }
+    const patient = await registerPatient(c.var.deps, {
+      clinic: orgOf(c),
+      patient: {
+        firstName: b.first_name,
+        lastName: b.last_name,
+        email: b.email ?? null,
+        phone: b.phone ?? null,
+        birthDate: b.birth_date ?? null,
+        tags: b.preferences?.tags ?? [],
+        notes: b.preferences?.notes ?? null,
+      },
+      consent: b.consent,
+    });
+    return c.json(patientJson(patient), 201);
   });
 }

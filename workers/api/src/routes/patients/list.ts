@@ -1,7 +1,5 @@
-import { normalizeCardNumber } from '@gratia/core';
-import { patients } from '@gratia/db';
+import { listPatients } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, gt, or, type SQL, sql } from 'drizzle-orm';
 import type { App } from '../../app';
 import { decodeCursor, page } from '../../lib/pagination';
 import { commonErrors, jsonContent, ListQuerySchema, listOf } from '../../lib/schemas';
@@ -11,6 +9,7 @@ import { PatientSchema, patientJson } from './schema';
 export const route = createRoute({
   method: 'get',
   path: '/v1/patients',
+  operationId: 'listPatients',
   tags: ['Patients'],
   summary: "List or search the clinic's patients",
   description:
@@ -24,35 +23,15 @@ export const route = createRoute({
   },
 });
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
-
-function searchCondition(q: string): SQL {
-  const card = normalizeCardNumber(q);
-  if (/^\d{16}$/.test(card)) return eq(patients.cardNumber, card);
-  const needle = `%${escapeLike(q.toLowerCase())}%`;
-  const phone = q.replace(/[\s()-]/g, '');
-  const conditions = [sql`${patients.searchText} like ${needle} escape '\\'`];
-  if (/^\+?\d{4,}$/.test(phone)) conditions.push(sql`${patients.phone} like ${`%${phone}%`}`);
-  return or(...conditions)!;
-}
-
 export function registerListPatients(app: App) {
   app.openapi(route, async (c) => {
     const q = c.req.valid('query');
-    const org = orgOf(c);
-    const after = decodeCursor(q.cursor, 'pat');
-    const rows = await c.var.db
-      .select()
-      .from(patients)
-      .where(
-        and(
-          eq(patients.clinicId, org.organizationId),
-          after ? gt(patients.id, after) : undefined,
-          q.q ? searchCondition(q.q) : undefined,
-        ),
-      )
-      .orderBy(asc(patients.id))
-      .limit(q.limit + 1);
+    const rows = await listPatients(c.var.deps, {
+      clinic: orgOf(c),
+      q: q.q,
+      after: decodeCursor(q.cursor, 'pat'),
+      limit: q.limit + 1,
+    });
     const { rows: kept, nextCursor } = page(rows, q.limit);
     return c.json({ data: kept.map(patientJson), next_cursor: nextCursor }, 200);
   });

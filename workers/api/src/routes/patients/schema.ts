@@ -96,13 +96,4 @@ export function consentEventJson(e: ConsentEvent): z.infer<typeof ConsentEventSc
   };
 }
 
-export function searchText(p: {
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  phone: string | null;
-}): string {
-  return [p.firstName, p.lastName, p.email ?? '', p.phone ?? ''].join(' ').toLowerCase();
-}
-
 export { EmailSchema, PhoneSchema };

@@ -1,9 +1,7 @@
-import { isId, newId } from '@gratia/core';
-import { consentEvents, patients } from '@gratia/db';
+import { updatePatient } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
 import type { App } from '../../app';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, IdParam, jsonBody, jsonContent, problemResponses } from '../../lib/schemas';
 import { authorize, orgOf } from '../../middleware/auth';
 import {
@@ -14,7 +12,6 @@ import {
   PhoneSchema,
   PreferencesSchema,
   patientJson,
-  searchText,
 } from './schema';
 
 const Body = z
@@ -33,6 +30,7 @@ const Body = z
 export const route = createRoute({
   method: 'patch',
   path: '/v1/patients/{id}',
+  operationId: 'updatePatient',
   tags: ['Patients'],
   summary: 'Update a patient; consent changes are appended to the consent history',
   description:
@@ -43,7 +41,7 @@ export const route = createRoute({
   responses: {
     200: jsonContent(PatientSchema, 'The updated patient'),
     ...commonErrors,
-    ...problemResponses(404),
+    ...problemResponses(404, 409),
   },
 });
 
@@ -51,56 +49,21 @@ export function registerUpdatePatient(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const b = c.req.valid('json');
-    const org = orgOf(c);
-    const { db, clock } = c.var;
-    if (!isId('pat', id)) return problem(c, 'patient_not_found', `No patient ${id}`);
-    const mine = and(eq(patients.id, id), eq(patients.clinicId, org.organizationId));
-    const [current] = await db.select().from(patients).where(mine);
-    if (!current) return problem(c, 'patient_not_found', `No patient ${id}`);
-
-    const now = clock.now();
-    const next = {
-      firstName: b.first_name ?? current.firstName,
-      lastName: b.last_name ?? current.lastName,
-      email: b.email === undefined ? current.email : b.email,
-      phone: b.phone === undefined ? current.phone : b.phone,
-      birthDate: b.birth_date === undefined ? current.birthDate : b.birth_date,
-      tags: b.preferences?.tags ?? current.tags,
-      notes: b.preferences?.notes === undefined ? current.notes : b.preferences.notes,
-      consentEmail: b.consent?.email ?? current.consentEmail,
-      consentSms: b.consent?.sms ?? current.consentSms,
-    };
-    // Only real changes are history: re-sending the same consent records nothing.
-    const changes = [
-      {
-        channel: 'email' as const,
-        granted: next.consentEmail,
-        changed: next.consentEmail !== current.consentEmail,
+    const out = await updatePatient(c.var.deps, {
+      clinic: orgOf(c),
+      patientId: id,
+      changes: {
+        firstName: b.first_name,
+        lastName: b.last_name,
+        email: b.email,
+        phone: b.phone,
+        birthDate: b.birth_date,
+        tags: b.preferences?.tags,
+        notes: b.preferences?.notes,
+        consent: b.consent,
       },
-      { channel: 'sms' as const, granted: next.consentSms, changed: next.consentSms !== current.consentSms },
-    ].filter((x) => x.changed);
-
-    const update = db
-      .update(patients)
-      .set({ ...next, searchText: searchText(next), updatedAt: now })
-      .where(mine)
-      .returning();
-    const [updated] = changes.length
-      ? await db.batch([
-          update,
-          db.insert(consentEvents).values(
-            changes.map((ch) => ({
-              id: newId('cns', now),
-              patientId: id,
-              channel: ch.channel,
-              granted: ch.granted,
-              source: b.consent?.source ?? 'api',
-              apiKeyId: org.keyId,
-              recordedAt: now,
-            })),
-          ),
-        ])
-      : [await update];
-    return c.json(patientJson(updated[0]!), 200);
+    });
+    if (!out.ok) return refusal(c, out.error);
+    return c.json(patientJson(out.value), 200);
   });
 }

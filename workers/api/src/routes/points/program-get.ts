@@ -1,7 +1,6 @@
-import { rulesFromRow } from '@gratia/points';
+import { pointMoney, readProgram } from '@gratia/points';
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../../app';
-import { currentProgram, pointMoneyOf } from '../../lib/points';
 import { commonErrors, jsonContent } from '../../lib/schemas';
 import { authorize, orgOf } from '../../middleware/auth';
 import { LoyaltyProgramSchema, programJson } from './schema';
@@ -9,6 +8,7 @@ import { LoyaltyProgramSchema, programJson } from './schema';
 export const route = createRoute({
   method: 'get',
   path: '/v1/loyalty_program',
+  operationId: 'getLoyaltyProgram',
   tags: ['Bonus points'],
   summary: "The clinic's current bonus-programme rules",
   description:
@@ -20,8 +20,7 @@ export const route = createRoute({
 
 export function registerGetLoyaltyProgram(app: App) {
   app.openapi(route, async (c) => {
-    const clinic = orgOf(c);
-    const [row] = await currentProgram(c.var.db, clinic.organizationId);
-    return c.json(programJson(rulesFromRow(row, clinic.organization.currency), pointMoneyOf(c)), 200);
+    const rules = await readProgram(c.var.deps, { clinic: orgOf(c) });
+    return c.json(programJson(rules, pointMoney(c.var.deps.config)), 200);
   });
 }

@@ -1,9 +1,6 @@
-import { loyaltyPrograms } from '@gratia/db';
-import { rulesFromRow } from '@gratia/points';
+import { listProgramVersions, pointMoney } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
-import { desc, eq } from 'drizzle-orm';
 import type { App } from '../../app';
-import { pointMoneyOf } from '../../lib/points';
 import { commonErrors, jsonContent } from '../../lib/schemas';
 import { authorize, orgOf } from '../../middleware/auth';
 import { LoyaltyProgramSchema, programJson } from './schema';
@@ -11,6 +8,7 @@ import { LoyaltyProgramSchema, programJson } from './schema';
 export const route = createRoute({
   method: 'get',
   path: '/v1/loyalty_program/versions',
+  operationId: 'listLoyaltyProgramVersions',
   tags: ['Bonus points'],
   summary: "Every version of the clinic's bonus-programme rules, newest first",
   description:
@@ -25,21 +23,8 @@ export const route = createRoute({
 
 export function registerListLoyaltyProgramVersions(app: App) {
   app.openapi(route, async (c) => {
-    const clinic = orgOf(c);
-    const currency = clinic.organization.currency;
-    const rows = await c.var.db
-      .select()
-      .from(loyaltyPrograms)
-      .where(eq(loyaltyPrograms.clinicId, clinic.organizationId))
-      .orderBy(desc(loyaltyPrograms.version));
-    const money = pointMoneyOf(c);
-    return c.json(
-      {
-        data: [...rows.map((r) => rulesFromRow(r, currency)), rulesFromRow(undefined, currency)].map((r) =>
-          programJson(r, money),
-        ),
-      },
-      200,
-    );
+    const versions = await listProgramVersions(c.var.deps, { clinic: orgOf(c) });
+    const money = pointMoney(c.var.deps.config);
+    return c.json({ data: versions.map((r) => programJson(r, money)) }, 200);
   });
 }

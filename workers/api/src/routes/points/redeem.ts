@@ -1,11 +1,10 @@
-import { POINT_REVERSAL_WINDOW_MS } from '@gratia/points';
+import { REVERSAL_WINDOW_MS } from '@gratia/core';
+import { spendPoints } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
-import { pointMoneyOf } from '../../lib/points';
-import { spendAtCounter } from '../../lib/points-counter';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, jsonBody, jsonContent, MoneySchema, problemResponses } from '../../lib/schemas';
-import { authorizeDeferred, type KeyRow, keyLookup, resolveDeferred } from '../../middleware/auth';
+import { authorizeDeferred } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { PointRedemptionSchema, pointRedemptionJson } from './schema';
 
@@ -28,6 +27,7 @@ const Body = z
 export const route = createRoute({
   method: 'post',
   path: '/v1/points/redemptions',
+  operationId: 'spendPoints',
   tags: ['Bonus points'],
   summary: 'Spend points from a card, at a clinic or a partner',
   description:
@@ -45,25 +45,15 @@ export const route = createRoute({
 export function registerRedeemPoints(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid('json');
-    const money = pointMoneyOf(c);
-    const authorize = (rows: KeyRow[]) => resolveDeferred(c, rows, ['clinic', 'partner']);
-    if (b.bill && b.bill.currency !== money.currency) {
-      authorize(await keyLookup(c.var.db, c.var.keyHash));
-      return problem(c, 'currency_mismatch', `Points are valued in the network currency, ${money.currency}`);
-    }
-    const out = await spendAtCounter(
-      c,
-      {
-        cardNumber: b.card_number,
-        points: b.points,
-        reference: b.reference ?? null,
-        billAmount: b.bill?.amount ?? null,
-      },
-      { hash: c.var.keyHash },
-      authorize,
-    );
-    if (!out.ok) return problem(c, out.code, out.detail);
-    if (out.replayed) c.header('idempotent-replayed', 'true');
-    return c.json(pointRedemptionJson(out.redemption, out.balanceAfter, POINT_REVERSAL_WINDOW_MS), 201);
+    const out = await spendPoints(c.var.deps, {
+      caller: c.var.caller,
+      cardNumber: b.card_number,
+      points: b.points,
+      reference: b.reference ?? null,
+      bill: b.bill ?? null,
+    });
+    if (!out.ok) return refusal(c, out.error);
+    if (out.value.replayed) c.header('idempotent-replayed', 'true');
+    return c.json(pointRedemptionJson(out.value.redemption, out.value.balanceAfter, REVERSAL_WINDOW_MS), 201);
   });
 }

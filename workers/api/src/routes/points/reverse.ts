@@ -1,13 +1,11 @@
-import { isId, toIso } from '@gratia/core';
-import { liveBalance, POINT_REVERSAL_WINDOW_MS, pointReversalStatements } from '@gratia/points';
+import { isId, REVERSAL_WINDOW_MS, toIso } from '@gratia/core';
+import { reversePointSpend } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
 import type { App } from '../../app';
-import { pointMoneyOf } from '../../lib/points';
 import { problem } from '../../lib/problem';
-import { reversalRefusal } from '../../lib/reversal';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, IdParam, jsonContent, problemResponses, TimestampSchema } from '../../lib/schemas';
-import { authorize, orgOf } from '../../middleware/auth';
+import { authorize } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { PointRedemptionSchema, pointRedemptionJson } from './schema';
 
@@ -19,6 +17,7 @@ const Reversed = PointRedemptionSchema.extend({
 export const route = createRoute({
   method: 'post',
   path: '/v1/points/redemptions/{id}/reversal',
+  operationId: 'reversePointRedemption',
   tags: ['Bonus points'],
   summary: 'Undo a points redemption within 24 hours',
   description:
@@ -36,45 +35,12 @@ export const route = createRoute({
 export function registerReversePointRedemption(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const org = orgOf(c);
     if (!isId('ptr', id)) return problem(c, 'redemption_not_found', `No points redemption ${id}`);
-    const { db, clock } = c.var;
-    const now = clock.now();
-    const { reversalId, statements } = pointReversalStatements(db, {
-      redemptionId: id,
-      organizationId: org.organizationId,
-      apiKeyId: org.keyId,
-      money: pointMoneyOf(c),
-      now,
-    });
-    const [, , , , , redemption, reversal, live] = await db.batch([
-      ...statements,
-      db
-        .select({
-          live: sql<number>`${liveBalance(sql`(select r.patient_id from point_redemptions r where r.id = ${id})`, now)}`.as(
-            'live',
-          ),
-        })
-        .from(sql`(select 1)`),
-    ]);
-    const r = redemption[0];
-    const v = reversal[0];
-    const refusal = reversalRefusal(Boolean(r), v, reversalId);
-    if (refusal || !r || !v)
-      return problem(
-        c,
-        refusal ?? 'redemption_not_found',
-        {
-          redemption_not_found: `No points redemption ${id}`,
-          reversal_window_closed: 'Points redemptions can be reversed for 24 hours',
-          redemption_already_reversed: `Reversed at ${v ? toIso(v.reversedAt) : ''}`,
-        }[refusal ?? 'redemption_not_found'],
-      );
+    const out = await reversePointSpend(c.var.deps, { caller: c.var.caller, redemptionId: id });
+    if (!out.ok) return refusal(c, out.error);
+    const { redemption, reversal, balanceAfter } = out.value;
     return c.json(
-      {
-        ...pointRedemptionJson(r, live[0]?.live ?? 0, POINT_REVERSAL_WINDOW_MS),
-        reversed_at: toIso(v.reversedAt),
-      },
+      { ...pointRedemptionJson(redemption, balanceAfter, REVERSAL_WINDOW_MS), reversed_at: toIso(reversal.reversedAt) },
       200,
     );
   });

@@ -102,7 +102,10 @@ export const VisitSchema = z
     points_earned: PointsSchema,
     program_version: z.number().int().openapi({ description: 'The programme rules this accrual used' }),
     accrual_rate_bps: z.number().int(),
-    lot: LotSchema.nullable(),
+    // Not LotSchema.nullable(): that would carry the PointLot name and make the shared component nullable.
+    lot: z
+      .union([LotSchema, z.null()])
+      .openapi({ description: 'The lot the visit booked, or null when it booked none' }),
     balance: PointsSchema.openapi({ description: 'The card’s spendable balance after the visit' }),
     lifetime_spend: MoneySchema,
     discount_bps: z.number().int(),

@@ -1,11 +1,8 @@
-import { isId, MINUTE_MS, toMillis } from '@gratia/core';
-import { keyOrganization, patients, pointLots } from '@gratia/db';
-import { accrualPoints, accrualStatements, lotExpiry, rulesFromRow } from '@gratia/points';
+import { toMillis } from '@gratia/core';
+import { recordVisit } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import type { App } from '../../app';
-import { currentProgram, pointMoneyOf } from '../../lib/points';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import {
   commonErrors,
   jsonBody,
@@ -14,7 +11,7 @@ import {
   problemResponses,
   TimestampSchema,
 } from '../../lib/schemas';
-import { authorizeDeferred, keyLookup, orgOf, resolveDeferred } from '../../middleware/auth';
+import { authorizeDeferred } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { lotJson, VisitSchema, visitJson } from './schema';
 
@@ -39,6 +36,7 @@ const Body = z
 export const route = createRoute({
   method: 'post',
   path: '/v1/visits',
+  operationId: 'recordVisit',
   tags: ['Bonus points'],
   summary: 'Record a paid visit: it earns points at the clinic’s rate',
   description:
@@ -53,97 +51,25 @@ export const route = createRoute({
   },
 });
 
-const FUTURE_TOLERANCE_MS = 5 * MINUTE_MS;
-
 export function registerRecordVisit(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid('json');
-    const { db, clock } = c.var;
-    const now = clock.now();
-    // One round trip resolves the key and reads the patient and the rules of the key's own clinic.
-    const ownClinic = keyOrganization({ hash: c.var.keyHash });
-    const [keyRows, found, [program]] = await db.batch([
-      keyLookup(db, c.var.keyHash),
-      db
-        .select({ id: patients.id })
-        .from(patients)
-        .where(
-          and(
-            eq(patients.id, isId('pat', b.patient_id) ? b.patient_id : ''),
-            sql`${patients.clinicId} = ${ownClinic}`,
-          ),
-        ),
-      currentProgram(db, ownClinic),
-    ]);
-    resolveDeferred(c, keyRows, ['clinic']);
-    const clinic = orgOf(c);
-    const currency = clinic.organization.currency;
-    if (b.amount.currency !== currency)
-      return problem(c, 'currency_mismatch', `Visits are paid in the clinic's currency, ${currency}`);
-    if (b.amount.amount <= 0)
-      return problem(c, 'validation_failed', 'A paid visit has a positive amount', [
-        { path: 'amount.amount', message: 'must be greater than 0' },
-      ]);
-    const occurredAt = b.occurred_at ? toMillis(b.occurred_at) : now;
-    if (occurredAt > now + FUTURE_TOLERANCE_MS)
-      return problem(c, 'validation_failed', 'A visit cannot be recorded before it happens', [
-        { path: 'occurred_at', message: 'must not be in the future' },
-      ]);
-    if (!found[0]) return problem(c, 'patient_not_found', `No patient ${b.patient_id}`);
-    const rules = rulesFromRow(program, currency);
-    const money = pointMoneyOf(c);
-    const reference = b.reference ?? null;
-    const { visitId, statements } = accrualStatements(db, {
-      clinicId: clinic.organizationId,
+    const out = await recordVisit(c.var.deps, {
+      caller: c.var.caller,
       patientId: b.patient_id,
-      reference,
-      amount: b.amount.amount,
-      currency,
-      occurredAt,
-      rules,
-      points: accrualPoints(b.amount.amount, rules.accrualRateBps, money.pointValue),
-      expiry: lotExpiry(occurredAt, rules.expiryDays, clinic.organization.timezone),
-      money,
-      apiKeyId: clinic.keyId,
-      now,
+      amount: b.amount,
+      occurredAt: b.occurred_at === undefined ? undefined : toMillis(b.occurred_at),
+      reference: b.reference ?? null,
     });
-    const [, , , , , visitRows, lotRows, accountRows, lapsedRows] = await db.batch([
-      ...statements,
-      // The spendable balance is the booked one less lapsed lots not booked yet: no scan of live lots.
-      db
-        .select({ lapsed: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('lapsed') })
-        .from(pointLots)
-        .where(
-          and(
-            eq(pointLots.patientId, b.patient_id),
-            gt(pointLots.remaining, 0),
-            lte(pointLots.expiresAt, now),
-          ),
-        ),
-    ]);
-    const [visit] = visitRows;
-    const [account] = accountRows;
-    const [lot] = lotRows;
-    if (!visit || !account) throw new Error('visit batch wrote nothing and found nothing');
-    if (visit.id !== visitId) {
-      const same =
-        visit.patientId === b.patient_id &&
-        visit.amount === b.amount.amount &&
-        (b.occurred_at === undefined || visit.occurredAt === occurredAt);
-      if (!same)
-        return problem(
-          c,
-          'reference_conflict',
-          `Reference ${reference} was recorded for a different visit (${visit.id})`,
-        );
-      c.header('idempotent-replayed', 'true');
-    }
+    if (!out.ok) return refusal(c, out.error);
+    const { visit, lot, account, balance, replayed } = out.value;
+    if (replayed) c.header('idempotent-replayed', 'true');
     return c.json(
       {
         ...visitJson(visit),
         lot: lot ? lotJson({ ...lot, remaining: lot.points }) : null,
-        balance: account.balance - (lapsedRows[0]?.lapsed ?? 0),
-        lifetime_spend: { amount: account.lifetimeSpend, currency },
+        balance,
+        lifetime_spend: { amount: account.lifetimeSpend, currency: account.currency },
         discount_bps: account.discountBps,
       },
       201,

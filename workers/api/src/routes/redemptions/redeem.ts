@@ -1,9 +1,9 @@
+import { redeemVoucher } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
-import { redeemAtCounter } from '../../lib/counter';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, jsonBody, jsonContent, MoneySchema, problemResponses } from '../../lib/schemas';
-import { authorizeDeferred, resolveDeferred } from '../../middleware/auth';
+import { authorizeDeferred } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { TokenSchema } from '../vouchers/schema';
 import { RedemptionSchema, redemptionJson } from './schema';
@@ -21,6 +21,7 @@ const Body = z
 export const route = createRoute({
   method: 'post',
   path: '/v1/redemptions',
+  operationId: 'redeemVoucher',
   tags: ['Vouchers'],
   summary: 'Redeem a voucher, exactly once',
   description:
@@ -38,12 +39,10 @@ export const route = createRoute({
 export function registerRedeem(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid('json');
-    const out = await redeemAtCounter(c, b.token, b.amount, { hash: c.var.keyHash }, (rows) =>
-      resolveDeferred(c, rows, ['partner']),
-    );
-    if (!out.ok) return problem(c, out.code);
-    const v = out.voucher;
+    const out = await redeemVoucher(c.var.deps, { caller: c.var.caller, token: b.token, amount: b.amount });
+    if (!out.ok) return refusal(c, out.error);
+    const v = out.value.voucher;
     const remaining = v.kind === 'value' ? { amount: v.remainingAmount, currency: v.currency } : null;
-    return c.json({ ...redemptionJson(out.redemption), remaining }, 201);
+    return c.json({ ...redemptionJson(out.value.redemption), remaining }, 201);
   });
 }

@@ -1,9 +1,8 @@
 import { toIso } from '@gratia/core';
-import { reverseStatements } from '@gratia/vouchers';
+import { reverseRedemption } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
-import { problem } from '../../lib/problem';
-import { reversalRefusal } from '../../lib/reversal';
+import { refusal } from '../../lib/refusal';
 import {
   commonErrors,
   IdParam,
@@ -12,7 +11,7 @@ import {
   problemResponses,
   TimestampSchema,
 } from '../../lib/schemas';
-import { authorize, orgOf } from '../../middleware/auth';
+import { authorize } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 
 const Reversal = z
@@ -28,6 +27,7 @@ const Reversal = z
 export const route = createRoute({
   method: 'post',
   path: '/v1/redemptions/{id}/reversal',
+  operationId: 'reverseRedemption',
   tags: ['Vouchers'],
   summary:
     'Undo a redemption within 24 hours (the redeeming partner only); the voucher or its value is usable again',
@@ -44,27 +44,9 @@ export const route = createRoute({
 export function registerReverseRedemption(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const partner = orgOf(c);
-    const { db, clock } = c.var;
-    const now = clock.now();
-    const { reversalId, statements } = reverseStatements(db, {
-      redemptionId: id,
-      partnerId: partner.organizationId,
-      now,
-    });
-    const [, , redemption, reversal] = await db.batch([...statements]);
-    const r = reversal[0];
-    const refusal = reversalRefusal(Boolean(redemption[0]), r, reversalId);
-    if (refusal || !r)
-      return problem(
-        c,
-        refusal ?? 'redemption_not_found',
-        {
-          redemption_not_found: `No redemption ${id}`,
-          reversal_window_closed: 'Redemptions can be reversed within 24 hours',
-          redemption_already_reversed: `Redemption ${id} was reversed at ${r ? toIso(r.reversedAt) : ''}`,
-        }[refusal ?? 'redemption_not_found'],
-      );
+    const out = await reverseRedemption(c.var.deps, { caller: c.var.caller, redemptionId: id });
+    if (!out.ok) return refusal(c, out.error);
+    const r = out.value.reversal;
     return c.json(
       {
         id: r.id,

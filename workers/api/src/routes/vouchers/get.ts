@@ -1,16 +1,15 @@
-import { vouchers } from '@gratia/db';
+import { readVoucher } from '@gratia/vouchers';
 import { createRoute } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
 import type { App } from '../../app';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, IdParam, jsonContent, problemResponses } from '../../lib/schemas';
-import { voucherToken, voucherUrl } from '../../lib/vouchers';
 import { authorize, orgOf } from '../../middleware/auth';
 import { VoucherSchema, voucherJson } from './schema';
 
 export const route = createRoute({
   method: 'get',
   path: '/v1/vouchers/{id}',
+  operationId: 'getVoucher',
   tags: ['Vouchers'],
   summary: 'Read a voucher (the issuing clinic only), with its token and link to send again',
   security: [{ bearer: [] }],
@@ -26,13 +25,9 @@ export const route = createRoute({
 export function registerGetVoucher(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const clinic = orgOf(c);
-    const [row] = await c.var.db
-      .select()
-      .from(vouchers)
-      .where(and(eq(vouchers.id, id), eq(vouchers.clinicId, clinic.organizationId)));
-    if (!row) return problem(c, 'voucher_not_found', `No voucher ${id}`);
-    const token = await voucherToken(c, row);
-    return c.json(voucherJson(row, c.var.clock.now(), token, token && voucherUrl(c, token)), 200);
+    const out = await readVoucher(c.var.deps, { clinic: orgOf(c), voucherId: id });
+    if (!out.ok) return refusal(c, out.error);
+    const w = out.value;
+    return c.json(voucherJson(w.voucher, c.var.clock.now(), w.token, w.url), 200);
   });
 }

@@ -1,12 +1,9 @@
-import { isId, newId } from '@gratia/core';
-import { offers, organizations, PARTNER_CATEGORIES, patients, vouchers } from '@gratia/db';
-import { signVoucherToken } from '@gratia/vouchers';
+import { PARTNER_CATEGORIES } from '@gratia/db';
+import { issueVoucher } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
 import type { App } from '../../app';
-import { problem } from '../../lib/problem';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, jsonBody, jsonContent, MoneySchema, problemResponses } from '../../lib/schemas';
-import { baseUrl, voucherClaims, voucherKeys, voucherLifetimes, voucherUrl } from '../../lib/vouchers';
 import { authorize, orgOf } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { VoucherSchema, voucherJson } from './schema';
@@ -51,6 +48,7 @@ const Body = z
 export const route = createRoute({
   method: 'post',
   path: '/v1/vouchers',
+  operationId: 'issueVoucher',
   tags: ['Vouchers'],
   summary: 'Issue a signed voucher to one patient',
   security: [{ bearer: [] }],
@@ -63,110 +61,21 @@ export const route = createRoute({
   },
 });
 
-const formatMoney = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency}`;
-
 export function registerIssueVoucher(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid('json');
-    const clinic = orgOf(c);
-    const { db, clock } = c.var;
-    const now = clock.now();
-    const currency = clinic.organization.currency;
-
-    const [patientRows, offerRows, partnerRows] = await db.batch([
-      db
-        .select({ id: patients.id })
-        .from(patients)
-        .where(and(eq(patients.id, b.patient_id), eq(patients.clinicId, clinic.organizationId))),
-      db
-        .select()
-        .from(offers)
-        .where(eq(offers.id, b.offer_id ?? '')),
-      db
-        .select({ id: organizations.id })
-        .from(organizations)
-        .where(and(eq(organizations.id, b.partner_id ?? ''), eq(organizations.kind, 'partner'))),
-    ]);
-    if (!patientRows[0]) return problem(c, 'patient_not_found', `No patient ${b.patient_id}`);
-
-    let target: {
-      kind: 'offer' | 'value';
-      offerId: string | null;
-      partnerId: string | null;
-      category: (typeof PARTNER_CATEGORIES)[number] | null;
-      title: string;
-      amount: number;
-    };
-    if (b.offer_id !== undefined) {
-      const offer = offerRows[0];
-      if (!offer || !isId('off', b.offer_id)) return problem(c, 'offer_not_found', `No offer ${b.offer_id}`);
-      if (!offer.active)
-        return problem(c, 'offer_inactive', 'This offer is no longer active and cannot be issued');
-      if (offer.currency !== currency)
-        return problem(
-          c,
-          'currency_mismatch',
-          `The offer is priced in ${offer.currency}; this clinic pays in ${currency}`,
-        );
-      target = {
-        kind: 'offer',
-        offerId: offer.id,
-        partnerId: offer.partnerId,
-        category: null,
-        title: offer.title,
-        amount: offer.priceAmount,
-      };
-    } else {
-      const value = b.value!;
-      if (value.currency !== currency)
-        return problem(c, 'currency_mismatch', `This clinic issues value in ${currency}`);
-      if (b.partner_id !== undefined && !partnerRows[0])
-        return problem(c, 'partner_not_found', `No partner ${b.partner_id}`);
-      target = {
-        kind: 'value',
-        offerId: null,
-        partnerId: b.partner_id ?? null,
-        category: b.category ?? null,
-        title: `Gift credit of ${formatMoney(value.amount, currency)}`,
-        amount: value.amount,
-      };
-    }
-
-    const { defaultMs, maxMs, maxDays } = voucherLifetimes(c);
-    const expiresAt = b.expires_at ? Date.parse(b.expires_at) : now + defaultMs;
-    if (expiresAt <= now + 60_000 || expiresAt > now + maxMs) {
-      return problem(
-        c,
-        'invalid_expiry',
-        `expires_at must be in the future and at most ${maxDays} days away`,
-        [{ path: 'expires_at', message: `must be within ${maxDays} days from now` }],
-      );
-    }
-
-    const keys = await voucherKeys(c);
-    const row = {
-      id: newId('vch', now),
-      clinicId: clinic.organizationId,
+    const out = await issueVoucher(c.var.deps, {
+      clinic: orgOf(c),
       patientId: b.patient_id,
-      kind: target.kind,
-      offerId: target.offerId,
-      partnerId: target.partnerId,
-      category: target.category,
-      audience: target.partnerId ?? `category:${target.category}`,
-      title: target.title,
-      message: b.message ?? null,
-      currency,
-      valueAmount: target.amount,
-      remainingAmount: target.amount,
-      status: 'issued' as const,
-      kid: keys.signer.kid,
-      // Whole seconds, so the stored claims and the token's iat/exp agree exactly.
-      issuedAt: Math.floor(now / 1000) * 1000,
-      expiresAt: Math.floor(expiresAt / 1000) * 1000,
-      updatedAt: now,
-    };
-    const token = await signVoucherToken(keys.signer, voucherClaims(row, baseUrl(c)));
-    const [inserted] = await db.insert(vouchers).values(row).returning();
-    return c.json(voucherJson(inserted!, now, token, voucherUrl(c, token)), 201);
+      offerId: b.offer_id,
+      value: b.value,
+      partnerId: b.partner_id,
+      category: b.category,
+      message: b.message,
+      expiresAt: b.expires_at === undefined ? undefined : Date.parse(b.expires_at),
+    });
+    if (!out.ok) return refusal(c, out.error);
+    const w = out.value;
+    return c.json(voucherJson(w.voucher, c.var.clock.now(), w.token, w.url), 201);
   });
 }

@@ -1,8 +1,9 @@
+import { verifyVoucher } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
-import { verifyAtCounter } from '../../lib/counter';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, jsonBody, jsonContent, MoneySchema, TimestampSchema } from '../../lib/schemas';
-import { authorizeDeferred, resolveDeferred } from '../../middleware/auth';
+import { authorizeDeferred } from '../../middleware/auth';
 import { TokenSchema } from './schema';
 
 const Body = z.object({ token: TokenSchema }).strict().openapi('VerifyVoucher');
@@ -38,6 +39,7 @@ const Verified = z
 export const route = createRoute({
   method: 'post',
   path: '/v1/vouchers/verify',
+  operationId: 'verifyVoucher',
   tags: ['Vouchers'],
   summary: 'Check a voucher at the counter (no side effects)',
   description:
@@ -51,10 +53,11 @@ export const route = createRoute({
 export function registerVerifyVoucher(app: App) {
   app.openapi(route, async (c) => {
     const { token } = c.req.valid('json');
-    const out = await verifyAtCounter(c, token, { hash: c.var.keyHash }, (rows) =>
-      resolveDeferred(c, rows, ['partner']),
-    );
-    if (!out.ok) return c.json({ valid: false as const, code: out.code as 'invalid_voucher' }, 200);
-    return c.json({ valid: true as const, voucher: out.voucher }, 200);
+    const out = await verifyVoucher(c.var.deps, { caller: c.var.caller, token });
+    if (!out.ok) return refusal(c, out.error);
+    const v = out.value;
+    return v.valid
+      ? c.json({ valid: true as const, voucher: v.voucher }, 200)
+      : c.json({ valid: false as const, code: v.code as 'invalid_voucher' }, 200);
   });
 }

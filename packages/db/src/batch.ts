@@ -1,0 +1,38 @@
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Db } from './index';
+
+// A D1 batch whose results are read by name. D1 runs a batch as one transaction in one round trip;
+// the statements run in the order the object lists them (insertion order), and each result comes back
+// under its statement's name, so no caller counts positions. A value may also be a list of
+// statements (e.g. a ledger's entry pair) whose results come back as a list.
+
+type Item = BatchItem<'sqlite'>;
+type Entry = Item | readonly Item[];
+type ResultOf<E> = E extends readonly Item[]
+  ? { [I in keyof E]: E[I] extends Item ? E[I]['_']['result'] : never }
+  : E extends Item
+    ? E['_']['result']
+    : never;
+
+export type Statements = Record<string, Entry>;
+export type BatchResults<T extends Statements> = { [K in keyof T]: ResultOf<T[K]> };
+
+export async function runBatch<T extends Statements>(db: Db, named: T): Promise<BatchResults<T>> {
+  const names = Object.keys(named);
+  const flat: Item[] = [];
+  const spans: [number, number, boolean][] = [];
+  for (const name of names) {
+    const e = named[name]!;
+    const list = Array.isArray(e) ? (e as readonly Item[]) : [e as Item];
+    spans.push([flat.length, list.length, Array.isArray(e)]);
+    flat.push(...list);
+  }
+  if (flat.length === 0) return {} as BatchResults<T>;
+  const results = await db.batch(flat as unknown as [Item, ...Item[]]);
+  const out: Record<string, unknown> = {};
+  names.forEach((name, i) => {
+    const [start, count, isList] = spans[i]!;
+    out[name] = isList ? results.slice(start, start + count) : results[start];
+  });
+  return out as BatchResults<T>;
+}

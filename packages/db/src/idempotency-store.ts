@@ -1,0 +1,109 @@
+import { err, HOUR_MS, ok, randomToken, type Result } from '@gratia/core';
+import { and, eq, sql } from 'drizzle-orm';
+import { runBatch } from './batch';
+import { type AuthRefusal, type Caller, callerLookup, type Principal, roleRefusal } from './caller';
+import { authorizeCaller, type Deps } from './deps';
+import type { Db } from './index';
+import { keyMatch } from './key-ref';
+import { idempotencyKeys } from './schema/idempotency';
+
+// Idempotency keys for mutating requests (API calls and the counter's forms), scoped to the calling
+// organisation (or the operator). One round trip claims the key, and for a caller whose key is still
+// to be looked up, settles it in the same batch: the claim is guarded by the key's validity, so an
+// unknown or revoked key claims nothing and is never served a stored response.
+
+export const IDEMPOTENCY_RETENTION_MS = 24 * HOUR_MS;
+/** An in-flight claim older than this is taken to belong to a request that died; a retry may take it over. */
+export const IDEMPOTENCY_STALE_MS = 60_000;
+
+export type IdempotencyClaim =
+  /** This request holds the key: run it, then complete or release. */
+  | { state: 'won'; hold: IdempotencyHold }
+  /** The same request ran before: its stored answer. */
+  | { state: 'replay'; status: number; body: string }
+  | { state: 'reused' }
+  | { state: 'in_flight' };
+
+export interface IdempotencyHold {
+  scope: string;
+  key: string;
+  token: string;
+}
+
+export async function claimIdempotencyKey(
+  deps: Deps,
+  input: { caller: Caller; key: string; requestHash: string },
+): Promise<Result<{ principal: Principal; claim: IdempotencyClaim }, AuthRefusal>> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const token = randomToken(16);
+  const caller = input.caller;
+  const fields = sql`${input.key}, ${input.requestHash}, 'in_flight', ${token}, null, null, ${now}, ${now + IDEMPOTENCY_RETENTION_MS}`;
+  // The scope: the known principal's, or the organisation of the presented key if it is valid and of
+  // an allowed role (no row at all otherwise, so nothing is claimed).
+  const scopeRow = caller.resolved
+    ? sql`select ${caller.principal.scope}, ${fields} where 1`
+    : sql`select o.id, ${fields} from api_keys k join organizations o on o.id = k.organization_id
+        where ${keyMatch(caller.key)} and k.revoked_at is null
+          and o.kind in ${caller.roles.filter((r) => r !== 'operator')}
+          ${caller.organizationId === undefined ? sql`` : sql`and o.id = ${caller.organizationId}`}`;
+  const scope = caller.resolved
+    ? sql`${caller.principal.scope}`
+    : sql`(select k.organization_id from api_keys k where ${keyMatch(caller.key)} and k.revoked_at is null)`;
+  const done = await runBatch(db, {
+    key: callerLookup(db, caller),
+    claim: db
+      .insert(idempotencyKeys)
+      .select(scopeRow)
+      .onConflictDoUpdate({
+        target: [idempotencyKeys.scope, idempotencyKeys.key],
+        set: {
+          requestHash: input.requestHash,
+          state: 'in_flight',
+          claim: token,
+          responseStatus: null,
+          responseBody: null,
+          createdAt: now,
+          expiresAt: now + IDEMPOTENCY_RETENTION_MS,
+        },
+        setWhere: sql`${idempotencyKeys.expiresAt} <= ${now} or (${idempotencyKeys.state} = 'in_flight' and ${idempotencyKeys.createdAt} <= ${now - IDEMPOTENCY_STALE_MS})`,
+      }),
+    row: db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(sql`${idempotencyKeys.scope} = ${scope}`, eq(idempotencyKeys.key, input.key))),
+  });
+  const auth = authorizeCaller(deps, caller, done.key);
+  if (!auth.ok) return auth;
+  const principal = auth.value;
+  const refusal = caller.resolved ? null : roleRefusal(principal, caller.roles);
+  if (refusal) return err(refusal);
+  const row = done.row[0];
+  if (!row) throw new Error('idempotency claim wrote nothing and found nothing');
+  if (row.claim === token) return ok({ principal, claim: { state: 'won', hold: { scope: row.scope, key: row.key, token } } });
+  if (row.requestHash !== input.requestHash) return ok({ principal, claim: { state: 'reused' } });
+  if (row.state === 'in_flight') return ok({ principal, claim: { state: 'in_flight' } });
+  return ok({ principal, claim: { state: 'replay', status: row.responseStatus ?? 200, body: row.responseBody ?? '' } });
+}
+
+const held = (h: IdempotencyHold) =>
+  and(eq(idempotencyKeys.scope, h.scope), eq(idempotencyKeys.key, h.key), eq(idempotencyKeys.claim, h.token));
+
+/** Stores the answer of the request that held the key, for replays. */
+export async function completeIdempotencyKey(db: Db, hold: IdempotencyHold, status: number, body: string) {
+  await db.update(idempotencyKeys).set({ state: 'done', responseStatus: status, responseBody: body }).where(held(hold));
+}
+
+/** Lets the key go (the request never ran, or failed): a corrected request may use it again. */
+export async function releaseIdempotencyKey(db: Db, hold: IdempotencyHold) {
+  await db.delete(idempotencyKeys).where(held(hold));
+}
+
+/** Deletes idempotency records past their retention window (run by the cron trigger). */
+export async function purgeExpiredIdempotencyKeys(deps: Deps): Promise<number> {
+  const res = await deps.db
+    .delete(idempotencyKeys)
+    .where(sql`${idempotencyKeys.expiresAt} <= ${deps.clock.now()}`)
+    .run();
+  return res.meta.changes ?? 0;
+}

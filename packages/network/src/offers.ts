@@ -1,0 +1,118 @@
+import { err, newId, ok, type Refusal, type Result } from '@gratia/core';
+import { type Deps, type Offer, offers, type OrgPrincipal, type PartnerCategory, type Principal } from '@gratia/db';
+import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+
+// The network's catalogue: partners publish offers, clinics browse the active ones.
+
+type Money = { amount: number; currency: string };
+
+export interface OfferFields {
+  title: string;
+  description: string | null;
+  category: PartnerCategory;
+  price: Money;
+  retailValue: Money | null;
+  terms: string | null;
+  active: boolean;
+}
+
+const wrongCurrency = (partner: OrgPrincipal, ...amounts: (Money | null | undefined)[]) =>
+  amounts.some((m) => m && m.currency !== partner.organization.currency);
+
+const currencyRefusal = (partner: OrgPrincipal): Refusal<'currency_mismatch'> => ({
+  code: 'currency_mismatch',
+  detail: `Offers are priced in the partner's currency, ${partner.organization.currency}`,
+});
+
+export async function publishOffer(
+  deps: Deps,
+  input: { partner: OrgPrincipal; offer: Omit<OfferFields, 'description' | 'retailValue' | 'terms' | 'active'> & Partial<OfferFields> },
+): Promise<Result<Offer, Refusal<'currency_mismatch'>>> {
+  const o = input.offer;
+  if (wrongCurrency(input.partner, o.price, o.retailValue)) return err(currencyRefusal(input.partner));
+  const now = deps.clock.now();
+  const [row] = await deps.db
+    .insert(offers)
+    .values({
+      id: newId('off', now),
+      partnerId: input.partner.organizationId,
+      title: o.title,
+      description: o.description ?? null,
+      category: o.category,
+      currency: o.price.currency,
+      priceAmount: o.price.amount,
+      retailAmount: o.retailValue?.amount ?? null,
+      terms: o.terms ?? null,
+      active: o.active ?? true,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return ok(row!);
+}
+
+/** Changes a partner's own offer; vouchers already issued keep their price. */
+export async function updateOffer(
+  deps: Deps,
+  input: { partner: OrgPrincipal; offerId: string; changes: Partial<OfferFields> },
+): Promise<Result<Offer, Refusal<'currency_mismatch' | 'offer_not_found'>>> {
+  const b = input.changes;
+  if (wrongCurrency(input.partner, b.price, b.retailValue)) return err(currencyRefusal(input.partner));
+  const [row] = await deps.db
+    .update(offers)
+    .set({
+      ...(b.title !== undefined && { title: b.title }),
+      ...(b.description !== undefined && { description: b.description }),
+      ...(b.category !== undefined && { category: b.category }),
+      ...(b.price !== undefined && { priceAmount: b.price.amount }),
+      ...(b.retailValue !== undefined && { retailAmount: b.retailValue?.amount ?? null }),
+      ...(b.terms !== undefined && { terms: b.terms }),
+      ...(b.active !== undefined && { active: b.active }),
+      updatedAt: deps.clock.now(),
+    })
+    .where(and(eq(offers.id, input.offerId), eq(offers.partnerId, input.partner.organizationId)))
+    .returning();
+  return row ? ok(row) : err({ code: 'offer_not_found', detail: `No offer ${input.offerId}` });
+}
+
+/** Clinics browse the active catalogue only; an inactive offer is not theirs to see. */
+const visibleTo = (principal: Principal) => (principal.role === 'clinic' ? eq(offers.active, true) : undefined);
+
+export async function readOffer(
+  deps: Deps,
+  input: { principal: Principal; offerId: string },
+): Promise<Result<Offer, Refusal<'offer_not_found'>>> {
+  const [row] = await deps.db
+    .select()
+    .from(offers)
+    .where(and(eq(offers.id, input.offerId), visibleTo(input.principal)));
+  return row ? ok(row) : err({ code: 'offer_not_found', detail: `No offer ${input.offerId}` });
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+export async function listOffers(
+  deps: Deps,
+  input: { principal: Principal; category?: PartnerCategory; partnerId?: string; q?: string; after?: string; limit: number },
+): Promise<Offer[]> {
+  const needle = input.q ? `%${escapeLike(input.q.toLowerCase())}%` : null;
+  return deps.db
+    .select()
+    .from(offers)
+    .where(
+      and(
+        visibleTo(input.principal),
+        input.category ? eq(offers.category, input.category) : undefined,
+        input.partnerId ? eq(offers.partnerId, input.partnerId) : undefined,
+        needle
+          ? or(
+              sql`lower(${offers.title}) like ${needle} escape '\\'`,
+              sql`lower(coalesce(${offers.description}, '')) like ${needle} escape '\\'`,
+            )
+          : undefined,
+        input.after ? gt(offers.id, input.after) : undefined,
+      ),
+    )
+    .orderBy(asc(offers.id))
+    .limit(input.limit);
+}

@@ -1,0 +1,143 @@
+import { err, newId, ok, randomToken, type Refusal, type Result, sha256Hex } from '@gratia/core';
+import {
+  type ApiKey,
+  apiKeys,
+  type Deps,
+  type Organization,
+  type OrganizationKind,
+  organizations,
+  type PartnerCategory,
+  type Principal,
+  runBatch,
+} from '@gratia/db';
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+
+// The network: the operator onboards clinics and partners and issues their API keys.
+
+export interface NewOrganization {
+  kind: OrganizationKind;
+  name: string;
+  category?: PartnerCategory;
+  currency: string;
+  timezone: string;
+  email?: string;
+  phone?: string;
+  address?: string;
+  website?: string;
+  bookingUrl?: string;
+}
+
+export async function createOrganization(deps: Deps, input: NewOrganization): Promise<Organization> {
+  const now = deps.clock.now();
+  const [row] = await deps.db
+    .insert(organizations)
+    .values({
+      id: newId('org', now),
+      kind: input.kind,
+      name: input.name,
+      category: input.kind === 'partner' ? (input.category ?? null) : null,
+      currency: input.currency,
+      timezone: input.timezone,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      address: input.address ?? null,
+      website: input.website ?? null,
+      bookingUrl: input.bookingUrl ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return row!;
+}
+
+export async function listOrganizations(
+  deps: Deps,
+  input: { kind?: OrganizationKind; after?: string; limit: number },
+): Promise<Organization[]> {
+  return deps.db
+    .select()
+    .from(organizations)
+    .where(
+      and(
+        input.kind ? eq(organizations.kind, input.kind) : undefined,
+        input.after ? gt(organizations.id, input.after) : undefined,
+      ),
+    )
+    .orderBy(asc(organizations.id))
+    .limit(input.limit);
+}
+
+export async function readOrganization(
+  deps: Deps,
+  input: { organizationId: string },
+): Promise<Result<Organization, Refusal<'organization_not_found'>>> {
+  const [row] = await deps.db.select().from(organizations).where(eq(organizations.id, input.organizationId));
+  return row ? ok(row) : err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
+}
+
+/** Secrets carry 256 bits of randomness; the readable prefix says which kind of organisation holds them. */
+export function newApiKeySecret(kind: OrganizationKind): string {
+  return `gr_${kind === 'clinic' ? 'cln' : 'ptn'}_${randomToken(32)}`;
+}
+
+/** Issues a key; the secret is in this answer only (the database keeps its SHA-256). */
+export async function issueApiKey(
+  deps: Deps,
+  input: { organizationId: string; name?: string },
+): Promise<Result<{ key: ApiKey; secret: string }, Refusal<'organization_not_found'>>> {
+  const { db } = deps;
+  const [org] = await db
+    .select({ id: organizations.id, kind: organizations.kind })
+    .from(organizations)
+    .where(eq(organizations.id, input.organizationId));
+  if (!org) return err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
+  const now = deps.clock.now();
+  const secret = newApiKeySecret(org.kind);
+  const [key] = await db
+    .insert(apiKeys)
+    .values({
+      id: newId('key', now),
+      organizationId: org.id,
+      name: input.name ?? null,
+      prefix: secret.slice(0, 14),
+      secretHash: await sha256Hex(secret),
+      createdAt: now,
+    })
+    .returning();
+  return ok({ key: key!, secret });
+}
+
+export async function listApiKeys(
+  deps: Deps,
+  input: { organizationId: string; after?: string; limit: number },
+): Promise<ApiKey[]> {
+  return deps.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.organizationId, input.organizationId), input.after ? gt(apiKeys.id, input.after) : undefined))
+    .orderBy(asc(apiKeys.id))
+    .limit(input.limit);
+}
+
+/** Revokes a key (the operator any, an organisation its own); revoking twice answers it unchanged. */
+export async function revokeApiKey(
+  deps: Deps,
+  input: { principal: Principal; keyId: string },
+): Promise<Result<ApiKey, Refusal<'api_key_not_found'>>> {
+  const { db } = deps;
+  const p = input.principal;
+  const mine = p.role === 'operator' ? undefined : eq(apiKeys.organizationId, p.organizationId);
+  const done = await runBatch(db, {
+    revoked: db
+      .update(apiKeys)
+      .set({ revokedAt: deps.clock.now() })
+      .where(and(eq(apiKeys.id, input.keyId), isNull(apiKeys.revokedAt), mine))
+      .returning(),
+    current: db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, input.keyId), mine)),
+  });
+  const row = done.revoked[0] ?? done.current[0];
+  return row ? ok(row) : err({ code: 'api_key_not_found', detail: `No API key ${input.keyId}` });
+}

@@ -1,0 +1,221 @@
+import { err, isId, newCardNumber, newId, normalizeCardNumber, ok, type Refusal, type Result } from '@gratia/core';
+import {
+  type ConsentEvent,
+  consentEvents,
+  type Deps,
+  type OrgPrincipal,
+  type Patient,
+  patients,
+  runBatch,
+} from '@gratia/db';
+import { and, asc, eq, getTableColumns, gt, or, type SQL, sql } from 'drizzle-orm';
+
+// A clinic's patients and their coalition card: register, read, search, update. Consent is recorded
+// as history (who, when, from what source) in the same batch as the change it describes.
+
+export interface PatientFields {
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  birthDate: string | null;
+  tags: string[];
+  notes: string | null;
+}
+
+export interface ConsentInput {
+  email?: boolean;
+  sms?: boolean;
+  /** Where the consent was given ("paper_form", "front_desk"...); "api" when not said. */
+  source?: string;
+}
+
+/** Lower-cased name, e-mail and phone: what the clinic's search box matches. */
+export function searchText(p: Pick<PatientFields, 'firstName' | 'lastName' | 'email' | 'phone'>): string {
+  return [p.firstName, p.lastName, p.email ?? '', p.phone ?? ''].join(' ').toLowerCase();
+}
+
+const notFound = (id: string): Refusal<'patient_not_found'> => ({ code: 'patient_not_found', detail: `No patient ${id}` });
+const CARD_ATTEMPTS = 3;
+
+export async function registerPatient(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; patient: PatientFields; consent?: ConsentInput },
+): Promise<Patient> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const id = newId('pat', now);
+  const consent = input.consent;
+  const base = {
+    ...input.patient,
+    id,
+    clinicId: input.clinic.organizationId,
+    consentEmail: consent?.email ?? false,
+    consentSms: consent?.sms ?? false,
+    searchText: searchText(input.patient),
+    createdAt: now,
+    updatedAt: now,
+  };
+  const events = (['email', 'sms'] as const)
+    .filter((ch) => consent?.[ch] !== undefined)
+    .map((ch) => ({
+      id: newId('cns', now),
+      patientId: id,
+      channel: ch,
+      granted: consent![ch]!,
+      source: consent?.source ?? 'api',
+      apiKeyId: input.clinic.keyId,
+      recordedAt: now,
+    }));
+  // A card-number collision (1 in 10^14 per pair) is retried with a fresh number, never surfaced.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const done = await runBatch(db, {
+        patient: db
+          .insert(patients)
+          .values({ ...base, cardNumber: newCardNumber() })
+          .returning(),
+        ...(events.length ? { consent: db.insert(consentEvents).values(events) } : {}),
+      });
+      return done.patient[0]!;
+    } catch (e) {
+      if (attempt >= CARD_ATTEMPTS || !String((e as Error).message).includes('card_number')) throw e;
+    }
+  }
+}
+
+export async function readPatient(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; patientId: string },
+): Promise<Result<{ patient: Patient; consentHistory: ConsentEvent[] }, Refusal<'patient_not_found'>>> {
+  if (!isId('pat', input.patientId)) return err(notFound(input.patientId));
+  const { db } = deps;
+  const clinicId = input.clinic.organizationId;
+  // One round trip: the patient (only if it is this clinic's) and its consent history. The history
+  // selects only its own columns: D1 batch rows are keyed by column name, so both tables' `id` would
+  // collide.
+  const read = await runBatch(db, {
+    patient: db
+      .select()
+      .from(patients)
+      .where(and(eq(patients.id, input.patientId), eq(patients.clinicId, clinicId))),
+    history: db
+      .select(getTableColumns(consentEvents))
+      .from(consentEvents)
+      .innerJoin(patients, eq(patients.id, consentEvents.patientId))
+      .where(and(eq(consentEvents.patientId, input.patientId), eq(patients.clinicId, clinicId)))
+      .orderBy(asc(consentEvents.recordedAt), asc(consentEvents.channel)),
+  });
+  const patient = read.patient[0];
+  return patient ? ok({ patient, consentHistory: read.history }) : err(notFound(input.patientId));
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/** A card number (exactly, spaces allowed), a phone number, an e-mail address, or any part of the name. */
+function searchCondition(q: string): SQL {
+  const card = normalizeCardNumber(q);
+  if (/^\d{16}$/.test(card)) return eq(patients.cardNumber, card);
+  const needle = `%${escapeLike(q.toLowerCase())}%`;
+  const phone = q.replace(/[\s()-]/g, '');
+  const conditions = [sql`${patients.searchText} like ${needle} escape '\\'`];
+  if (/^\+?\d{4,}$/.test(phone)) conditions.push(sql`${patients.phone} like ${`%${phone}%`}`);
+  return or(...conditions)!;
+}
+
+export async function listPatients(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; q?: string; after?: string; limit: number },
+): Promise<Patient[]> {
+  return deps.db
+    .select()
+    .from(patients)
+    .where(
+      and(
+        eq(patients.clinicId, input.clinic.organizationId),
+        input.after ? gt(patients.id, input.after) : undefined,
+        input.q ? searchCondition(input.q) : undefined,
+      ),
+    )
+    .orderBy(asc(patients.id))
+    .limit(input.limit);
+}
+
+export type PatientChanges = Partial<PatientFields> & { consent?: ConsentInput };
+
+/** How many times a name or contact change re-reads after losing a race to a concurrent one. */
+const UPDATE_ATTEMPTS = 8;
+
+/**
+ * Updates a patient in one guarded batch. Consent needs no read: each consent event is inserted from
+ * the row itself, only if the row's value differs, in the same batch as the update that sets it, so
+ * concurrent updates can never leave the history disagreeing with the row (and re-sending the consent
+ * in force records nothing). A change of name or contact also rewrites the search text, computed from
+ * the row as read: that batch applies only if those fields are still what was read; the loser of a
+ * race re-reads and applies on top of the winner.
+ */
+export async function updatePatient(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; patientId: string; changes: PatientChanges },
+): Promise<Result<Patient, Refusal<'patient_not_found' | 'concurrent_update'>>> {
+  if (!isId('pat', input.patientId)) return err(notFound(input.patientId));
+  const { db } = deps;
+  const b = input.changes;
+  const mine = and(eq(patients.id, input.patientId), eq(patients.clinicId, input.clinic.organizationId));
+  const searchable = b.firstName !== undefined || b.lastName !== undefined || b.email !== undefined || b.phone !== undefined;
+  for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+    const [current] = searchable ? await db.select().from(patients).where(mine) : [undefined];
+    if (searchable && !current) return err(notFound(input.patientId));
+    const now = deps.clock.now();
+    const set: Partial<typeof patients.$inferInsert> = {
+      ...(b.firstName !== undefined && { firstName: b.firstName }),
+      ...(b.lastName !== undefined && { lastName: b.lastName }),
+      ...(b.email !== undefined && { email: b.email }),
+      ...(b.phone !== undefined && { phone: b.phone }),
+      ...(b.birthDate !== undefined && { birthDate: b.birthDate }),
+      ...(b.tags !== undefined && { tags: b.tags }),
+      ...(b.notes !== undefined && { notes: b.notes }),
+      ...(b.consent?.email !== undefined && { consentEmail: b.consent.email }),
+      ...(b.consent?.sms !== undefined && { consentSms: b.consent.sms }),
+      updatedAt: now,
+    };
+    // The row as this change saw it, when the search text is derived from it.
+    let guard = mine;
+    if (current) {
+      set.searchText = searchText({
+        firstName: b.firstName ?? current.firstName,
+        lastName: b.lastName ?? current.lastName,
+        email: b.email === undefined ? current.email : b.email,
+        phone: b.phone === undefined ? current.phone : b.phone,
+      });
+      guard = and(
+        mine,
+        eq(patients.firstName, current.firstName),
+        eq(patients.lastName, current.lastName),
+        sql`${patients.email} is ${current.email}`,
+        sql`${patients.phone} is ${current.phone}`,
+      );
+    }
+    const history = (['email', 'sms'] as const)
+      .filter((ch) => b.consent?.[ch] !== undefined)
+      .map((channel) => {
+        const granted = b.consent![channel]!;
+        const column = channel === 'email' ? patients.consentEmail : patients.consentSms;
+        return db.insert(consentEvents).select(
+          sql`select ${newId('cns', now)}, ${patients.id}, ${channel}, ${granted}, ${b.consent?.source ?? 'api'},
+            ${input.clinic.keyId}, ${now} from ${patients} where ${guard} and ${column} <> ${granted}`,
+        );
+      });
+    const done = await runBatch(db, {
+      history,
+      update: db.update(patients).set(set).where(guard).returning(),
+    });
+    const updated = done.update[0];
+    if (updated) return ok(updated);
+    if (!current) return err(notFound(input.patientId));
+  }
+  return err({
+    code: 'concurrent_update',
+    detail: 'The patient was being changed by others at the same moment; send the change again',
+  });
+}

@@ -1,0 +1,192 @@
+import { err, isId, ok, type Refusal, type Result } from '@gratia/core';
+import {
+  type AuthRefusal,
+  authorizeCaller,
+  type Caller,
+  callerLookup,
+  type Deps,
+  keyOrganization,
+  keyRefOf,
+  type PointEntry,
+  type PointLot,
+  patients,
+  pointAccounts,
+  pointEntries,
+  pointLots,
+  runBatch,
+} from '@gratia/db';
+import { and, asc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
+import { lapsedLot, spendableLot } from './rules';
+
+// Reading a card's account: the balance with its live lots, and the statement. Each is one D1 round
+// trip that settles the caller in the same batch; the patient must be the calling clinic's (matched to
+// the presented key inside the query). Rows read grow with the live lots or the page, never the history.
+
+const notFound = (id: string): Refusal<'patient_not_found'> => ({ code: 'patient_not_found', detail: `No patient ${id}` });
+
+export interface Balance {
+  cardNumber: string;
+  /** Spendable now: the sum of the spendable lots. */
+  balance: number;
+  /** Spendable lots, first to expire first. */
+  lots: PointLot[];
+  nextExpiry: { points: number; expiresOn: string; expiresAt: number } | null;
+  /** Lapsed points whose expiry the scheduled job has not booked yet. */
+  pendingExpiry: number;
+  currency: string;
+  lifetimeSpend: number;
+  discountBps: number;
+  earned: number;
+  spent: number;
+  expired: number;
+}
+
+export async function readBalance(
+  deps: Deps,
+  input: { caller: Caller; patientId: string },
+): Promise<Result<Balance, AuthRefusal | Refusal<'patient_not_found'>>> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const patientId = isId('pat', input.patientId) ? input.patientId : '';
+  const ownClinic = keyOrganization(keyRefOf(input.caller));
+  const read = await runBatch(db, {
+    key: callerLookup(db, input.caller),
+    card: db
+      .select({
+        cardNumber: patients.cardNumber,
+        currency:
+          sql<string>`coalesce(${pointAccounts.currency}, (select o.currency from organizations o where o.id = ${patients.clinicId}))`.as(
+            'account_currency',
+          ),
+        lifetimeSpend: sql<number>`coalesce(${pointAccounts.lifetimeSpend}, 0)`.as('lifetime_spend'),
+        discountBps: sql<number>`coalesce(${pointAccounts.discountBps}, 0)`.as('discount_bps'),
+        earned: sql<number>`coalesce(${pointAccounts.earned}, 0)`.as('earned'),
+        spent: sql<number>`coalesce(${pointAccounts.spent}, 0)`.as('spent'),
+        expired: sql<number>`coalesce(${pointAccounts.expired}, 0)`.as('expired'),
+      })
+      .from(patients)
+      .leftJoin(pointAccounts, eq(pointAccounts.patientId, patients.id))
+      .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
+    lots: db
+      .select()
+      .from(pointLots)
+      .where(
+        and(
+          eq(pointLots.patientId, patientId),
+          spendableLot('point_lots', now),
+          sql`${pointLots.clinicId} = ${ownClinic}`,
+        ),
+      )
+      .orderBy(asc(pointLots.expiresAt), asc(pointLots.id)),
+    lapsed: db
+      .select({ points: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('points') })
+      .from(pointLots)
+      .where(and(eq(pointLots.patientId, patientId), lapsedLot('point_lots', now))),
+  });
+  const auth = authorizeCaller(deps, input.caller, read.key);
+  if (!auth.ok) return auth;
+  const card = read.card[0];
+  if (!card) return err(notFound(input.patientId));
+  const lots = read.lots;
+  const first = lots[0];
+  return ok({
+    ...card,
+    balance: lots.reduce((s, l) => s + l.remaining, 0),
+    lots,
+    nextExpiry: first
+      ? {
+          points: lots.filter((l) => l.expiresOn === first.expiresOn).reduce((s, l) => s + l.remaining, 0),
+          expiresOn: first.expiresOn,
+          expiresAt: first.expiresAt,
+        }
+      : null,
+    pendingExpiry: read.lapsed[0]?.points ?? 0,
+  });
+}
+
+export interface StatementLine extends PointEntry {
+  counterparty: { id: string; name: string } | null;
+  programVersion: number | null;
+  expiresOn: string | null;
+}
+
+export interface Statement {
+  lines: StatementLine[];
+  /** The seq of the last line when more follow. */
+  nextAfter: number | null;
+  balance: number;
+  pendingExpiry: number;
+}
+
+/** The card's entries, oldest first, with the running balance; paged by entry sequence. */
+export async function readStatement(
+  deps: Deps,
+  input: { caller: Caller; patientId: string; afterSeq: number; limit: number },
+): Promise<Result<Statement, AuthRefusal | Refusal<'patient_not_found'>>> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const patientId = isId('pat', input.patientId) ? input.patientId : '';
+  const ownClinic = keyOrganization(keyRefOf(input.caller));
+  const read = await runBatch(db, {
+    key: callerLookup(db, input.caller),
+    owned: db
+      .select({ patientId: patients.id })
+      .from(patients)
+      .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
+    rows: db
+      .select({
+        ...getTableColumns(pointEntries),
+        // Looked up only for the entries they concern: a page reads its rows and one row per reference.
+        programVersion: sql<number | null>`case when ${pointEntries.txnType} = 'accrual' then
+            (select v.program_version from visits v where v.id = ${pointEntries.sourceId}) end`.as(
+          'program_version',
+        ),
+        expiresOn: sql<string | null>`case when ${pointEntries.txnType} = 'accrual' then
+            (select l.expires_on from point_lots l where l.visit_id = ${pointEntries.sourceId}) end`.as(
+          'lot_expires_on',
+        ),
+        counterpartyName: sql<string | null>`case when ${pointEntries.counterpartyId} is not null then
+            (select o.name from organizations o where o.id = ${pointEntries.counterpartyId}) end`.as(
+          'counterparty_name',
+        ),
+      })
+      .from(pointEntries)
+      .where(
+        and(
+          eq(pointEntries.account, 'patient'),
+          eq(pointEntries.ownerId, patientId),
+          gt(pointEntries.seq, input.afterSeq),
+          sql`exists (select 1 from patients p where p.id = ${patientId} and p.clinic_id = ${ownClinic})`,
+        ),
+      )
+      .orderBy(asc(pointEntries.seq))
+      .limit(input.limit + 1),
+    totals: db
+      .select({
+        live: sql<number>`coalesce(sum(case when ${spendableLot('point_lots', now)} then ${pointLots.remaining} end), 0)`.as(
+          'live',
+        ),
+        lapsed: sql<number>`coalesce(sum(case when ${lapsedLot('point_lots', now)} then ${pointLots.remaining} end), 0)`.as(
+          'lapsed',
+        ),
+      })
+      .from(pointLots)
+      .where(and(eq(pointLots.patientId, patientId), gt(pointLots.remaining, 0))),
+  });
+  const auth = authorizeCaller(deps, input.caller, read.key);
+  if (!auth.ok) return auth;
+  if (!read.owned[0]) return err(notFound(input.patientId));
+  const more = read.rows.length > input.limit;
+  const kept = more ? read.rows.slice(0, input.limit) : read.rows;
+  return ok({
+    lines: kept.map(({ counterpartyName, ...e }) => ({
+      ...e,
+      counterparty: e.counterpartyId ? { id: e.counterpartyId, name: counterpartyName ?? '' } : null,
+      programVersion: e.txnType === 'accrual' ? e.programVersion : null,
+      expiresOn: e.txnType === 'accrual' ? e.expiresOn : null,
+    })),
+    nextAfter: more ? kept[kept.length - 1]!.seq : null,
+    balance: read.totals[0]?.live ?? 0,
+    pendingExpiry: read.totals[0]?.lapsed ?? 0,
+  });
+}

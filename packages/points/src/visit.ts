@@ -1,0 +1,143 @@
+import { err, isId, MINUTE_MS, ok, type Refusal, type Result } from '@gratia/core';
+import {
+  type AuthRefusal,
+  authorizeCaller,
+  type Caller,
+  callerLookup,
+  type Deps,
+  keyOrganization,
+  keyRefOf,
+  patients,
+  type PointAccount,
+  type PointLot,
+  pointLots,
+  runBatch,
+  type Visit,
+} from '@gratia/db';
+import { and, eq, sql } from 'drizzle-orm';
+import { accrualStatements } from './accrue';
+import { lotExpiry } from './calendar';
+import { accrualPoints, rulesFromRow } from './program';
+import { currentProgram, lapsedLot, pointMoney } from './rules';
+
+export interface RecordVisitInput {
+  caller: Caller;
+  patientId: string;
+  amount: { amount: number; currency: string };
+  /** When the visit took place (default: now); not in the future. */
+  occurredAt?: number;
+  /** The clinic's own id for the visit: recording it again returns the first visit. */
+  reference?: string | null;
+}
+
+export interface VisitRecorded {
+  visit: Visit;
+  lot: PointLot | null;
+  account: PointAccount;
+  /** Spendable after the visit: the booked balance less lapsed lots not booked yet. */
+  balance: number;
+  /** The reference was recorded before: this is that visit, and nothing was booked now. */
+  replayed: boolean;
+}
+
+export type VisitRefusal = Refusal<
+  'currency_mismatch' | 'validation_failed' | 'patient_not_found' | 'reference_conflict'
+>;
+
+const FUTURE_TOLERANCE_MS = 5 * MINUTE_MS;
+
+/**
+ * A paid visit earns points at the clinic's rate, as a lot that lapses at the end of its expiry day in
+ * the clinic's timezone. Two D1 round trips: the first settles the caller and reads the patient and the
+ * rules of the key's own clinic; the second books the visit, the lot and the entries in one batch.
+ */
+export async function recordVisit(
+  deps: Deps,
+  input: RecordVisitInput,
+): Promise<Result<VisitRecorded, AuthRefusal | VisitRefusal>> {
+  const { db, clock } = deps;
+  const now = clock.now();
+  const ownClinic = keyOrganization(keyRefOf(input.caller));
+  const read = await runBatch(db, {
+    key: callerLookup(db, input.caller),
+    patient: db
+      .select({ id: patients.id })
+      .from(patients)
+      .where(
+        and(
+          eq(patients.id, isId('pat', input.patientId) ? input.patientId : ''),
+          sql`${patients.clinicId} = ${ownClinic}`,
+        ),
+      ),
+    program: currentProgram(db, ownClinic),
+  });
+  const auth = authorizeCaller(deps, input.caller, read.key);
+  if (!auth.ok) return auth;
+  const clinic = auth.value;
+  if (clinic.role !== 'clinic') return err({ code: 'forbidden', detail: 'Visits are recorded by clinics' });
+  const currency = clinic.organization.currency;
+  if (input.amount.currency !== currency)
+    return err({ code: 'currency_mismatch', detail: `Visits are paid in the clinic's currency, ${currency}` });
+  if (input.amount.amount <= 0)
+    return err({
+      code: 'validation_failed',
+      detail: 'A paid visit has a positive amount',
+      errors: [{ path: 'amount.amount', message: 'must be greater than 0' }],
+    });
+  const occurredAt = input.occurredAt ?? now;
+  if (occurredAt > now + FUTURE_TOLERANCE_MS)
+    return err({
+      code: 'validation_failed',
+      detail: 'A visit cannot be recorded before it happens',
+      errors: [{ path: 'occurred_at', message: 'must not be in the future' }],
+    });
+  if (!read.patient[0]) return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
+
+  const rules = rulesFromRow(read.program[0], currency);
+  const money = pointMoney(deps.config);
+  const reference = input.reference ?? null;
+  const accrual = accrualStatements(db, {
+    clinicId: clinic.organizationId,
+    patientId: input.patientId,
+    reference,
+    amount: input.amount.amount,
+    currency,
+    occurredAt,
+    rules,
+    points: accrualPoints(input.amount.amount, rules.accrualRateBps, money.pointValue),
+    expiry: lotExpiry(occurredAt, rules.expiryDays, clinic.organization.timezone),
+    money,
+    apiKeyId: clinic.keyId,
+    now,
+  });
+  const done = await runBatch(db, {
+    ...accrual.statements,
+    // The spendable balance is the booked one less lapsed lots not booked yet: no scan of live lots.
+    lapsed: db
+      .select({ lapsed: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('lapsed') })
+      .from(pointLots)
+      .where(and(eq(pointLots.patientId, input.patientId), lapsedLot('point_lots', now))),
+  });
+  const visit = done.visitAfter[0];
+  const account = done.accountAfter[0];
+  if (!visit || !account) throw new Error('visit batch wrote nothing and found nothing');
+  const replayed = visit.id !== accrual.visitId;
+  if (replayed) {
+    const same =
+      visit.patientId === input.patientId &&
+      visit.amount === input.amount.amount &&
+      (input.occurredAt === undefined || visit.occurredAt === occurredAt);
+    if (!same)
+      return err({
+        code: 'reference_conflict',
+        detail: `Reference ${reference} was recorded for a different visit (${visit.id})`,
+      });
+  }
+  return ok({
+    visit,
+    lot: done.lotAfter[0] ?? null,
+    account,
+    balance: account.balance - (done.lapsed[0]?.lapsed ?? 0),
+    replayed,
+  });
+}

@@ -1,0 +1,166 @@
+import { err, ok, type Refusal, type Result, type ReversalRefusal, reversalRefusal, toIso } from '@gratia/core';
+import {
+  type AuthRefusal,
+  authorizeCaller,
+  type Caller,
+  callerLookup,
+  type Deps,
+  keyRefOf,
+  organizations,
+  patients,
+  type Redemption,
+  runBatch,
+  type Voucher,
+  type VoucherReversal,
+  vouchers,
+} from '@gratia/db';
+import { eq } from 'drizzle-orm';
+import { voucherKeys } from './config';
+import { redeemStatements, reverseStatements } from './redeem';
+import { honourRefusal, redemptionRefusal, type VoucherRefusal } from './state';
+import { checkAudience, type TokenFailure, tokenFailureCode, verifyVoucherToken } from './token';
+
+// What happens at a partner's counter, as use cases: verify, redeem, reverse. Each is one D1 round
+// trip that also settles the caller (the presented key, looked up in the same batch) before anything
+// else is looked at. The JSON API, the counter page and any job call these same functions.
+
+export interface VerifiedVoucher {
+  id: string;
+  title: string;
+  kind: 'offer' | 'value';
+  holder: { first_name: string; last_initial: string };
+  value: { amount: number; currency: string };
+  remaining: { amount: number; currency: string } | null;
+  expires_at: string;
+  issuer: { id: string; name: string };
+}
+
+export type CounterRefusal = VoucherRefusal | ReturnType<typeof tokenFailureCode>;
+export type Verification = { valid: true; voucher: VerifiedVoucher } | { valid: false; code: CounterRefusal };
+
+function logRefusal(deps: Deps, reason: TokenFailure, detail: string) {
+  deps.log({ level: 'info', event: 'voucher_refused', reason, detail });
+}
+
+/** Checks a voucher for the calling partner, with no side effects. */
+export async function verifyVoucher(
+  deps: Deps,
+  input: { caller: Caller; token: string },
+): Promise<Result<Verification, AuthRefusal>> {
+  const { db, clock } = deps;
+  const now = clock.now();
+  const check = await verifyVoucherToken(input.token, await voucherKeys(deps), {
+    issuer: deps.config.baseUrl,
+    now,
+  });
+  const read = await runBatch(db, {
+    key: callerLookup(db, input.caller),
+    found: db
+      .select({
+        voucher: vouchers,
+        holderFirstName: patients.firstName,
+        holderLastName: patients.lastName,
+        issuerName: organizations.name,
+      })
+      .from(vouchers)
+      .innerJoin(patients, eq(patients.id, vouchers.patientId))
+      .innerJoin(organizations, eq(organizations.id, vouchers.clinicId))
+      .where(eq(vouchers.id, check.ok ? check.claims.jti : '')),
+  });
+  const auth = authorizeCaller(deps, input.caller, read.key);
+  if (!auth.ok) return auth;
+  const partner = auth.value;
+  if (partner.role !== 'partner') return err({ code: 'forbidden', detail: 'Vouchers are checked by partners' });
+  if (!check.ok) {
+    logRefusal(deps, check.reason, check.detail);
+    return ok({ valid: false, code: tokenFailureCode(check.reason) });
+  }
+  if (!checkAudience(check.claims.aud, partner.organization))
+    return ok({ valid: false, code: 'voucher_not_for_this_partner' });
+  const row = read.found[0];
+  const refusal = honourRefusal(row?.voucher, partner.organization, now);
+  if (refusal || !row) return ok({ valid: false, code: refusal ?? 'invalid_voucher' });
+  const v = row.voucher;
+  const money = (amount: number) => ({ amount, currency: v.currency });
+  return ok({
+    valid: true,
+    voucher: {
+      id: v.id,
+      title: v.title,
+      kind: v.kind,
+      holder: { first_name: row.holderFirstName, last_initial: row.holderLastName.slice(0, 1).toUpperCase() },
+      value: money(v.valueAmount),
+      remaining: v.kind === 'value' ? money(v.remainingAmount) : null,
+      expires_at: toIso(v.expiresAt),
+      issuer: { id: v.clinicId, name: row.issuerName },
+    },
+  });
+}
+
+export interface Redeemed {
+  redemption: Redemption;
+  voucher: Voucher;
+}
+
+/** Redeems a voucher (the whole offer, or stored value, partial allowed), exactly once. */
+export async function redeemVoucher(
+  deps: Deps,
+  input: { caller: Caller; token: string; amount?: { amount: number; currency: string } },
+): Promise<Result<Redeemed, AuthRefusal | Refusal<CounterRefusal>>> {
+  const { db, clock } = deps;
+  const now = clock.now();
+  const check = await verifyVoucherToken(input.token, await voucherKeys(deps), {
+    issuer: deps.config.baseUrl,
+    now,
+  });
+  if (!check.ok) {
+    // The key is still checked first: a bad key is 401 whatever the token.
+    const read = await runBatch(db, { key: callerLookup(db, input.caller) });
+    const auth = authorizeCaller(deps, input.caller, read.key);
+    if (!auth.ok) return auth;
+    if (auth.value.role !== 'partner') return err({ code: 'forbidden', detail: 'Vouchers are redeemed by partners' });
+    logRefusal(deps, check.reason, check.detail);
+    return err({ code: tokenFailureCode(check.reason) });
+  }
+  const redeem = redeemStatements(db, {
+    voucherId: check.claims.jti,
+    key: keyRefOf(input.caller),
+    amount: input.amount,
+    now,
+  });
+  const done = await runBatch(db, { key: callerLookup(db, input.caller), ...redeem.statements });
+  const auth = authorizeCaller(deps, input.caller, done.key);
+  if (!auth.ok) return auth;
+  const partner = auth.value;
+  if (partner.role !== 'partner') return err({ code: 'forbidden', detail: 'Vouchers are redeemed by partners' });
+  const redemption = done.redemptionAfter[0];
+  const voucher = done.voucherAfter[0];
+  if (redemption && voucher) return ok({ redemption, voucher });
+  if (!checkAudience(check.claims.aud, partner.organization)) return err({ code: 'voucher_not_for_this_partner' });
+  return err({ code: redemptionRefusal(voucher, partner.organization, input.amount, now) });
+}
+
+export interface Reversed {
+  reversal: VoucherReversal;
+}
+
+/** Undoes the calling partner's own redemption within the reversal window, once. */
+export async function reverseRedemption(
+  deps: Deps,
+  input: { caller: Caller; redemptionId: string },
+): Promise<Result<Reversed, AuthRefusal | ReversalRefusal>> {
+  const { db, clock } = deps;
+  const reverse = reverseStatements(db, {
+    redemptionId: input.redemptionId,
+    key: keyRefOf(input.caller),
+    now: clock.now(),
+  });
+  const done = await runBatch(db, { key: callerLookup(db, input.caller), ...reverse.statements });
+  const auth = authorizeCaller(deps, input.caller, done.key);
+  if (!auth.ok) return auth;
+  if (auth.value.role !== 'partner') return err({ code: 'forbidden', detail: 'Redemptions are reversed by partners' });
+  const reversal = done.reversal[0];
+  const refusal = reversalRefusal(Boolean(done.redemption[0]), reversal, reverse.reversalId);
+  if (refusal || !reversal) return err(refusal ?? { code: 'redemption_not_found' as const });
+  return ok({ reversal });
+}

@@ -1,0 +1,116 @@
+import { err, formatMoney, isId, newId, ok, type Refusal, type Result } from '@gratia/core';
+import {
+  type Deps,
+  offers,
+  type OrgPrincipal,
+  organizations,
+  type PartnerCategory,
+  patients,
+  runBatch,
+  vouchers,
+} from '@gratia/db';
+import { and, eq } from 'drizzle-orm';
+import { voucherClaims, voucherKeys, voucherLifetimes, voucherUrl } from './config';
+import { signVoucherToken } from './token';
+
+export interface IssueVoucherInput {
+  clinic: OrgPrincipal;
+  patientId: string;
+  /** A catalogue reward ... */
+  offerId?: string;
+  /** ... or stored value, at one partner or any partner of a category. */
+  value?: { amount: number; currency: string };
+  partnerId?: string;
+  category?: PartnerCategory;
+  message?: string;
+  expiresAt?: number;
+}
+
+export type IssueRefusal = Refusal<
+  'patient_not_found' | 'offer_not_found' | 'offer_inactive' | 'currency_mismatch' | 'partner_not_found' | 'invalid_expiry'
+>;
+
+/** The soonest a voucher may expire: a voucher that lapses before the patient can open it is a mistake. */
+const MIN_LIFETIME_MS = 60_000;
+
+/** Issues a signed voucher to one of the clinic's patients: two D1 round trips (read, then write). */
+export async function issueVoucher(deps: Deps, input: IssueVoucherInput) {
+  const { db, clock, config } = deps;
+  const now = clock.now();
+  const clinic = input.clinic;
+  const currency = clinic.organization.currency;
+  const read = await runBatch(db, {
+    patient: db
+      .select({ id: patients.id })
+      .from(patients)
+      .where(and(eq(patients.id, input.patientId), eq(patients.clinicId, clinic.organizationId))),
+    offer: db
+      .select()
+      .from(offers)
+      .where(eq(offers.id, input.offerId ?? '')),
+    partner: db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(and(eq(organizations.id, input.partnerId ?? ''), eq(organizations.kind, 'partner'))),
+  });
+  const no = (code: IssueRefusal['code'], detail: string): Result<never, IssueRefusal> => err({ code, detail });
+  if (!read.patient[0]) return no('patient_not_found', `No patient ${input.patientId}`);
+
+  let target: { kind: 'offer' | 'value'; offerId: string | null; partnerId: string | null; title: string; amount: number };
+  if (input.offerId !== undefined) {
+    const offer = read.offer[0];
+    if (!offer || !isId('off', input.offerId)) return no('offer_not_found', `No offer ${input.offerId}`);
+    if (!offer.active) return no('offer_inactive', 'This offer is no longer active and cannot be issued');
+    if (offer.currency !== currency)
+      return no('currency_mismatch', `The offer is priced in ${offer.currency}; this clinic pays in ${currency}`);
+    target = { kind: 'offer', offerId: offer.id, partnerId: offer.partnerId, title: offer.title, amount: offer.priceAmount };
+  } else {
+    const value = input.value!;
+    if (value.currency !== currency) return no('currency_mismatch', `This clinic issues value in ${currency}`);
+    if (input.partnerId !== undefined && !read.partner[0])
+      return no('partner_not_found', `No partner ${input.partnerId}`);
+    target = {
+      kind: 'value',
+      offerId: null,
+      partnerId: input.partnerId ?? null,
+      title: `Gift credit of ${formatMoney(value.amount, currency)}`,
+      amount: value.amount,
+    };
+  }
+
+  const { defaultMs, maxMs, maxDays } = voucherLifetimes(config);
+  const expiresAt = input.expiresAt ?? now + defaultMs;
+  if (expiresAt <= now + MIN_LIFETIME_MS || expiresAt > now + maxMs)
+    return err({
+      code: 'invalid_expiry' as const,
+      detail: `expires_at must be in the future and at most ${maxDays} days away`,
+      errors: [{ path: 'expires_at', message: `must be within ${maxDays} days from now` }],
+    });
+
+  const keys = await voucherKeys(deps);
+  const category = target.kind === 'value' ? (input.category ?? null) : null;
+  const row = {
+    id: newId('vch', now),
+    clinicId: clinic.organizationId,
+    patientId: input.patientId,
+    kind: target.kind,
+    offerId: target.offerId,
+    partnerId: target.partnerId,
+    category,
+    audience: target.partnerId ?? `category:${category}`,
+    title: target.title,
+    message: input.message ?? null,
+    currency,
+    valueAmount: target.amount,
+    remainingAmount: target.amount,
+    status: 'issued' as const,
+    kid: keys.signer.kid,
+    // Whole seconds, so the stored claims and the token's iat/exp agree exactly.
+    issuedAt: Math.floor(now / 1000) * 1000,
+    expiresAt: Math.floor(expiresAt / 1000) * 1000,
+    updatedAt: now,
+  };
+  const token = await signVoucherToken(keys.signer, voucherClaims(row, config.baseUrl));
+  const [voucher] = await db.insert(vouchers).values(row).returning();
+  return ok({ voucher: voucher!, token: token as string | null, url: voucherUrl(config, token) as string | null });
+}
