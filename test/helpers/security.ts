@@ -17,6 +17,8 @@ export interface SecuredRoute<C> {
    * must answer 404, never revealing that the resource exists.
    */
   otherTenant?: (net: Network) => string;
+  /** The code another tenant gets (the resource's own *_not_found); by default any *_not_found. */
+  otherTenantCode?: string;
 }
 
 function tokenFor(role: Role, net: Network, which: 'own' | 'other' = 'own'): string {
@@ -64,8 +66,8 @@ export function describeSecurity<C>(name: string, route: SecuredRoute<C>) {
       const api = createClient();
       const net = await createNetwork(api);
       const ctx = await route.setup(api, net);
-      const role = route.roles.find((r) => r !== 'operator');
-      if (!role) return; // operator-only routes have no organisation key to revoke; the token is tested above
+      // Operator-only routes: a revoked organisation key must be 401 (unknown), not 403 (wrong role).
+      const role = route.roles.find((r) => r !== 'operator') ?? 'clinic';
       const token = tokenFor(role, net);
       const keyId = role === 'clinic' ? net.clinic.keyId : net.partner.keyId;
       const revoked = await api.delete(`/v1/api_keys/${keyId}`, { token: OPERATOR_TOKEN });
@@ -103,6 +105,8 @@ export function describeSecurity<C>(name: string, route: SecuredRoute<C>) {
         });
         expect(res.status, JSON.stringify(res.body)).toBe(404);
         expect(res.headers.get('content-type')).toContain('application/problem+json');
+        if (route.otherTenantCode) expect(res.body.code).toBe(route.otherTenantCode);
+        else expect(res.body.code).toMatch(/^[a-z_]+_not_found$/);
       });
     }
   });
