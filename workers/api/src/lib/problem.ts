@@ -3,6 +3,14 @@ import type { Context } from 'hono';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+export const problemTypeUrl = (code: ErrorCode, base = '') => `${base.replace(/\/+$/, '')}/problems/${code}`;
+
+/** Where the problem pages are served: PUBLIC_BASE_URL when set, else the request's own origin. */
+export function problemBase(c: Context): string {
+  const configured = (c.env as { PUBLIC_BASE_URL?: string } | undefined)?.PUBLIC_BASE_URL;
+  return configured || new URL(c.req.url).origin;
+}
+
 export interface Problem {
   type: string;
   title: string;
@@ -13,14 +21,19 @@ export interface Problem {
   errors?: FieldError[];
 }
 
+/**
+ * The problem document for `code`. Its `type` is this platform's own page for the code
+ * (`/problems/{code}`): absolute from `base` (the deployment's origin), else a relative reference.
+ */
 export function problemBody(
   code: ErrorCode,
   requestId: string,
   detail?: string,
   errors?: FieldError[],
+  base = '',
 ): Problem {
   const body: Problem = {
-    type: `https://docs.gratia.dev/errors/${code}`,
+    type: problemTypeUrl(code, base),
     title: ERROR_TITLES[code],
     status: ERROR_STATUS[code],
     detail: detail ?? ERROR_TITLES[code],
@@ -40,7 +53,7 @@ export function problem(
   // biome-ignore lint/suspicious/noExplicitAny: the status literal is checked by the ERROR_STATUS map
 ): any {
   const requestId = (c.get('requestId') as string | undefined) ?? '';
-  const body = problemBody(code, requestId, detail, errors);
+  const body = problemBody(code, requestId, detail, errors, problemBase(c));
   return new Response(JSON.stringify(body), {
     status: body.status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId },

@@ -3,19 +3,11 @@ import type { Hono } from 'hono';
 import { renderSVG } from 'uqr';
 import type { AppEnv } from '../env';
 import { formatDate, formatMoney, Page } from './layout';
+import { STATIC_PAGE_HEADERS } from './static-headers';
 
 // GET /r/{token}: the patient's link. Read-only by construction (a GET with no writes), so a link
 // preview or a scanner can never consume the voucher. No referrer leaves, nothing is cached or
 // indexed, and no script runs.
-
-const PAGE_HEADERS = {
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-  'x-robots-tag': 'noindex, nofollow',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-};
 
 function StatusBanner({ v, now, tz }: { v: LinkView['voucher']; now: number; tz: string }) {
   const status = displayStatus(v, now);
@@ -104,7 +96,7 @@ function NotValid({ status }: { status: number }) {
 
 export function registerLinkPage(app: Hono<AppEnv>) {
   app.get('/r/:token', async (c) => {
-    for (const [k, v] of Object.entries(PAGE_HEADERS)) c.header(k, v);
+    for (const [k, v] of Object.entries(STATIC_PAGE_HEADERS)) c.header(k, v);
     const token = c.req.param('token');
     const now = c.var.clock.now();
     const view = await readVoucherLink(c.var.deps, token);

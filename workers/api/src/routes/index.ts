@@ -1,6 +1,8 @@
 import type { App } from '../app';
+import { registerHomePage } from '../pages/home';
 import { registerLinkPage } from '../pages/link';
 import { registerPartnerPage } from '../pages/partner';
+import { registerProblemPages } from '../pages/problems';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
@@ -83,8 +85,10 @@ export function registerRoutes(app: App): void {
   registerExpiringPoints(app);
 
   // Pages for people (HTML, not in the API document)
+  registerHomePage(app);
   registerLinkPage(app);
   registerPartnerPage(app);
+  registerProblemPages(app);
 
   // Last: the document describes every route registered above.
   registerOpenApi(app);

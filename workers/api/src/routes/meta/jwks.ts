@@ -42,7 +42,11 @@ export const route = createRoute({
 export function registerJwks(app: App) {
   app.openapi(route, async (c) => {
     const { deps } = c.var;
-    const jwks = publishedKeys(await voucherKeys(deps), deps.clock.now(), voucherLifetimes(deps.config).maxMs);
+    const jwks = publishedKeys(
+      await voucherKeys(deps),
+      deps.clock.now(),
+      voucherLifetimes(deps.config).maxMs,
+    );
     c.header('cache-control', CACHE_CONTROL);
     c.header('access-control-allow-origin', '*');
     return c.json(jwks, 200);

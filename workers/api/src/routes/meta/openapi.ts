@@ -1,15 +1,51 @@
 import type { App } from '../../app';
+import { polishDocument } from './openapi-polish';
 import { renderApiReference } from './reference-page';
 
 export const OPENAPI_INFO = {
   title: 'Gratia API',
   version: '1.0.0',
   description:
-    'The partner-network rewards platform for clinics: the network, patients and their coalition card, signed gift vouchers, bonus points and settlement. Errors are RFC 9457 problem+json with a stable `code`.',
+    'The partner-network rewards platform for clinics: the network, patients and their coalition card, signed gift vouchers, bonus points and settlement. Errors are RFC 9457 problem+json with a stable `code`; each code is explained at `/problems/{code}`.',
 };
 
+/** Every tag an operation uses, in reading order; the document declares them with these descriptions. */
+export const OPENAPI_TAGS = [
+  { name: 'Meta', description: 'Liveness, and who the presented key belongs to.' },
+  {
+    name: 'Network',
+    description: 'The operator’s side: organisations (clinics and partners) and their API keys.',
+  },
+  {
+    name: 'Patients',
+    description: 'A clinic’s patients, their contact consent and their coalition card.',
+  },
+  { name: 'Catalogue', description: 'The offers partners make available as gifts.' },
+  {
+    name: 'Vouchers',
+    description:
+      'Signed gift vouchers: issue, check and redeem at the counter exactly once, reverse, void; and the public keys that verify them offline.',
+  },
+  {
+    name: 'Bonus points',
+    description:
+      'The coalition card’s account: each clinic’s rules, visits that earn, spending anywhere in the network, statements and the expiry call list.',
+  },
+];
+
+/** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
 export function openApiDocument(app: App, baseUrl: string) {
-  return app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO, servers: [{ url: baseUrl }] });
+  const doc = app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      ...OPENAPI_INFO,
+      contact: { name: 'The network operator', url: `${baseUrl}/` },
+      license: { name: 'Proprietary: use requires an API key from the network operator', url: `${baseUrl}/` },
+    },
+    servers: [{ url: baseUrl, description: 'This deployment' }],
+    tags: OPENAPI_TAGS,
+  });
+  return polishDocument(app, doc);
 }
 
 export function registerOpenApi(app: App) {

@@ -1,0 +1,11 @@
+// The headers of the platform's pages that run no script and post no form (the patient's link, home,
+// problem explanations): no page of this origin loads anything from elsewhere, leaks a referrer, is
+// cached or indexed, or can be framed.
+export const STATIC_PAGE_HEADERS: Record<string, string> = {
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'x-robots-tag': 'noindex, nofollow',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+};
