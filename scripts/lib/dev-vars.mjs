@@ -19,12 +19,15 @@ export function parseDevVars(text) {
   return vars;
 }
 
-/** Creates .dev.vars from the example if missing and fills empty secrets; returns what it did. */
-export function ensureDevVars() {
-  const created = !existsSync(DEV_VARS);
+/**
+ * Creates .dev.vars (or `file`) from the example if missing and fills empty secrets; returns what it
+ * did.
+ */
+export function ensureDevVars(file = DEV_VARS) {
+  const created = !existsSync(file);
   let text = created
     ? readFileSync(path.join(ROOT, '.dev.vars.example'), 'utf8')
-    : readFileSync(DEV_VARS, 'utf8');
+    : readFileSync(file, 'utf8');
   const vars = parseDevVars(text);
   const filled = [];
   const fill = (name, value) => {
@@ -40,11 +43,11 @@ export function ensureDevVars() {
     'VOUCHER_SIGNING_KEYS',
     `'${JSON.stringify([generateSigningKey(`local-${new Date().toISOString().slice(0, 10)}`)])}'`,
   );
-  if (created || filled.length) writeFileSync(DEV_VARS, text, { mode: 0o600 });
+  if (created || filled.length) writeFileSync(file, text, { mode: 0o600 });
   return { created, filled };
 }
 
-export function readDevVars() {
-  if (!existsSync(DEV_VARS)) throw new Error('.dev.vars is missing: run `pnpm dev` once to create it');
-  return parseDevVars(readFileSync(DEV_VARS, 'utf8'));
+export function readDevVars(file = DEV_VARS) {
+  if (!existsSync(file)) throw new Error('.dev.vars is missing: run `pnpm dev` once to create it');
+  return parseDevVars(readFileSync(file, 'utf8'));
 }
