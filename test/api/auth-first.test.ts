@@ -18,22 +18,29 @@ function expectUnauthorized(res: ApiResponse, label: string) {
   expect(res.body.code, label).toBe('unauthorized');
 }
 
-const BAD_REQUESTS: { label: string; rawBody?: string; headers?: Record<string, string>; query?: string }[] = [
-  { label: 'malformed JSON', rawBody: '{"a":', headers: { 'content-type': 'application/json' } },
-  { label: 'wrong fields', rawBody: '{"nonsense":[1,2,3]}', headers: { 'content-type': 'application/json' } },
-  { label: 'wrong media type', rawBody: 'a=1', headers: { 'content-type': 'text/plain' } },
-  {
-    label: 'oversized body',
-    rawBody: JSON.stringify({ a: 'x'.repeat(100_000) }),
-    headers: { 'content-type': 'application/json' },
-  },
-  { label: 'bad query', query: '?limit=abc&cursor=%%%&within_days=-1' },
-  { label: 'bad Idempotency-Key', headers: { 'idempotency-key': ' not printable\u0001' } },
-];
+const BAD_REQUESTS: { label: string; rawBody?: string; headers?: Record<string, string>; query?: string }[] =
+  [
+    { label: 'malformed JSON', rawBody: '{"a":', headers: { 'content-type': 'application/json' } },
+    {
+      label: 'wrong fields',
+      rawBody: '{"nonsense":[1,2,3]}',
+      headers: { 'content-type': 'application/json' },
+    },
+    { label: 'wrong media type', rawBody: 'a=1', headers: { 'content-type': 'text/plain' } },
+    {
+      label: 'oversized body',
+      rawBody: JSON.stringify({ a: 'x'.repeat(100_000) }),
+      headers: { 'content-type': 'application/json' },
+    },
+    { label: 'bad query', query: '?limit=abc&cursor=%%%&within_days=-1' },
+    { label: 'bad Idempotency-Key', headers: { 'idempotency-key': ' not printable\u0001' } },
+  ];
 
 describe('authorisation comes first, on every authenticated route of the router', () => {
   it('finds the routes in the router, including every deferred one', () => {
-    expect(routes.length).toBe(routeInventory(createClient().app).filter((r) => r.path.startsWith('/v1/')).length);
+    expect(routes.length).toBe(
+      routeInventory(createClient().app).filter((r) => r.path.startsWith('/v1/')).length,
+    );
     const ids = deferred.map((r) => r.operationId).sort();
     // The counter's hot paths and the card reads; more may be added, none may silently drop out.
     for (const op of ['verifyVoucher', 'redeemVoucher', 'spendPoints', 'getPointsBalance', 'recordVisit'])
@@ -46,7 +53,9 @@ describe('authorisation comes first, on every authenticated route of the router'
       const api = createClient();
       const net = await createNetwork(api);
       const revoked = net.otherPartner.key;
-      expect((await api.delete(`/v1/api_keys/${net.otherPartner.keyId}`, { token: OPERATOR_TOKEN })).status).toBe(200);
+      expect(
+        (await api.delete(`/v1/api_keys/${net.otherPartner.keyId}`, { token: OPERATOR_TOKEN })).status,
+      ).toBe(200);
       const path = concretePath(route.path);
       for (const [who, token] of [
         ['unknown key', 'gr_ptn_thisKeyDoesNotExist0123456789abcdefghij'],

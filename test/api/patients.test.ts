@@ -174,7 +174,8 @@ describe('PATCH /v1/patients/{id}', () => {
     // same "before" and both record (or both skip) a change.
     const updates = Array.from({ length: 40 }, (_, i) => ({
       ...(i % 10 === 0 && { first_name: `Name${i}` }),
-      consent: i % 2 === 0 ? { email: i % 4 === 0, source: `desk-${i}` } : { sms: i % 3 === 0, source: `desk-${i}` },
+      consent:
+        i % 2 === 0 ? { email: i % 4 === 0, source: `desk-${i}` } : { sms: i % 3 === 0, source: `desk-${i}` },
     }));
     const answers = await Promise.all(
       updates.map((body) => api.patch(`/v1/patients/${p.id}`, { token: clinic.key, body })),

@@ -37,5 +37,8 @@ export function concretePath(path: string, id = '01JD0000000000000000000000'): s
     api_keys: 'key',
     redemptions: path.includes('/points/redemptions') ? 'ptr' : 'red',
   };
-  return path.replace(/\/([a-z_]+)\/\{[^}]+\}/g, (_m, resource: string) => `/${resource}/${prefix[resource] ?? 'x'}_${id}`);
+  return path.replace(
+    /\/([a-z_]+)\/\{[^}]+\}/g,
+    (_m, resource: string) => `/${resource}/${prefix[resource] ?? 'x'}_${id}`,
+  );
 }

@@ -4,29 +4,53 @@
 // API, the pages and the use cases all speak these codes; nothing else invents one.
 export const ERRORS = {
   // request shape
-  validation_failed: { status: 400, title: 'The request is not valid', text: 'Some of what was entered is not valid.' },
-  malformed_json: { status: 400, title: 'The request body is not valid JSON', text: 'The request could not be read.' },
-  invalid_cursor: { status: 400, title: 'The cursor is not valid', text: 'That page of the list is not available.' },
+  validation_failed: {
+    status: 400,
+    title: 'The request is not valid',
+    text: 'Some of what was entered is not valid.',
+  },
+  malformed_json: {
+    status: 400,
+    title: 'The request body is not valid JSON',
+    text: 'The request could not be read.',
+  },
+  invalid_cursor: {
+    status: 400,
+    title: 'The cursor is not valid',
+    text: 'That page of the list is not available.',
+  },
   invalid_idempotency_key: {
     status: 400,
     title: 'The Idempotency-Key header is not valid',
     text: 'The form could not be sent. Please reload the page and try again.',
   },
-  payload_too_large: { status: 413, title: 'The request body is too large', text: 'That request was too large.' },
+  payload_too_large: {
+    status: 413,
+    title: 'The request body is too large',
+    text: 'That request was too large.',
+  },
   unsupported_media_type: {
     status: 415,
     title: 'The request body must be application/json',
     text: 'The request could not be read.',
   },
   not_found: { status: 404, title: 'Not found', text: 'That page does not exist.' },
-  method_not_allowed: { status: 405, title: 'Method not allowed', text: 'That action is not available here.' },
+  method_not_allowed: {
+    status: 405,
+    title: 'Method not allowed',
+    text: 'That action is not available here.',
+  },
   // auth
   unauthorized: {
     status: 401,
     title: 'Missing or invalid credentials',
     text: 'Your session has ended. Please sign in again.',
   },
-  forbidden: { status: 403, title: 'This key may not do that', text: 'You may not do that with this account.' },
+  forbidden: {
+    status: 403,
+    title: 'This key may not do that',
+    text: 'You may not do that with this account.',
+  },
   // idempotency
   idempotency_key_in_use: {
     status: 409,
@@ -39,7 +63,11 @@ export const ERRORS = {
     text: 'That form was already sent with other values. Start again from the counter page.',
   },
   // network
-  organization_not_found: { status: 404, title: 'Organization not found', text: 'That organisation was not found.' },
+  organization_not_found: {
+    status: 404,
+    title: 'Organization not found',
+    text: 'That organisation was not found.',
+  },
   api_key_not_found: { status: 404, title: 'API key not found', text: 'That key was not found.' },
   // patients
   patient_not_found: { status: 404, title: 'Patient not found', text: 'That patient was not found.' },
@@ -50,7 +78,11 @@ export const ERRORS = {
   },
   // catalogue and vouchers
   offer_not_found: { status: 404, title: 'Offer not found', text: 'That offer was not found.' },
-  offer_inactive: { status: 422, title: 'The offer is not active', text: 'That offer is no longer available.' },
+  offer_inactive: {
+    status: 422,
+    title: 'The offer is not active',
+    text: 'That offer is no longer available.',
+  },
   voucher_not_found: { status: 404, title: 'Voucher not found', text: 'That voucher was not found.' },
   voucher_already_redeemed: {
     status: 409,
@@ -58,7 +90,11 @@ export const ERRORS = {
     text: 'This voucher has already been redeemed.',
   },
   voucher_expired: { status: 410, title: 'The voucher has expired', text: 'This voucher has expired.' },
-  voucher_voided: { status: 410, title: 'The voucher has been voided', text: 'The clinic has withdrawn this voucher.' },
+  voucher_voided: {
+    status: 410,
+    title: 'The voucher has been voided',
+    text: 'The clinic has withdrawn this voucher.',
+  },
   voucher_not_for_this_partner: {
     status: 403,
     title: 'The voucher is not valid at this partner',
@@ -90,7 +126,11 @@ export const ERRORS = {
     text: 'Choose an expiry date within what the network allows.',
   },
   partner_not_found: { status: 404, title: 'Partner not found', text: 'That partner was not found.' },
-  redemption_not_found: { status: 404, title: 'Redemption not found', text: 'That redemption was not found.' },
+  redemption_not_found: {
+    status: 404,
+    title: 'Redemption not found',
+    text: 'That redemption was not found.',
+  },
   redemption_already_reversed: {
     status: 409,
     title: 'The redemption has already been reversed',

@@ -1,10 +1,12 @@
-import type { Refusal } from './errors';
 import { HOUR_MS, toIso } from './clock';
+import type { Refusal } from './errors';
 
 /** How long the honouring party may undo a redemption (a voucher's or a card's points). One rule. */
 export const REVERSAL_WINDOW_MS = 24 * HOUR_MS;
 
-export type ReversalRefusal = Refusal<'redemption_not_found' | 'reversal_window_closed' | 'redemption_already_reversed'>;
+export type ReversalRefusal = Refusal<
+  'redemption_not_found' | 'reversal_window_closed' | 'redemption_already_reversed'
+>;
 
 /**
  * A reversal batch inserts its row only for the caller's own redemption, inside the window, once;

@@ -64,7 +64,10 @@ export function keyLookup(db: Db, key: KeyRef) {
     .from(apiKeys)
     .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
     .where(
-      and('hash' in key ? eq(apiKeys.secretHash, key.hash) : eq(apiKeys.id, key.id), isNull(apiKeys.revokedAt)),
+      and(
+        'hash' in key ? eq(apiKeys.secretHash, key.hash) : eq(apiKeys.id, key.id),
+        isNull(apiKeys.revokedAt),
+      ),
     )
     .limit(1);
 }

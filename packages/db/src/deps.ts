@@ -1,7 +1,6 @@
-import type { Clock } from '@gratia/core';
-import { type Caller, type KeyRow, type Principal, settleCaller, touchKey, type AuthRefusal } from './caller';
+import type { Clock, Result } from '@gratia/core';
+import { type AuthRefusal, type Caller, type KeyRow, type Principal, settleCaller, touchKey } from './caller';
 import type { Db } from './index';
-import type { Result } from '@gratia/core';
 
 /** The network's configuration as the domain needs it: plain data, read once from the environment. */
 export interface NetworkConfig {
@@ -41,7 +40,12 @@ export function authorizeCaller(
   const row = rows[0];
   if (settled.ok && !caller.resolved && row) {
     const write = touchKey(deps.db, deps.clock, row);
-    if (write) deps.defer(write.catch((e: unknown) => deps.log({ level: 'error', event: 'touch_key_failed', error: String(e) })));
+    if (write)
+      deps.defer(
+        write.catch((e: unknown) =>
+          deps.log({ level: 'error', event: 'touch_key_failed', error: String(e) }),
+        ),
+      );
   }
   return settled;
 }

@@ -1,4 +1,4 @@
-import { err, HOUR_MS, ok, randomToken, type Result } from '@gratia/core';
+import { err, HOUR_MS, ok, type Result, randomToken } from '@gratia/core';
 import { and, eq, sql } from 'drizzle-orm';
 import { runBatch } from './batch';
 import { type AuthRefusal, type Caller, callerLookup, type Principal, roleRefusal } from './caller';
@@ -80,10 +80,14 @@ export async function claimIdempotencyKey(
   if (refusal) return err(refusal);
   const row = done.row[0];
   if (!row) throw new Error('idempotency claim wrote nothing and found nothing');
-  if (row.claim === token) return ok({ principal, claim: { state: 'won', hold: { scope: row.scope, key: row.key, token } } });
+  if (row.claim === token)
+    return ok({ principal, claim: { state: 'won', hold: { scope: row.scope, key: row.key, token } } });
   if (row.requestHash !== input.requestHash) return ok({ principal, claim: { state: 'reused' } });
   if (row.state === 'in_flight') return ok({ principal, claim: { state: 'in_flight' } });
-  return ok({ principal, claim: { state: 'replay', status: row.responseStatus ?? 200, body: row.responseBody ?? '' } });
+  return ok({
+    principal,
+    claim: { state: 'replay', status: row.responseStatus ?? 200, body: row.responseBody ?? '' },
+  });
 }
 
 const held = (h: IdempotencyHold) =>
@@ -91,7 +95,10 @@ const held = (h: IdempotencyHold) =>
 
 /** Stores the answer of the request that held the key, for replays. */
 export async function completeIdempotencyKey(db: Db, hold: IdempotencyHold, status: number, body: string) {
-  await db.update(idempotencyKeys).set({ state: 'done', responseStatus: status, responseBody: body }).where(held(hold));
+  await db
+    .update(idempotencyKeys)
+    .set({ state: 'done', responseStatus: status, responseBody: body })
+    .where(held(hold));
 }
 
 /** Lets the key go (the request never ran, or failed): a corrected request may use it again. */

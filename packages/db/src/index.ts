@@ -11,6 +11,6 @@ export type Db = ReturnType<typeof createDb>;
 export * from './batch';
 export * from './caller';
 export * from './deps';
+export * from './idempotency-store';
 export * from './key-ref';
 export * from './metered';
-export * from './idempotency-store';

@@ -1,5 +1,12 @@
 import { err, newId, ok, type Refusal, type Result } from '@gratia/core';
-import { type Deps, type Offer, offers, type OrgPrincipal, type PartnerCategory, type Principal } from '@gratia/db';
+import {
+  type Deps,
+  type Offer,
+  type OrgPrincipal,
+  offers,
+  type PartnerCategory,
+  type Principal,
+} from '@gratia/db';
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 
 // The network's catalogue: partners publish offers, clinics browse the active ones.
@@ -26,7 +33,10 @@ const currencyRefusal = (partner: OrgPrincipal): Refusal<'currency_mismatch'> =>
 
 export async function publishOffer(
   deps: Deps,
-  input: { partner: OrgPrincipal; offer: Omit<OfferFields, 'description' | 'retailValue' | 'terms' | 'active'> & Partial<OfferFields> },
+  input: {
+    partner: OrgPrincipal;
+    offer: Omit<OfferFields, 'description' | 'retailValue' | 'terms' | 'active'> & Partial<OfferFields>;
+  },
 ): Promise<Result<Offer, Refusal<'currency_mismatch'>>> {
   const o = input.offer;
   if (wrongCurrency(input.partner, o.price, o.retailValue)) return err(currencyRefusal(input.partner));
@@ -76,7 +86,8 @@ export async function updateOffer(
 }
 
 /** Clinics browse the active catalogue only; an inactive offer is not theirs to see. */
-const visibleTo = (principal: Principal) => (principal.role === 'clinic' ? eq(offers.active, true) : undefined);
+const visibleTo = (principal: Principal) =>
+  principal.role === 'clinic' ? eq(offers.active, true) : undefined;
 
 export async function readOffer(
   deps: Deps,
@@ -93,7 +104,14 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 export async function listOffers(
   deps: Deps,
-  input: { principal: Principal; category?: PartnerCategory; partnerId?: string; q?: string; after?: string; limit: number },
+  input: {
+    principal: Principal;
+    category?: PartnerCategory;
+    partnerId?: string;
+    q?: string;
+    after?: string;
+    limit: number;
+  },
 ): Promise<Offer[]> {
   const needle = input.q ? `%${escapeLike(input.q.toLowerCase())}%` : null;
   return deps.db

@@ -1,4 +1,4 @@
-import { err, newId, ok, randomToken, type Refusal, type Result, sha256Hex } from '@gratia/core';
+import { err, newId, ok, type Refusal, type Result, randomToken, sha256Hex } from '@gratia/core';
 import {
   type ApiKey,
   apiKeys,
@@ -72,7 +72,9 @@ export async function readOrganization(
   input: { organizationId: string },
 ): Promise<Result<Organization, Refusal<'organization_not_found'>>> {
   const [row] = await deps.db.select().from(organizations).where(eq(organizations.id, input.organizationId));
-  return row ? ok(row) : err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
+  return row
+    ? ok(row)
+    : err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
 }
 
 /** Secrets carry 256 bits of randomness; the readable prefix says which kind of organisation holds them. */
@@ -114,7 +116,12 @@ export async function listApiKeys(
   return deps.db
     .select()
     .from(apiKeys)
-    .where(and(eq(apiKeys.organizationId, input.organizationId), input.after ? gt(apiKeys.id, input.after) : undefined))
+    .where(
+      and(
+        eq(apiKeys.organizationId, input.organizationId),
+        input.after ? gt(apiKeys.id, input.after) : undefined,
+      ),
+    )
     .orderBy(asc(apiKeys.id))
     .limit(input.limit);
 }

@@ -1,4 +1,13 @@
-import { err, isId, newCardNumber, newId, normalizeCardNumber, ok, type Refusal, type Result } from '@gratia/core';
+import {
+  err,
+  isId,
+  newCardNumber,
+  newId,
+  normalizeCardNumber,
+  ok,
+  type Refusal,
+  type Result,
+} from '@gratia/core';
 import {
   type ConsentEvent,
   consentEvents,
@@ -35,7 +44,10 @@ export function searchText(p: Pick<PatientFields, 'firstName' | 'lastName' | 'em
   return [p.firstName, p.lastName, p.email ?? '', p.phone ?? ''].join(' ').toLowerCase();
 }
 
-const notFound = (id: string): Refusal<'patient_not_found'> => ({ code: 'patient_not_found', detail: `No patient ${id}` });
+const notFound = (id: string): Refusal<'patient_not_found'> => ({
+  code: 'patient_not_found',
+  detail: `No patient ${id}`,
+});
 const CARD_ATTEMPTS = 3;
 
 export async function registerPatient(
@@ -162,7 +174,8 @@ export async function updatePatient(
   const { db } = deps;
   const b = input.changes;
   const mine = and(eq(patients.id, input.patientId), eq(patients.clinicId, input.clinic.organizationId));
-  const searchable = b.firstName !== undefined || b.lastName !== undefined || b.email !== undefined || b.phone !== undefined;
+  const searchable =
+    b.firstName !== undefined || b.lastName !== undefined || b.email !== undefined || b.phone !== undefined;
   for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
     const [current] = searchable ? await db.select().from(patients).where(mine) : [undefined];
     if (searchable && !current) return err(notFound(input.patientId));

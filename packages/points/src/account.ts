@@ -22,7 +22,10 @@ import { lapsedLot, spendableLot } from './rules';
 // trip that settles the caller in the same batch; the patient must be the calling clinic's (matched to
 // the presented key inside the query). Rows read grow with the live lots or the page, never the history.
 
-const notFound = (id: string): Refusal<'patient_not_found'> => ({ code: 'patient_not_found', detail: `No patient ${id}` });
+const notFound = (id: string): Refusal<'patient_not_found'> => ({
+  code: 'patient_not_found',
+  detail: `No patient ${id}`,
+});
 
 export interface Balance {
   cardNumber: string;
@@ -166,9 +169,10 @@ export async function readStatement(
         live: sql<number>`coalesce(sum(case when ${spendableLot('point_lots', now)} then ${pointLots.remaining} end), 0)`.as(
           'live',
         ),
-        lapsed: sql<number>`coalesce(sum(case when ${lapsedLot('point_lots', now)} then ${pointLots.remaining} end), 0)`.as(
-          'lapsed',
-        ),
+        lapsed:
+          sql<number>`coalesce(sum(case when ${lapsedLot('point_lots', now)} then ${pointLots.remaining} end), 0)`.as(
+            'lapsed',
+          ),
       })
       .from(pointLots)
       .where(and(eq(pointLots.patientId, patientId), gt(pointLots.remaining, 0))),

@@ -1,5 +1,5 @@
 import { err, newId, ok, type Refusal, type Result } from '@gratia/core';
-import { type DiscountTier, type Deps, loyaltyPrograms, type OrgPrincipal, runBatch } from '@gratia/db';
+import { type Deps, type DiscountTier, loyaltyPrograms, type OrgPrincipal, runBatch } from '@gratia/db';
 import { desc, eq, sql } from 'drizzle-orm';
 import { type LoyaltyRules, normaliseTiers, rulesFromRow, sameRules } from './program';
 import { currentProgram } from './rules';
@@ -12,7 +12,10 @@ export async function readProgram(deps: Deps, input: { clinic: OrgPrincipal }): 
 }
 
 /** Every version, newest first, ending with version 0 (the network default before the first). */
-export async function listProgramVersions(deps: Deps, input: { clinic: OrgPrincipal }): Promise<LoyaltyRules[]> {
+export async function listProgramVersions(
+  deps: Deps,
+  input: { clinic: OrgPrincipal },
+): Promise<LoyaltyRules[]> {
   const currency = input.clinic.organization.currency;
   const rows = await deps.db
     .select()
@@ -48,10 +51,14 @@ export async function setProgram(
     return err({
       code: 'currency_mismatch',
       detail: `Tier thresholds are in the clinic's currency, ${currency}`,
-      errors: [{ path: `discount_tiers.${wrong}.min_lifetime_spend.currency`, message: `must be ${currency}` }],
+      errors: [
+        { path: `discount_tiers.${wrong}.min_lifetime_spend.currency`, message: `must be ${currency}` },
+      ],
     });
   const sorted = normaliseTiers(
-    tiers.map((t): DiscountTier => ({ min_lifetime_spend: t.minLifetimeSpend.amount, discount_bps: t.discountBps })),
+    tiers.map(
+      (t): DiscountTier => ({ min_lifetime_spend: t.minLifetimeSpend.amount, discount_bps: t.discountBps }),
+    ),
   );
   if (!sorted.ok)
     return err({
@@ -62,7 +69,8 @@ export async function setProgram(
   const rules = { ...input.rules, discountTiers: sorted.tiers };
   const now = clock.now();
   const [current] = await currentProgram(db, clinic.organizationId);
-  if (current && sameRules(rulesFromRow(current, currency), rules)) return ok(rulesFromRow(current, currency));
+  if (current && sameRules(rulesFromRow(current, currency), rules))
+    return ok(rulesFromRow(current, currency));
   const done = await runBatch(db, {
     insert: db.insert(loyaltyPrograms).select(
       sql`select ${newId('lpv', now)}, ${clinic.organizationId},

@@ -45,4 +45,3 @@ export const pointMoney = (config: NetworkConfig): PointMoney => ({
   pointValue: config.pointValue,
   currency: config.currency,
 });
-

@@ -7,9 +7,9 @@ import {
   type Deps,
   keyOrganization,
   keyRefOf,
-  patients,
   type PointAccount,
   type PointLot,
+  patients,
   pointLots,
   runBatch,
   type Visit,
@@ -77,7 +77,10 @@ export async function recordVisit(
   if (clinic.role !== 'clinic') return err({ code: 'forbidden', detail: 'Visits are recorded by clinics' });
   const currency = clinic.organization.currency;
   if (input.amount.currency !== currency)
-    return err({ code: 'currency_mismatch', detail: `Visits are paid in the clinic's currency, ${currency}` });
+    return err({
+      code: 'currency_mismatch',
+      detail: `Visits are paid in the clinic's currency, ${currency}`,
+    });
   if (input.amount.amount <= 0)
     return err({
       code: 'validation_failed',

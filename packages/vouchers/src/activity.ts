@@ -1,7 +1,18 @@
-import { type Caller, callerLookup, type Deps, patients, pointRedemptions, pointReversals, redemptions, runBatch, voucherReversals, vouchers } from '@gratia/db';
-import { authorizeCaller } from '@gratia/db';
 import { DAY_MS, err, ok, type Result } from '@gratia/core';
 import type { AuthRefusal } from '@gratia/db';
+import {
+  authorizeCaller,
+  type Caller,
+  callerLookup,
+  type Deps,
+  patients,
+  pointRedemptions,
+  pointReversals,
+  redemptions,
+  runBatch,
+  voucherReversals,
+  vouchers,
+} from '@gratia/db';
 import { and, desc, eq, gt, sql } from 'drizzle-orm';
 
 // What was redeemed at a partner's counter lately (vouchers, and card points by the card's last four
@@ -13,7 +24,9 @@ const RECENT_LIMIT = 20;
 export async function readCounterActivity(deps: Deps, input: { caller: Caller }) {
   const { db } = deps;
   const since = deps.clock.now() - RECENT_WINDOW_MS;
-  const partnerId = input.caller.resolved ? (input.caller.principal.organizationId ?? '') : (input.caller.organizationId ?? '');
+  const partnerId = input.caller.resolved
+    ? (input.caller.principal.organizationId ?? '')
+    : (input.caller.organizationId ?? '');
   const read = await runBatch(db, {
     key: callerLookup(db, input.caller),
     vouchers: db

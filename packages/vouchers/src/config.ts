@@ -23,7 +23,15 @@ export function voucherClaims(
   issuer: string,
 ): VoucherClaims {
   const iat = Math.floor(v.issuedAt / 1000);
-  return { iss: issuer, sub: v.id, jti: v.id, aud: v.audience, iat, nbf: iat, exp: Math.floor(v.expiresAt / 1000) };
+  return {
+    iss: issuer,
+    sub: v.id,
+    jti: v.id,
+    aud: v.audience,
+    iat,
+    nbf: iat,
+    exp: Math.floor(v.expiresAt / 1000),
+  };
 }
 
 /** The voucher's token, signed by the key that signed it at issue (a retired key still can). */

@@ -1,4 +1,12 @@
-import { err, ok, type Refusal, type Result, type ReversalRefusal, reversalRefusal, toIso } from '@gratia/core';
+import {
+  err,
+  ok,
+  type Refusal,
+  type Result,
+  type ReversalRefusal,
+  reversalRefusal,
+  toIso,
+} from '@gratia/core';
 import {
   type AuthRefusal,
   authorizeCaller,
@@ -70,7 +78,8 @@ export async function verifyVoucher(
   const auth = authorizeCaller(deps, input.caller, read.key);
   if (!auth.ok) return auth;
   const partner = auth.value;
-  if (partner.role !== 'partner') return err({ code: 'forbidden', detail: 'Vouchers are checked by partners' });
+  if (partner.role !== 'partner')
+    return err({ code: 'forbidden', detail: 'Vouchers are checked by partners' });
   if (!check.ok) {
     logRefusal(deps, check.reason, check.detail);
     return ok({ valid: false, code: tokenFailureCode(check.reason) });
@@ -118,7 +127,8 @@ export async function redeemVoucher(
     const read = await runBatch(db, { key: callerLookup(db, input.caller) });
     const auth = authorizeCaller(deps, input.caller, read.key);
     if (!auth.ok) return auth;
-    if (auth.value.role !== 'partner') return err({ code: 'forbidden', detail: 'Vouchers are redeemed by partners' });
+    if (auth.value.role !== 'partner')
+      return err({ code: 'forbidden', detail: 'Vouchers are redeemed by partners' });
     logRefusal(deps, check.reason, check.detail);
     return err({ code: tokenFailureCode(check.reason) });
   }
@@ -132,11 +142,13 @@ export async function redeemVoucher(
   const auth = authorizeCaller(deps, input.caller, done.key);
   if (!auth.ok) return auth;
   const partner = auth.value;
-  if (partner.role !== 'partner') return err({ code: 'forbidden', detail: 'Vouchers are redeemed by partners' });
+  if (partner.role !== 'partner')
+    return err({ code: 'forbidden', detail: 'Vouchers are redeemed by partners' });
   const redemption = done.redemptionAfter[0];
   const voucher = done.voucherAfter[0];
   if (redemption && voucher) return ok({ redemption, voucher });
-  if (!checkAudience(check.claims.aud, partner.organization)) return err({ code: 'voucher_not_for_this_partner' });
+  if (!checkAudience(check.claims.aud, partner.organization))
+    return err({ code: 'voucher_not_for_this_partner' });
   return err({ code: redemptionRefusal(voucher, partner.organization, input.amount, now) });
 }
 
@@ -158,7 +170,8 @@ export async function reverseRedemption(
   const done = await runBatch(db, { key: callerLookup(db, input.caller), ...reverse.statements });
   const auth = authorizeCaller(deps, input.caller, done.key);
   if (!auth.ok) return auth;
-  if (auth.value.role !== 'partner') return err({ code: 'forbidden', detail: 'Redemptions are reversed by partners' });
+  if (auth.value.role !== 'partner')
+    return err({ code: 'forbidden', detail: 'Redemptions are reversed by partners' });
   const reversal = done.reversal[0];
   const refusal = reversalRefusal(Boolean(done.redemption[0]), reversal, reverse.reversalId);
   if (refusal || !reversal) return err(refusal ?? { code: 'redemption_not_found' as const });

@@ -1,8 +1,8 @@
 import { err, formatMoney, isId, newId, ok, type Refusal, type Result } from '@gratia/core';
 import {
   type Deps,
-  offers,
   type OrgPrincipal,
+  offers,
   organizations,
   type PartnerCategory,
   patients,
@@ -27,7 +27,12 @@ export interface IssueVoucherInput {
 }
 
 export type IssueRefusal = Refusal<
-  'patient_not_found' | 'offer_not_found' | 'offer_inactive' | 'currency_mismatch' | 'partner_not_found' | 'invalid_expiry'
+  | 'patient_not_found'
+  | 'offer_not_found'
+  | 'offer_inactive'
+  | 'currency_mismatch'
+  | 'partner_not_found'
+  | 'invalid_expiry'
 >;
 
 /** The soonest a voucher may expire: a voucher that lapses before the patient can open it is a mistake. */
@@ -53,20 +58,37 @@ export async function issueVoucher(deps: Deps, input: IssueVoucherInput) {
       .from(organizations)
       .where(and(eq(organizations.id, input.partnerId ?? ''), eq(organizations.kind, 'partner'))),
   });
-  const no = (code: IssueRefusal['code'], detail: string): Result<never, IssueRefusal> => err({ code, detail });
+  const no = (code: IssueRefusal['code'], detail: string): Result<never, IssueRefusal> =>
+    err({ code, detail });
   if (!read.patient[0]) return no('patient_not_found', `No patient ${input.patientId}`);
 
-  let target: { kind: 'offer' | 'value'; offerId: string | null; partnerId: string | null; title: string; amount: number };
+  let target: {
+    kind: 'offer' | 'value';
+    offerId: string | null;
+    partnerId: string | null;
+    title: string;
+    amount: number;
+  };
   if (input.offerId !== undefined) {
     const offer = read.offer[0];
     if (!offer || !isId('off', input.offerId)) return no('offer_not_found', `No offer ${input.offerId}`);
     if (!offer.active) return no('offer_inactive', 'This offer is no longer active and cannot be issued');
     if (offer.currency !== currency)
-      return no('currency_mismatch', `The offer is priced in ${offer.currency}; this clinic pays in ${currency}`);
-    target = { kind: 'offer', offerId: offer.id, partnerId: offer.partnerId, title: offer.title, amount: offer.priceAmount };
+      return no(
+        'currency_mismatch',
+        `The offer is priced in ${offer.currency}; this clinic pays in ${currency}`,
+      );
+    target = {
+      kind: 'offer',
+      offerId: offer.id,
+      partnerId: offer.partnerId,
+      title: offer.title,
+      amount: offer.priceAmount,
+    };
   } else {
     const value = input.value!;
-    if (value.currency !== currency) return no('currency_mismatch', `This clinic issues value in ${currency}`);
+    if (value.currency !== currency)
+      return no('currency_mismatch', `This clinic issues value in ${currency}`);
     if (input.partnerId !== undefined && !read.partner[0])
       return no('partner_not_found', `No partner ${input.partnerId}`);
     target = {
@@ -112,5 +134,9 @@ export async function issueVoucher(deps: Deps, input: IssueVoucherInput) {
   };
   const token = await signVoucherToken(keys.signer, voucherClaims(row, config.baseUrl));
   const [voucher] = await db.insert(vouchers).values(row).returning();
-  return ok({ voucher: voucher!, token: token as string | null, url: voucherUrl(config, token) as string | null });
+  return ok({
+    voucher: voucher!,
+    token: token as string | null,
+    url: voucherUrl(config, token) as string | null,
+  });
 }

@@ -6,7 +6,10 @@ import type { VoucherDisplayStatus } from './state';
 
 // The issuing clinic's own vouchers: read, list, void. Another clinic's voucher is not found.
 
-const notFound = (id: string): Refusal<'voucher_not_found'> => ({ code: 'voucher_not_found', detail: `No voucher ${id}` });
+const notFound = (id: string): Refusal<'voucher_not_found'> => ({
+  code: 'voucher_not_found',
+  detail: `No voucher ${id}`,
+});
 
 export async function readVoucher(
   deps: Deps,

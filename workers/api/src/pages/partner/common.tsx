@@ -36,7 +36,8 @@ export const refusedTo = (r: Refusal) => `/partner?error=${r.code}`;
 /** Form-level faults the page itself finds (before any use case runs), with their sentences. */
 export const FORM_ERRORS = {
   amount_invalid: 'Enter the amount as a number, like 12.50, or leave it empty.',
-  points_invalid: 'Enter the 16-digit card number and a whole number of points (and the bill as 12.50, if any).',
+  points_invalid:
+    'Enter the 16-digit card number and a whole number of points (and the bill as 12.50, if any).',
   form_expired: 'The form expired. Please try again.',
 } as const;
 export type FormError = keyof typeof FORM_ERRORS;
@@ -101,11 +102,19 @@ export async function once(
     .sort(([a], [b]) => (a < b ? -1 : 1));
   const requestHash = await sha256Hex(`${c.req.path}\n${JSON.stringify(fields)}`);
   const { deps } = c.var;
-  const claimed = await claimIdempotencyKey(deps, { caller: sessionCaller(session), key: `form:${key}`, requestHash });
+  const claimed = await claimIdempotencyKey(deps, {
+    caller: sessionCaller(session),
+    key: `form:${key}`,
+    requestHash,
+  });
   if (!claimed.ok) return sessionEnded(c);
   const claim = claimed.value.claim;
   if (claim.state === 'replay') return c.redirect(claim.body, 303);
-  if (claim.state !== 'won') return c.redirect(refusedTo({ code: claim.state === 'reused' ? 'idempotency_key_reused' : 'idempotency_key_in_use' }), 303);
+  if (claim.state !== 'won')
+    return c.redirect(
+      refusedTo({ code: claim.state === 'reused' ? 'idempotency_key_reused' : 'idempotency_key_in_use' }),
+      303,
+    );
   let outcome: FormOutcome;
   try {
     outcome = await action();

@@ -16,7 +16,13 @@ export function registerPartnerPoints(app: Hono<AppEnv>) {
       const card = normalizeCardNumber(f.card_number ?? '');
       const points = (f.points ?? '').trim();
       const bill = parseMoneyInput(f.bill, currency);
-      if (!/^\d{16}$/.test(card) || !/^\d{1,9}$/.test(points) || Number(points) === 0 || bill === null || bill === 0)
+      if (
+        !/^\d{16}$/.test(card) ||
+        !/^\d{1,9}$/.test(points) ||
+        Number(points) === 0 ||
+        bill === null ||
+        bill === 0
+      )
         return c.redirect('/partner?error=points_invalid', 303);
       return once(c, session, f, async () => {
         const out = await spendPoints(c.var.deps, {
@@ -26,7 +32,9 @@ export function registerPartnerPoints(app: Hono<AppEnv>) {
           bill: bill === undefined ? null : { amount: bill, currency },
         });
         if (!out.ok) return outcomeOf(out.error);
-        return { location: `/partner?points_redeemed=${out.value.redemption.id}&left=${out.value.balanceAfter}` };
+        return {
+          location: `/partner?points_redeemed=${out.value.redemption.id}&left=${out.value.balanceAfter}`,
+        };
       });
     }),
   );

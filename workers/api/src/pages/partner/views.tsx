@@ -92,11 +92,7 @@ export function Counter(props: {
   );
 }
 
-export function Verification(props: {
-  csrf: string;
-  token: string;
-  result: VoucherCheck;
-}) {
+export function Verification(props: { csrf: string; token: string; result: VoucherCheck }) {
   const r = props.result;
   return (
     <Page title="Voucher check">

@@ -39,7 +39,10 @@ export const route = createRoute({
 export function registerCreateOffer(app: App) {
   app.openapi(route, async (c) => {
     const { retail_value, ...b } = c.req.valid('json');
-    const out = await publishOffer(c.var.deps, { partner: orgOf(c), offer: { ...b, retailValue: retail_value } });
+    const out = await publishOffer(c.var.deps, {
+      partner: orgOf(c),
+      offer: { ...b, retailValue: retail_value },
+    });
     if (!out.ok) return refusal(c, out.error);
     return c.json(offerJson(out.value), 201);
   });

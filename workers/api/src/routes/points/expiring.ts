@@ -81,7 +81,11 @@ export function registerExpiringPoints(app: App) {
           consent: e.consent,
           points_expiring: e.pointsExpiring,
           first_expiry: { expires_on: e.firstExpiry.expiresOn, expires_at: toIso(e.firstExpiry.expiresAt) },
-          lots: e.lots.map((l) => ({ points: l.points, expires_on: l.expiresOn, expires_at: toIso(l.expiresAt) })),
+          lots: e.lots.map((l) => ({
+            points: l.points,
+            expires_on: l.expiresOn,
+            expires_at: toIso(l.expiresAt),
+          })),
           balance: e.balance,
         })),
         next_cursor: list.next

@@ -40,7 +40,10 @@ export function registerReversePointRedemption(app: App) {
     if (!out.ok) return refusal(c, out.error);
     const { redemption, reversal, balanceAfter } = out.value;
     return c.json(
-      { ...pointRedemptionJson(redemption, balanceAfter, REVERSAL_WINDOW_MS), reversed_at: toIso(reversal.reversedAt) },
+      {
+        ...pointRedemptionJson(redemption, balanceAfter, REVERSAL_WINDOW_MS),
+        reversed_at: toIso(reversal.reversedAt),
+      },
       200,
     );
   });

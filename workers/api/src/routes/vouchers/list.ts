@@ -41,6 +41,9 @@ export function registerListVouchers(app: App) {
       q.limit,
     );
     const now = c.var.clock.now();
-    return c.json({ data: kept.map((w) => voucherJson(w.voucher, now, w.token, w.url)), next_cursor: nextCursor }, 200);
+    return c.json(
+      { data: kept.map((w) => voucherJson(w.voucher, now, w.token, w.url)), next_cursor: nextCursor },
+      200,
+    );
   });
 }
