@@ -117,7 +117,8 @@ async function main() {
   const lines = [
     '',
     '━━ Gratia is running ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━',
-    `  API           ${baseUrl}`,
+    `  Start here    ${baseUrl}/  (links to everything below)`,
+    `  API           ${baseUrl}/v1`,
     `  API reference ${baseUrl}/docs`,
     `  OpenAPI       ${baseUrl}/openapi.json`,
     `  JWKS          ${baseUrl}/.well-known/jwks.json`,

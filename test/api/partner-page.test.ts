@@ -41,6 +41,22 @@ function submissionKey(html: string, action: string): string {
   return /name="submission" value="([^"]+)"/.exec(form)![1]!;
 }
 
+/** A 50.00 stored-value voucher for the network's partner, checked at its signed-in counter. */
+async function storedValueAtCounter() {
+  const api = createClient();
+  const net = await createNetwork(api);
+  const patient = await createPatient(api, net.clinic.key);
+  const v = await issueVoucher(api, net.clinic.key, {
+    patient_id: patient.id,
+    value: { amount: 5000, currency: 'EUR' },
+    partner_id: net.partner.id,
+  });
+  const { cookie } = await signIn(api, net.partner.key);
+  const { csrf } = await counter(api, cookie);
+  const check = await submit(api, '/partner/verify', cookie, { token: v.token, csrf });
+  return { api, net, v, cookie, csrf, check };
+}
+
 describe('/partner (the counter page)', () => {
   it('signs a partner in with a short-lived HttpOnly, Secure, SameSite=Strict cookie', async () => {
     const api = createClient();
@@ -133,17 +149,7 @@ describe('/partner (the counter page)', () => {
   });
 
   it('redeems part of a stored-value voucher by amount', async () => {
-    const api = createClient();
-    const net = await createNetwork(api);
-    const patient = await createPatient(api, net.clinic.key);
-    const v = await issueVoucher(api, net.clinic.key, {
-      patient_id: patient.id,
-      value: { amount: 5000, currency: 'EUR' },
-      partner_id: net.partner.id,
-    });
-    const { cookie } = await signIn(api, net.partner.key);
-    const { csrf } = await counter(api, cookie);
-    const check = await submit(api, '/partner/verify', cookie, { token: v.token, csrf });
+    const { api, net, v, cookie, csrf, check } = await storedValueAtCounter();
     expect(check.text).toContain('Amount to redeem');
     expect(
       (
@@ -312,17 +318,7 @@ describe('/partner (the counter page)', () => {
   });
 
   it('redeems stored value once when the same form is submitted twice', async () => {
-    const api = createClient();
-    const net = await createNetwork(api);
-    const patient = await createPatient(api, net.clinic.key);
-    const v = await issueVoucher(api, net.clinic.key, {
-      patient_id: patient.id,
-      value: { amount: 5000, currency: 'EUR' },
-      partner_id: net.partner.id,
-    });
-    const { cookie } = await signIn(api, net.partner.key);
-    const { csrf } = await counter(api, cookie);
-    const check = await submit(api, '/partner/verify', cookie, { token: v.token, csrf });
+    const { api, net, v, cookie, csrf, check } = await storedValueAtCounter();
     const submission = submissionKey(check.text, '/partner/redeem');
     const fields = { token: v.token, csrf, currency: 'EUR', amount: '12.50', submission };
     const [a, b] = await Promise.all([

@@ -1,5 +1,5 @@
 import { newId } from '@gratia/core';
-import { type Db, type Deps, pointAccounts, pointLots } from '@gratia/db';
+import { type Db, type Deps, pointAccounts, pointLots, runBatch } from '@gratia/db';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { entryPairStatements, type PointMoney } from './ledger';
 import { lapsedLot, pointMoney } from './rules';
@@ -65,8 +65,8 @@ export async function bookExpiredPoints(
       .orderBy(asc(pointLots.expiresAt))
       .limit(Math.min(batchLots, maxLots - booked));
     if (lots.length === 0) break;
-    const statements = lots.flatMap((l) => expireLotStatements(db, l.id, money, now));
-    await db.batch(statements as unknown as Parameters<typeof db.batch>[0]);
+    // One batch per handful of lots; nothing is read back (each lot's statements guard themselves).
+    await runBatch(db, { lots: lots.flatMap((l) => expireLotStatements(db, l.id, money, now)) });
     booked += lots.length;
   }
   return { lots: booked };

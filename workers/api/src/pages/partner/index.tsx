@@ -1,5 +1,5 @@
-import { formatMoney, parseMoneyInput, sha256Hex } from '@gratia/core';
-import { keyLookup } from '@gratia/db';
+import { formatMoney, parseMoneyInput } from '@gratia/core';
+import { authenticateSecret } from '@gratia/network';
 import {
   type CounterActivity,
   readCounterActivity,
@@ -91,15 +91,11 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
       return html(c, <SignIn error="Sign in from this page." />, 403);
     const f = await form(c);
     if (!f) return html(c, <SignIn error="That request was too large." />, 413);
-    const secret = (f.api_key ?? '').trim();
-    const [row] =
-      secret.length >= 16 && secret.length <= 300
-        ? await keyLookup(c.var.db, { hash: await sha256Hex(secret) })
-        : [];
-    if (!row) return html(c, <SignIn error="That key is not valid. Check it and try again." />, 401);
-    if (row.kind !== 'partner')
+    const key = await authenticateSecret(c.var.deps, { secret: f.api_key ?? '' });
+    if (!key.ok) return html(c, <SignIn error="That key is not valid. Check it and try again." />, 401);
+    if (key.value.role !== 'partner')
       return html(c, <SignIn error="Only partner keys can sign in at the counter." />, 403);
-    await startSession(c, row.keyId, row.organizationId);
+    await startSession(c, key.value.keyId, key.value.organizationId);
     return c.redirect('/partner', 303);
   });
 
