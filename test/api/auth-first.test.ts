@@ -33,6 +33,14 @@ const BAD_REQUESTS: { label: string; rawBody?: string; headers?: Record<string, 
       headers: { 'content-type': 'application/json' },
     },
     { label: 'bad query', query: '?limit=abc&cursor=%%%&within_days=-1' },
+    { label: 'bad cursor alone', query: '?limit=10&cursor=bm90LWEtY3Vyc29y' },
+    { label: 'empty JSON body', rawBody: '', headers: { 'content-type': 'application/json' } },
+    { label: 'empty text body', rawBody: '', headers: { 'content-type': 'text/plain' } },
+    {
+      label: 'empty form body',
+      rawBody: '',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
     { label: 'bad Idempotency-Key', headers: { 'idempotency-key': ' not printable\u0001' } },
   ];
 

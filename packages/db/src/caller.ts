@@ -77,12 +77,6 @@ export type KeyRow = Awaited<ReturnType<typeof keyLookup>>[number];
 export const keyRefOf = (caller: Caller): KeyRef =>
   caller.resolved ? { id: caller.principal.keyId ?? '' } : caller.key;
 
-/** The lookup a use case puts in its batch for this caller (a known caller's is a harmless no-op). */
-export function callerLookup(db: Db, caller: Caller) {
-  if (!caller.resolved) return keyLookup(db, caller.key);
-  return keyLookup(db, { id: caller.principal.keyId ?? '' });
-}
-
 export function principalFromKey(row: KeyRow): OrgPrincipal {
   return {
     role: row.kind,

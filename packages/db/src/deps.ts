@@ -1,5 +1,17 @@
-import type { Clock, Result } from '@gratia/core';
-import { type AuthRefusal, type Caller, type KeyRow, type Principal, settleCaller, touchKey } from './caller';
+import { type Clock, err, ok, type Result } from '@gratia/core';
+import { type BatchResults, runBatch, type Statements } from './batch';
+import {
+  type AuthRefusal,
+  type Caller,
+  type KeyRow,
+  keyLookup,
+  type OrgPrincipal,
+  type Principal,
+  type Role,
+  roleRefusal,
+  settleCaller,
+  touchKey,
+} from './caller';
 import type { Db } from './index';
 
 /** The network's configuration as the domain needs it: plain data, read once from the environment. */
@@ -30,6 +42,13 @@ export interface Deps {
   defer(work: Promise<unknown>): void;
 }
 
+const CALLER_LOOKUP = '__caller';
+
+/** The principal a role admits: the operator, or an organisation of that kind. */
+export type PrincipalOf<R extends Role> = R extends 'operator'
+  ? Extract<Principal, { role: 'operator' }>
+  : OrgPrincipal & { role: R };
+
 /** settleCaller, plus the key's last_used_at refresh off the response path. */
 export function authorizeCaller(
   deps: Deps,
@@ -48,4 +67,32 @@ export function authorizeCaller(
       );
   }
   return settled;
+}
+
+/**
+ * A use case's batch, run as `caller`: for a presented key, its lookup goes into the same batch (one
+ * round trip), and the results are handed over only once the caller is settled and is one of `roles`.
+ * A known caller is checked before anything runs. The statements must prove the key themselves in
+ * SQL where they write (keyRefOf), so a refused caller writes nothing either.
+ */
+export async function runAsCaller<R extends Role, T extends Statements & { [CALLER_LOOKUP]?: never }>(
+  deps: Deps,
+  caller: Caller,
+  roles: readonly R[],
+  statements: T,
+): Promise<Result<{ principal: PrincipalOf<R>; results: BatchResults<T> }, AuthRefusal>> {
+  if (caller.resolved) {
+    const refusal = roleRefusal(caller.principal, roles);
+    if (refusal) return err(refusal);
+    const principal = caller.principal as PrincipalOf<R>;
+    return ok({ principal, results: await runBatch(deps.db, statements) });
+  }
+  const all = await runBatch(deps.db, { [CALLER_LOOKUP]: keyLookup(deps.db, caller.key), ...statements });
+  const settled = authorizeCaller(deps, caller, all[CALLER_LOOKUP]);
+  if (!settled.ok) return settled;
+  const refusal = roleRefusal(settled.value, roles);
+  if (refusal) return err(refusal);
+  const results = all as unknown as BatchResults<T> & Record<typeof CALLER_LOOKUP, unknown>;
+  delete results[CALLER_LOOKUP];
+  return ok({ principal: settled.value as PrincipalOf<R>, results });
 }

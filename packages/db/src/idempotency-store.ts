@@ -1,8 +1,7 @@
-import { err, HOUR_MS, ok, type Result, randomToken } from '@gratia/core';
+import { HOUR_MS, ok, type Result, randomToken } from '@gratia/core';
 import { and, eq, sql } from 'drizzle-orm';
-import { runBatch } from './batch';
-import { type AuthRefusal, type Caller, callerLookup, type Principal, roleRefusal } from './caller';
-import { authorizeCaller, type Deps } from './deps';
+import type { AuthRefusal, Caller, Principal } from './caller';
+import { type Deps, runAsCaller } from './deps';
 import type { Db } from './index';
 import { keyMatch } from './key-ref';
 import { idempotencyKeys } from './schema/idempotency';
@@ -50,8 +49,8 @@ export async function claimIdempotencyKey(
   const scope = caller.resolved
     ? sql`${caller.principal.scope}`
     : sql`(select k.organization_id from api_keys k where ${keyMatch(caller.key)} and k.revoked_at is null)`;
-  const done = await runBatch(db, {
-    key: callerLookup(db, caller),
+  const roles = caller.resolved ? [caller.principal.role] : caller.roles;
+  const run = await runAsCaller(deps, caller, roles, {
     claim: db
       .insert(idempotencyKeys)
       .select(scopeRow)
@@ -73,12 +72,9 @@ export async function claimIdempotencyKey(
       .from(idempotencyKeys)
       .where(and(sql`${idempotencyKeys.scope} = ${scope}`, eq(idempotencyKeys.key, input.key))),
   });
-  const auth = authorizeCaller(deps, caller, done.key);
-  if (!auth.ok) return auth;
-  const principal = auth.value;
-  const refusal = caller.resolved ? null : roleRefusal(principal, caller.roles);
-  if (refusal) return err(refusal);
-  const row = done.row[0];
+  if (!run.ok) return run;
+  const { principal, results } = run.value;
+  const row = results.row[0];
   if (!row) throw new Error('idempotency claim wrote nothing and found nothing');
   if (row.claim === token)
     return ok({ principal, claim: { state: 'won', hold: { scope: row.scope, key: row.key, token } } });

@@ -1,9 +1,7 @@
 import { err, isId, ok, type Refusal, type Result } from '@gratia/core';
 import {
   type AuthRefusal,
-  authorizeCaller,
   type Caller,
-  callerLookup,
   type Deps,
   keyOrganization,
   keyRefOf,
@@ -13,7 +11,7 @@ import {
   pointAccounts,
   pointEntries,
   pointLots,
-  runBatch,
+  runAsCaller,
 } from '@gratia/db';
 import { and, asc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import { lapsedLot, spendableLot } from './rules';
@@ -52,8 +50,7 @@ export async function readBalance(
   const now = deps.clock.now();
   const patientId = isId('pat', input.patientId) ? input.patientId : '';
   const ownClinic = keyOrganization(keyRefOf(input.caller));
-  const read = await runBatch(db, {
-    key: callerLookup(db, input.caller),
+  const run = await runAsCaller(deps, input.caller, ['clinic'], {
     card: db
       .select({
         cardNumber: patients.cardNumber,
@@ -86,8 +83,8 @@ export async function readBalance(
       .from(pointLots)
       .where(and(eq(pointLots.patientId, patientId), lapsedLot('point_lots', now))),
   });
-  const auth = authorizeCaller(deps, input.caller, read.key);
-  if (!auth.ok) return auth;
+  if (!run.ok) return run;
+  const read = run.value.results;
   const card = read.card[0];
   if (!card) return err(notFound(input.patientId));
   const lots = read.lots;
@@ -130,8 +127,7 @@ export async function readStatement(
   const now = deps.clock.now();
   const patientId = isId('pat', input.patientId) ? input.patientId : '';
   const ownClinic = keyOrganization(keyRefOf(input.caller));
-  const read = await runBatch(db, {
-    key: callerLookup(db, input.caller),
+  const run = await runAsCaller(deps, input.caller, ['clinic'], {
     owned: db
       .select({ patientId: patients.id })
       .from(patients)
@@ -177,8 +173,8 @@ export async function readStatement(
       .from(pointLots)
       .where(and(eq(pointLots.patientId, patientId), gt(pointLots.remaining, 0))),
   });
-  const auth = authorizeCaller(deps, input.caller, read.key);
-  if (!auth.ok) return auth;
+  if (!run.ok) return run;
+  const read = run.value.results;
   if (!read.owned[0]) return err(notFound(input.patientId));
   const more = read.rows.length > input.limit;
   const kept = more ? read.rows.slice(0, input.limit) : read.rows;

@@ -1,14 +1,12 @@
 import { err, ok, type Refusal, type Result, type ReversalRefusal, reversalRefusal } from '@gratia/core';
 import {
   type AuthRefusal,
-  authorizeCaller,
   type Caller,
-  callerLookup,
   type Deps,
   keyRefOf,
   type PointRedemption,
   type PointReversal,
-  runBatch,
+  runAsCaller,
 } from '@gratia/db';
 import { sql } from 'drizzle-orm';
 import { pointReversalStatements } from './reverse';
@@ -42,9 +40,8 @@ export async function spendPoints(
   const { db, clock } = deps;
   const money = pointMoney(deps.config);
   if (input.bill && input.bill.currency !== money.currency) {
-    const read = await runBatch(db, { key: callerLookup(db, input.caller) });
-    const auth = authorizeCaller(deps, input.caller, read.key);
-    if (!auth.ok) return auth;
+    const run = await runAsCaller(deps, input.caller, ['clinic', 'partner'], {});
+    if (!run.ok) return run;
     return err({
       code: 'currency_mismatch',
       detail: `Points are valued in the network currency, ${money.currency}`,
@@ -60,11 +57,9 @@ export async function spendPoints(
     now: clock.now(),
   };
   const { redemptionId, statements } = spendStatements(db, spend);
-  const done = await runBatch(db, { key: callerLookup(db, input.caller), ...statements });
-  const auth = authorizeCaller(deps, input.caller, done.key);
-  if (!auth.ok) return auth;
-  if (auth.value.role === 'operator')
-    return err({ code: 'forbidden', detail: 'Points are taken by a clinic or a partner' });
+  const run = await runAsCaller(deps, input.caller, ['clinic', 'partner'], statements);
+  if (!run.ok) return run;
+  const done = run.value.results;
   const card = done.card[0];
   const mine = done.outcome.find((r) => r.id === redemptionId);
   if (mine) return ok({ redemption: mine, balanceAfter: card?.live ?? 0, replayed: false });
@@ -101,8 +96,7 @@ export async function reversePointSpend(
     money: pointMoney(deps.config),
     now,
   });
-  const done = await runBatch(db, {
-    key: callerLookup(db, input.caller),
+  const run = await runAsCaller(deps, input.caller, ['clinic', 'partner'], {
     ...reverse.statements,
     live: db
       .select({
@@ -112,10 +106,8 @@ export async function reversePointSpend(
       })
       .from(sql`(select 1)`),
   });
-  const auth = authorizeCaller(deps, input.caller, done.key);
-  if (!auth.ok) return auth;
-  if (auth.value.role === 'operator')
-    return err({ code: 'forbidden', detail: 'Points are given back by whoever took them' });
+  if (!run.ok) return run;
+  const done = run.value.results;
   const redemption = done.redemption[0];
   const reversal = done.reversal[0];
   const refusal = reversalRefusal(Boolean(redemption), reversal, reverse.reversalId);

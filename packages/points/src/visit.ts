@@ -1,9 +1,7 @@
 import { err, isId, MINUTE_MS, ok, type Refusal, type Result } from '@gratia/core';
 import {
   type AuthRefusal,
-  authorizeCaller,
   type Caller,
-  callerLookup,
   type Deps,
   keyOrganization,
   keyRefOf,
@@ -11,6 +9,7 @@ import {
   type PointLot,
   patients,
   pointLots,
+  runAsCaller,
   runBatch,
   type Visit,
 } from '@gratia/db';
@@ -58,8 +57,7 @@ export async function recordVisit(
   const { db, clock } = deps;
   const now = clock.now();
   const ownClinic = keyOrganization(keyRefOf(input.caller));
-  const read = await runBatch(db, {
-    key: callerLookup(db, input.caller),
+  const run = await runAsCaller(deps, input.caller, ['clinic'], {
     patient: db
       .select({ id: patients.id })
       .from(patients)
@@ -71,10 +69,8 @@ export async function recordVisit(
       ),
     program: currentProgram(db, ownClinic),
   });
-  const auth = authorizeCaller(deps, input.caller, read.key);
-  if (!auth.ok) return auth;
-  const clinic = auth.value;
-  if (clinic.role !== 'clinic') return err({ code: 'forbidden', detail: 'Visits are recorded by clinics' });
+  if (!run.ok) return run;
+  const { principal: clinic, results: read } = run.value;
   const currency = clinic.organization.currency;
   if (input.amount.currency !== currency)
     return err({

@@ -1,15 +1,14 @@
-import { DAY_MS, err, ok, type Result } from '@gratia/core';
-import type { AuthRefusal } from '@gratia/db';
+import { DAY_MS, ok } from '@gratia/core';
 import {
-  authorizeCaller,
   type Caller,
-  callerLookup,
   type Deps,
+  keyOrganization,
+  keyRefOf,
   patients,
   pointRedemptions,
   pointReversals,
   redemptions,
-  runBatch,
+  runAsCaller,
   voucherReversals,
   vouchers,
 } from '@gratia/db';
@@ -24,11 +23,9 @@ const RECENT_LIMIT = 20;
 export async function readCounterActivity(deps: Deps, input: { caller: Caller }) {
   const { db } = deps;
   const since = deps.clock.now() - RECENT_WINDOW_MS;
-  const partnerId = input.caller.resolved
-    ? (input.caller.principal.organizationId ?? '')
-    : (input.caller.organizationId ?? '');
-  const read = await runBatch(db, {
-    key: callerLookup(db, input.caller),
+  // The presented key's own partner, in SQL, so the key lookup shares the round trip.
+  const partnerId = keyOrganization(keyRefOf(input.caller));
+  const run = await runAsCaller(deps, input.caller, ['partner'], {
     vouchers: db
       .select({
         id: redemptions.id,
@@ -41,7 +38,7 @@ export async function readCounterActivity(deps: Deps, input: { caller: Caller })
       .from(redemptions)
       .innerJoin(vouchers, eq(vouchers.id, redemptions.voucherId))
       .leftJoin(voucherReversals, eq(voucherReversals.redemptionId, redemptions.id))
-      .where(and(eq(redemptions.partnerId, partnerId), gt(redemptions.redeemedAt, since)))
+      .where(and(sql`${redemptions.partnerId} = ${partnerId}`, gt(redemptions.redeemedAt, since)))
       .orderBy(desc(redemptions.redeemedAt))
       .limit(RECENT_LIMIT),
     points: db
@@ -57,13 +54,12 @@ export async function readCounterActivity(deps: Deps, input: { caller: Caller })
       .from(pointRedemptions)
       .innerJoin(patients, eq(patients.id, pointRedemptions.patientId))
       .leftJoin(pointReversals, eq(pointReversals.redemptionId, pointRedemptions.id))
-      .where(and(eq(pointRedemptions.honouredBy, partnerId), gt(pointRedemptions.redeemedAt, since)))
+      .where(and(sql`${pointRedemptions.honouredBy} = ${partnerId}`, gt(pointRedemptions.redeemedAt, since)))
       .orderBy(desc(pointRedemptions.redeemedAt))
       .limit(RECENT_LIMIT),
   });
-  const auth = authorizeCaller(deps, input.caller, read.key);
-  if (!auth.ok) return auth as Result<never, AuthRefusal>;
-  if (auth.value.role !== 'partner') return err({ code: 'forbidden' as const });
-  return ok({ partner: auth.value, vouchers: read.vouchers, points: read.points });
+  if (!run.ok) return run;
+  const { principal, results } = run.value;
+  return ok({ partner: principal, vouchers: results.vouchers, points: results.points });
 }
 export type CounterActivity = Extract<Awaited<ReturnType<typeof readCounterActivity>>, { ok: true }>['value'];

@@ -9,15 +9,13 @@ import {
 } from '@gratia/core';
 import {
   type AuthRefusal,
-  authorizeCaller,
   type Caller,
-  callerLookup,
   type Deps,
   keyRefOf,
   organizations,
   patients,
   type Redemption,
-  runBatch,
+  runAsCaller,
   type Voucher,
   type VoucherReversal,
   vouchers,
@@ -61,8 +59,7 @@ export async function verifyVoucher(
     issuer: deps.config.baseUrl,
     now,
   });
-  const read = await runBatch(db, {
-    key: callerLookup(db, input.caller),
+  const run = await runAsCaller(deps, input.caller, ['partner'], {
     found: db
       .select({
         voucher: vouchers,
@@ -75,18 +72,15 @@ export async function verifyVoucher(
       .innerJoin(organizations, eq(organizations.id, vouchers.clinicId))
       .where(eq(vouchers.id, check.ok ? check.claims.jti : '')),
   });
-  const auth = authorizeCaller(deps, input.caller, read.key);
-  if (!auth.ok) return auth;
-  const partner = auth.value;
-  if (partner.role !== 'partner')
-    return err({ code: 'forbidden', detail: 'Vouchers are checked by partners' });
+  if (!run.ok) return run;
+  const partner = run.value.principal;
   if (!check.ok) {
     logRefusal(deps, check.reason, check.detail);
     return ok({ valid: false, code: tokenFailureCode(check.reason) });
   }
   if (!checkAudience(check.claims.aud, partner.organization))
     return ok({ valid: false, code: 'voucher_not_for_this_partner' });
-  const row = read.found[0];
+  const row = run.value.results.found[0];
   const refusal = honourRefusal(row?.voucher, partner.organization, now);
   if (refusal || !row) return ok({ valid: false, code: refusal ?? 'invalid_voucher' });
   const v = row.voucher;
@@ -124,11 +118,8 @@ export async function redeemVoucher(
   });
   if (!check.ok) {
     // The key is still checked first: a bad key is 401 whatever the token.
-    const read = await runBatch(db, { key: callerLookup(db, input.caller) });
-    const auth = authorizeCaller(deps, input.caller, read.key);
-    if (!auth.ok) return auth;
-    if (auth.value.role !== 'partner')
-      return err({ code: 'forbidden', detail: 'Vouchers are redeemed by partners' });
+    const run = await runAsCaller(deps, input.caller, ['partner'], {});
+    if (!run.ok) return run;
     logRefusal(deps, check.reason, check.detail);
     return err({ code: tokenFailureCode(check.reason) });
   }
@@ -138,12 +129,9 @@ export async function redeemVoucher(
     amount: input.amount,
     now,
   });
-  const done = await runBatch(db, { key: callerLookup(db, input.caller), ...redeem.statements });
-  const auth = authorizeCaller(deps, input.caller, done.key);
-  if (!auth.ok) return auth;
-  const partner = auth.value;
-  if (partner.role !== 'partner')
-    return err({ code: 'forbidden', detail: 'Vouchers are redeemed by partners' });
+  const run = await runAsCaller(deps, input.caller, ['partner'], redeem.statements);
+  if (!run.ok) return run;
+  const { principal: partner, results: done } = run.value;
   const redemption = done.redemptionAfter[0];
   const voucher = done.voucherAfter[0];
   if (redemption && voucher) return ok({ redemption, voucher });
@@ -167,11 +155,9 @@ export async function reverseRedemption(
     key: keyRefOf(input.caller),
     now: clock.now(),
   });
-  const done = await runBatch(db, { key: callerLookup(db, input.caller), ...reverse.statements });
-  const auth = authorizeCaller(deps, input.caller, done.key);
-  if (!auth.ok) return auth;
-  if (auth.value.role !== 'partner')
-    return err({ code: 'forbidden', detail: 'Redemptions are reversed by partners' });
+  const run = await runAsCaller(deps, input.caller, ['partner'], reverse.statements);
+  if (!run.ok) return run;
+  const done = run.value.results;
   const reversal = done.reversal[0];
   const refusal = reversalRefusal(Boolean(done.redemption[0]), reversal, reverse.reversalId);
   if (refusal || !reversal) return err(refusal ?? { code: 'redemption_not_found' as const });

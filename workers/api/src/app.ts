@@ -1,4 +1,4 @@
-import { ApiError, type Clock, type FieldError, systemClock } from '@gratia/core';
+import { ApiError, type Clock, type ErrorCode, type FieldError, systemClock } from '@gratia/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
@@ -20,6 +20,13 @@ export function fieldErrors(
 ): FieldError[] {
   return issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
 }
+
+/** The refusal code for an HTTPException the framework throws while reading a request. */
+const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
+  400: 'malformed_json',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
 
 /** A route as registered: its definition (the library keeps it without its middleware). */
 export interface RegisteredRoute {
@@ -76,9 +83,19 @@ export function createApp(options: AppOptions = {}): App {
   registerRoutes(app);
 
   app.notFound((c) => problem(c, 'not_found', `No route for ${c.req.method} ${c.req.path}`));
-  app.onError((e, c) => {
+  app.onError(async (e, c) => {
     if (e instanceof ApiError) return problem(c, e.code, e.message, e.errors);
-    if (e instanceof HTTPException && e.status === 400) return problem(c, 'malformed_json', e.message);
+    if (e instanceof HTTPException && e.status < 500) {
+      // The framework's own refusals of a request (an empty body of the wrong type, JSON that does
+      // not parse): the key is checked first, as everywhere, then the request's fault is named.
+      try {
+        await ensureAuthorized(c);
+      } catch (auth) {
+        if (auth instanceof ApiError) return problem(c, auth.code, auth.message);
+        throw auth;
+      }
+      return problem(c, HTTP_EXCEPTION_CODES[e.status] ?? 'validation_failed', e.message);
+    }
     console.error(
       JSON.stringify({
         level: 'error',

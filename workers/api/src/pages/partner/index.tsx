@@ -75,7 +75,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     return html(
       c,
       <Counter
-        partnerName={recent.partner.role === 'partner' ? recent.partner.organization.name : ''}
+        partnerName={recent.partner.organization.name}
         csrf={session.csrf}
         recent={recent.vouchers}
         recentPoints={recent.points}

@@ -1,10 +1,12 @@
 import { ApiError } from '@gratia/core';
 import { readStatement } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { App } from '../../app';
+import type { AppEnv } from '../../env';
 import { refusal } from '../../lib/refusal';
 import { commonErrors, IdParam, jsonContent, ListQuerySchema, problemResponses } from '../../lib/schemas';
-import { authorizeDeferred } from '../../middleware/auth';
+import { authorizeDeferred, ensureAuthorized } from '../../middleware/auth';
 import { EntrySchema, entryJson, PointsSchema } from './schema';
 
 const Statement = z
@@ -34,11 +36,13 @@ export const route = createRoute({
   responses: { 200: jsonContent(Statement, 'The statement'), ...commonErrors, ...problemResponses(404) },
 });
 
-function decodeSeq(cursor: string | undefined): number {
+/** The entry sequence a cursor points after; a cursor this list never gave out is refused once the key is known good. */
+async function decodeSeq(c: Context<AppEnv>, cursor: string | undefined): Promise<number> {
   if (cursor === undefined) return 0;
   const m = /^pte_(\d{1,15})$/.exec(cursor);
-  if (!m) throw new ApiError('invalid_cursor', 'The cursor is not one this list gave out');
-  return Number(m[1]);
+  if (m) return Number(m[1]);
+  await ensureAuthorized(c);
+  throw new ApiError('invalid_cursor', 'The cursor is not one this list gave out');
 }
 
 export function registerGetPointsStatement(app: App) {
@@ -48,7 +52,7 @@ export function registerGetPointsStatement(app: App) {
     const out = await readStatement(c.var.deps, {
       caller: c.var.caller,
       patientId: id,
-      afterSeq: decodeSeq(cursor),
+      afterSeq: await decodeSeq(c, cursor),
       limit,
     });
     if (!out.ok) return refusal(c, out.error);
