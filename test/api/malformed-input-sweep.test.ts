@@ -92,6 +92,13 @@ async function sweep(api: Client, tokens: string[], method: string, path: string
         await api.request(method, p, { token, rawBody: 'a=1', headers: { 'content-type': 'text/plain' } }),
         `${label} (text/plain)`,
       );
+      // Empty bodies of every type (curl -d '' sends a form type): these once reached a 500.
+      for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
+        expectClean(
+          await api.request(method, p, { token, rawBody: '', headers: { 'content-type': type } }),
+          `${label} (empty ${type})`,
+        );
+      }
       expectClean(
         await api.request(method, p, {
           token,

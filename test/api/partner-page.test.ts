@@ -327,11 +327,9 @@ describe('/partner (the counter page)', () => {
     ]);
     const third = await submit(api, '/partner/redeem', cookie, fields);
     const locations = [a, b, third].map((r) => r.headers.get('location'));
-    // Concurrent twins: one redeems, the other is told it is still in progress or sees the result.
-    expect(locations.filter((l) => /^\/partner\?redeemed=red_/.test(l ?? ''))).not.toHaveLength(0);
-    expect(third.headers.get('location')).toMatch(/^\/partner\?redeemed=red_/);
-    for (const l of locations)
-      expect(l === third.headers.get('location') || l === '/partner?error=idempotency_key_in_use').toBe(true);
+    // Concurrent twins and a later repeat all show the one redemption.
+    expect(locations[0]).toMatch(/^\/partner\?redeemed=red_/);
+    expect(new Set(locations).size, JSON.stringify(locations)).toBe(1);
     expect((await api.get(`/v1/vouchers/${v.id}`, { token: net.clinic.key })).body.remaining).toEqual({
       amount: 3750,
       currency: 'EUR',

@@ -110,3 +110,15 @@ export async function purgeExpiredIdempotencyKeys(deps: Deps): Promise<number> {
     .run();
   return res.meta.changes ?? 0;
 }
+
+/** The stored answer under a key, once the request that held it has finished. */
+export async function readIdempotentAnswer(
+  db: Db,
+  input: { scope: string; key: string },
+): Promise<{ status: number; body: string } | null> {
+  const [row] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, input.scope), eq(idempotencyKeys.key, input.key)));
+  return row?.state === 'done' ? { status: row.responseStatus ?? 200, body: row.responseBody ?? '' } : null;
+}

@@ -1,5 +1,11 @@
 import { ERROR_TEXT, isErrorCode, type Refusal, randomToken, sha256Hex } from '@gratia/core';
-import { type Caller, claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '@gratia/db';
+import {
+  type Caller,
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  readIdempotentAnswer,
+  releaseIdempotencyKey,
+} from '@gratia/db';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import { csrfOk, endSession, type PartnerSession, readSession } from './session';
@@ -110,11 +116,12 @@ export async function once(
   if (!claimed.ok) return sessionEnded(c);
   const claim = claimed.value.claim;
   if (claim.state === 'replay') return c.redirect(claim.body, 303);
-  if (claim.state !== 'won')
-    return c.redirect(
-      refusedTo({ code: claim.state === 'reused' ? 'idempotency_key_reused' : 'idempotency_key_in_use' }),
-      303,
-    );
+  if (claim.state === 'reused') return c.redirect(refusedTo({ code: 'idempotency_key_reused' }), 303);
+  if (claim.state === 'in_flight') {
+    // The twin of a submit still running (a double tap): wait for its answer and show the same.
+    const answer = await awaitAnswer(c, { scope: session.partnerId, key: `form:${key}` });
+    return c.redirect(answer?.body ?? refusedTo({ code: 'idempotency_key_in_use' }), 303);
+  }
   let outcome: FormOutcome;
   try {
     outcome = await action();
@@ -128,6 +135,18 @@ export async function once(
   }
   await completeIdempotencyKey(deps.db, claim.hold, 303, outcome.location);
   return c.redirect(outcome.location, 303);
+}
+
+const TWIN_WAIT_MS = 5_000;
+const TWIN_POLL_MS = 50;
+
+async function awaitAnswer(c: Context<AppEnv>, where: { scope: string; key: string }) {
+  for (let waited = 0; waited < TWIN_WAIT_MS; waited += TWIN_POLL_MS) {
+    await scheduler.wait(TWIN_POLL_MS);
+    const answer = await readIdempotentAnswer(c.var.deps.db, where);
+    if (answer) return answer;
+  }
+  return null;
 }
 
 /** An auth refusal ends the session; any other refusal goes back to the counter with its sentence. */

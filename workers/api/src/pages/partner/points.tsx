@@ -29,6 +29,9 @@ export function registerPartnerPoints(app: Hono<AppEnv>) {
           caller: sessionCaller(session),
           cardNumber: card,
           points: Number(points),
+          // The form's one-time key is also the sale's reference: the database itself refuses a
+          // second charge for it, even if the answer was lost after the first one committed.
+          reference: `form:${f.submission}`,
           bill: bill === undefined ? null : { amount: bill, currency },
         });
         if (!out.ok) return outcomeOf(out.error);
