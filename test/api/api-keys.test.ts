@@ -118,6 +118,7 @@ describe('DELETE /v1/api_keys/{id}', () => {
         .body,
     path: (key) => `/v1/api_keys/${key.id}`,
     otherTenant: (net) => net.otherClinic.key,
+    otherTenantCode: 'api_key_not_found',
   });
 });
 

@@ -91,6 +91,7 @@ describe('PATCH /v1/offers/{id}', () => {
     path: (o) => `/v1/offers/${o.id}`,
     body: () => ({ title: 'Changed' }),
     otherTenant: (net) => net.otherPartner.key,
+    otherTenantCode: 'offer_not_found',
   });
 });
 

@@ -129,6 +129,7 @@ describe('GET /v1/patients/{id}', () => {
     setup: (api, net) => createPatient(api, net.clinic.key),
     path: (p) => `/v1/patients/${p.id}`,
     otherTenant: (net) => net.otherClinic.key,
+    otherTenantCode: 'patient_not_found',
   });
 });
 
@@ -234,6 +235,7 @@ describe('PATCH /v1/patients/{id}', () => {
     path: (p) => `/v1/patients/${p.id}`,
     body: () => ({ first_name: 'Changed' }),
     otherTenant: (net) => net.otherClinic.key,
+    otherTenantCode: 'patient_not_found',
   });
 });
 

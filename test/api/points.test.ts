@@ -295,6 +295,7 @@ describe('POST /v1/visits', () => {
     path: () => '/v1/visits',
     body: (p) => ({ patient_id: p.id, amount: eur(1000) }),
     otherTenant: (net) => net.otherClinic.key,
+    otherTenantCode: 'patient_not_found',
   });
 });
 
@@ -355,6 +356,7 @@ describe('GET /v1/patients/{id}/points', () => {
     setup: async (api, net) => (await createPointsScene(api, {}, net)).patient,
     path: (p) => `/v1/patients/${p.id}/points`,
     otherTenant: (net) => net.otherClinic.key,
+    otherTenantCode: 'patient_not_found',
   });
 });
 
@@ -605,6 +607,7 @@ describe('POST /v1/points/redemptions/{id}/reversal', () => {
     },
     path: (id) => `/v1/points/redemptions/${id}/reversal`,
     otherTenant: (net) => net.otherPartner.key,
+    otherTenantCode: 'redemption_not_found',
   });
 });
 
@@ -702,6 +705,7 @@ describe('GET /v1/patients/{id}/points/entries', () => {
     setup: async (api, net) => (await createPointsScene(api, {}, net)).patient,
     path: (p) => `/v1/patients/${p.id}/points/entries`,
     otherTenant: (net) => net.otherClinic.key,
+    otherTenantCode: 'patient_not_found',
   });
 });
 

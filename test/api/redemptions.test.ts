@@ -363,6 +363,7 @@ describe('POST /v1/redemptions/{id}/reversal', () => {
     },
     path: (r) => `/v1/redemptions/${r.id}/reversal`,
     otherTenant: (net) => net.otherPartner.key,
+    otherTenantCode: 'redemption_not_found',
   });
 });
 

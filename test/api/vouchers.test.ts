@@ -178,6 +178,7 @@ describe('GET /v1/vouchers and /v1/vouchers/{id}', () => {
     setup: async (api) => (await createVoucherScene(api)).voucher,
     path: (v) => `/v1/vouchers/${v.id}`,
     otherTenant: (net) => net.otherClinic.key,
+    otherTenantCode: 'voucher_not_found',
   });
   describeSecurity('GET /v1/vouchers', {
     method: 'GET',
@@ -229,6 +230,7 @@ describe('POST /v1/vouchers/{id}/void', () => {
     path: (v) => `/v1/vouchers/${v.id}/void`,
     body: () => ({ reason: 'test' }),
     otherTenant: (net) => net.otherClinic.key,
+    otherTenantCode: 'voucher_not_found',
   });
 });
 

@@ -203,9 +203,6 @@ export interface Refusal<C extends ErrorCode = ErrorCode> {
   errors?: FieldError[];
 }
 
-export const refuse = <C extends ErrorCode>(code: C, detail?: string, errors?: FieldError[]): Refusal<C> =>
-  errors ? { code, detail, errors } : detail === undefined ? { code } : { code, detail };
-
 /** Thrown where a handler cannot return (middleware, deep helpers); rendered as problem+json. */
 export class ApiError extends Error {
   readonly status: number;

@@ -4,10 +4,6 @@ export interface Money {
   currency: string;
 }
 
-export const money = (amount: number, currency: string): Money => ({ amount, currency });
-
-export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
-
 /** amount * bps / 10_000, rounded down: accruals and discounts never round in the patient's disfavour by more than one minor unit. */
 export function applyBps(amount: number, bps: number): number {
   return Math.floor((amount * bps) / 10_000);

@@ -1,4 +1,4 @@
-import type { ErrorCode, Refusal } from './errors';
+import type { Refusal } from './errors';
 
 /** Expected domain outcomes are values, not exceptions: every use case answers a Result. */
 export type Ok<T> = { ok: true; value: T };
@@ -7,7 +7,3 @@ export type Result<T, E = Refusal> = Ok<T> | Err<E>;
 
 export const ok = <T>(value: T): Ok<T> => ({ ok: true, value });
 export const err = <E>(error: E): Err<E> => ({ ok: false, error });
-
-/** A use case's refusal, with the closed list of codes it may answer. */
-export const refused = <C extends ErrorCode>(code: C, detail?: string): Err<Refusal<C>> =>
-  err(detail === undefined ? { code } : { code, detail });

@@ -1,4 +1,4 @@
-import { err, newId, ok, type Refusal, type Result } from '@gratia/core';
+import { err, type Money, newId, ok, type Refusal, type Result } from '@gratia/core';
 import {
   type Deps,
   type Offer,
@@ -10,8 +10,6 @@ import {
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 
 // The network's catalogue: partners publish offers, clinics browse the active ones.
-
-type Money = { amount: number; currency: string };
 
 export interface OfferFields {
   title: string;

@@ -116,7 +116,8 @@ export async function readPatient(
       .from(consentEvents)
       .innerJoin(patients, eq(patients.id, consentEvents.patientId))
       .where(and(eq(consentEvents.patientId, input.patientId), eq(patients.clinicId, clinicId)))
-      .orderBy(asc(consentEvents.recordedAt), asc(consentEvents.channel)),
+      // Insertion order breaks ties within a millisecond: the history reads as it was written.
+      .orderBy(asc(consentEvents.recordedAt), asc(sql`${consentEvents}.rowid`)),
   });
   const patient = read.patient[0];
   return patient ? ok({ patient, consentHistory: read.history }) : err(notFound(input.patientId));

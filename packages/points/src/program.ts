@@ -1,3 +1,4 @@
+import { applyBps } from '@gratia/core';
 import type { DiscountTier, LoyaltyProgram } from '@gratia/db';
 
 /** A clinic's bonus-programme rules, as the API speaks them (amounts in the clinic's minor units). */
@@ -45,7 +46,7 @@ export function rulesFromRow(row: LoyaltyProgram | undefined, currency: string):
 
 /** Points a paid amount earns: amount x rate, in points of `pointValue` minor units, rounded down. */
 export function accrualPoints(amount: number, accrualRateBps: number, pointValue: number): number {
-  return Math.floor((amount * accrualRateBps) / 10_000 / pointValue);
+  return Math.floor(applyBps(amount, accrualRateBps) / pointValue);
 }
 
 /** Tiers sorted by threshold; thresholds must be distinct and discounts must not fall as spend rises. */
