@@ -171,7 +171,9 @@ describe('/partner (the counter page)', () => {
       currency: 'EUR',
       amount: 'lots',
     });
-    expect(bad.headers.get('location')).toBe('/partner?error=amount_invalid');
+    expect(bad.headers.get('location')).toBe('/partner?error=validation_failed&field=amount');
+    const shown = await api.get(bad.headers.get('location')!, { headers: { cookie } });
+    expect(shown.text).toContain('Enter the amount as a number, like 12.50, or leave it empty.');
     const tooMuch = await submit(api, '/partner/redeem', cookie, {
       token: v.token,
       csrf,
@@ -233,9 +235,9 @@ describe('/partner (the counter page)', () => {
       [{ points: '5001' }, 'insufficient_points'],
       [{ points: '99' }, 'below_minimum_redemption'],
       [{ points: '600', bill: '10.00' }, 'exceeds_bill_share'],
-      [{ points: 'lots' }, 'points_invalid'],
-      [{ points: '0' }, 'points_invalid'],
-      [{ points: '10', card_number: '1234' }, 'points_invalid'],
+      [{ points: 'lots' }, 'validation_failed&field=points'],
+      [{ points: '0' }, 'validation_failed&field=points'],
+      [{ points: '10', card_number: '1234' }, 'validation_failed&field=points'],
       [{ points: '10', card_number: '8000 0000 0000 0002' }, 'card_not_found'],
     ];
     for (const [fields, code] of refusals) {
@@ -308,7 +310,7 @@ describe('/partner (the counter page)', () => {
     expect(other.headers.get('location')).toBe('/partner?error=idempotency_key_reused');
     // A form without its key (a stale page) takes nothing either.
     const stale = await submit(api, '/partner/points', cookie, { ...fields, submission: '' });
-    expect(stale.headers.get('location')).toBe('/partner?error=form_expired');
+    expect(stale.headers.get('location')).toBe('/partner?error=invalid_idempotency_key');
     expect((await api.get(`/v1/patients/${patient.id}/points`, { token: net.clinic.key })).body.balance).toBe(
       3800,
     );

@@ -150,6 +150,13 @@ describe('/openapi.json is lint-clean and complete', () => {
     }
     expect(honours.length).toBeGreaterThanOrEqual(5);
     expect(documents.sort()).toEqual(honours.sort());
+    // And each documents what the key itself can answer.
+    for (const { p, op } of operations(doc).filter(
+      (o) => o.m === 'post' && documents.includes(`POST ${o.p}`),
+    )) {
+      expect(op.responses['409'], `POST ${p} documents 409 idempotency_key_in_use`).toBeTruthy();
+      expect(op.responses['422'], `POST ${p} documents 422 idempotency_key_reused`).toBeTruthy();
+    }
   });
 
   it('documents x-request-id on every response', async () => {

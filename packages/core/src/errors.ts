@@ -1,3 +1,5 @@
+import { REVERSAL_WINDOW_TEXT } from './reversal';
+
 // The closed vocabulary of refusals: every code the API can answer with, its HTTP status, the title of
 // the problem, and the sentence a page shows a person (partner staff at the counter, a patient on a
 // link). Codes are part of the public contract (docs/api.md): add freely, never rename or remove. The
@@ -139,7 +141,7 @@ export const ERRORS = {
   reversal_window_closed: {
     status: 409,
     title: 'The redemption can no longer be reversed',
-    text: 'Redemptions can only be reversed within 24 hours.',
+    text: `Redemptions can only be reversed within ${REVERSAL_WINDOW_TEXT}.`,
   },
   // points
   card_not_found: {

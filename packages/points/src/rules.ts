@@ -1,6 +1,6 @@
 import type { Db, NetworkConfig } from '@gratia/db';
 import { loyaltyPrograms } from '@gratia/db';
-import { desc, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { PointMoney } from './ledger';
 
 // The bonus account's rules, each defined once and used by every query that needs it.
@@ -25,19 +25,24 @@ export const liveBalance = (patientId: SQL | string, now: number) => sql<number>
   where l.patient_id = ${patientId} and ${spendableLot('l', now)}
 )`;
 
-/** A clinic's programme in force: its latest version (none: the network default applies). */
+/**
+ * The id of a clinic's programme in force: its latest version (none before the clinic sets rules,
+ * when the network default applies). The one definition of "in force"; both readers below use it.
+ */
+const programInForce = (clinicId: string | SQL) => sql`(
+  select lp.id from loyalty_programs lp where lp.clinic_id = ${clinicId} order by lp.version desc limit 1
+)`;
+
+/** A clinic's programme in force, as a row. */
 export const currentProgram = (db: Db, clinicId: string | SQL) =>
   db
     .select()
     .from(loyaltyPrograms)
-    .where(sql`${loyaltyPrograms.clinicId} = ${clinicId}`)
-    .orderBy(desc(loyaltyPrograms.version))
-    .limit(1);
+    .where(sql`${loyaltyPrograms.id} = ${programInForce(clinicId)}`);
 
 /** One column of the programme in force, as a scalar subquery (null before the clinic sets rules). */
 export const currentRule = (column: 'min_redemption_points' | 'max_bill_share_bps', clinicId: SQL) => sql`(
-  select ${sql.raw(`lp.${column}`)} from loyalty_programs lp where lp.clinic_id = ${clinicId}
-  order by lp.version desc limit 1
+  select ${sql.raw(`r.${column}`)} from loyalty_programs r where r.id = ${programInForce(clinicId)}
 )`;
 
 /** What a point is worth, from the network's configuration. */

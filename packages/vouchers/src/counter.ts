@@ -23,7 +23,7 @@ import {
 import { eq } from 'drizzle-orm';
 import { voucherKeys } from './config';
 import { redeemStatements, reverseStatements } from './redeem';
-import { honourRefusal, redemptionRefusal, type VoucherRefusal } from './state';
+import { type HonourRefusal, honourRefusal, redemptionRefusal, type VoucherRefusal } from './state';
 import { checkAudience, type TokenFailure, tokenFailureCode, verifyVoucherToken } from './token';
 
 // What happens at a partner's counter, as use cases: verify, redeem, reverse. Each is one D1 round
@@ -41,8 +41,7 @@ export interface VerifiedVoucher {
   issuer: { id: string; name: string };
 }
 
-export type CounterRefusal = VoucherRefusal | ReturnType<typeof tokenFailureCode>;
-export type Verification = { valid: true; voucher: VerifiedVoucher } | { valid: false; code: CounterRefusal };
+export type Verification = { valid: true; voucher: VerifiedVoucher } | { valid: false; code: HonourRefusal };
 
 function logRefusal(deps: Deps, reason: TokenFailure, detail: string) {
   deps.log({ level: 'info', event: 'voucher_refused', reason, detail });
@@ -109,7 +108,7 @@ export interface Redeemed {
 export async function redeemVoucher(
   deps: Deps,
   input: { caller: Caller; token: string; amount?: { amount: number; currency: string } },
-): Promise<Result<Redeemed, AuthRefusal | Refusal<CounterRefusal>>> {
+): Promise<Result<Redeemed, AuthRefusal | Refusal<VoucherRefusal>>> {
   const { db, clock } = deps;
   const now = clock.now();
   const check = await verifyVoucherToken(input.token, await voucherKeys(deps), {

@@ -1,8 +1,8 @@
 import { err, ok, type Refusal, type Result } from '@gratia/core';
 import { type Deps, type OrgPrincipal, runBatch, vouchers } from '@gratia/db';
-import { and, asc, eq, gt, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { type VoucherWithLink, withLink } from './config';
-import type { VoucherDisplayStatus } from './state';
+import { lapsedVoucher, usableVoucher, type VoucherDisplayStatus } from './state';
 
 // The issuing clinic's own vouchers: read, list, void. Another clinic's voucher is not found.
 
@@ -35,8 +35,8 @@ export async function listVouchers(
   const now = deps.clock.now();
   // "expired" is derived: issued and past its expiry. "issued" means still usable.
   const status: Record<VoucherDisplayStatus, SQL | undefined> = {
-    issued: and(eq(vouchers.status, 'issued'), gt(vouchers.expiresAt, now)),
-    expired: and(eq(vouchers.status, 'issued'), lte(vouchers.expiresAt, now)),
+    issued: usableVoucher(now),
+    expired: lapsedVoucher(now),
     redeemed: eq(vouchers.status, 'redeemed'),
     voided: eq(vouchers.status, 'voided'),
   };

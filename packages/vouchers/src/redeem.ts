@@ -10,6 +10,7 @@ import {
   vouchers,
 } from '@gratia/db';
 import { and, eq, sql } from 'drizzle-orm';
+import { usableVoucher } from './state';
 
 // Redemption and reversal as single D1 batches. The database decides: the guarded UPDATE only
 // matches an issued, unexpired voucher whose audience is the calling partner (proved by an EXISTS on
@@ -43,8 +44,7 @@ export function redeemStatements(db: Db, input: RedeemInput) {
     .where(
       and(
         eq(vouchers.id, input.voucherId),
-        eq(vouchers.status, 'issued'),
-        sql`${vouchers.expiresAt} > ${input.now}`,
+        usableVoucher(input.now),
         sql`${take} > 0 and ${take} <= ${vouchers.remainingAmount}`,
         input.amount ? sql`${vouchers.currency} = ${input.amount.currency}` : undefined,
         input.amount ? sql`(${vouchers.kind} = 'value' or ${take} = ${vouchers.remainingAmount})` : undefined,

@@ -1,18 +1,31 @@
-import type { Voucher } from '@gratia/db';
+import { type Voucher, vouchers } from '@gratia/db';
+import { and, eq, gt, lte } from 'drizzle-orm';
 
 // What a voucher row says about whether it can be honoured now, as the contract's codes.
 
-export type VoucherRefusal =
-  | 'voucher_already_redeemed'
-  | 'voucher_voided'
-  | 'voucher_expired'
-  | 'voucher_not_for_this_partner'
-  | 'invalid_voucher'
-  | 'insufficient_value'
-  | 'currency_mismatch'
-  | 'amount_mismatch';
+/** Why a voucher cannot be honoured at a partner at all: what a verification can answer. */
+export const HONOUR_REFUSALS = [
+  'invalid_voucher',
+  'voucher_expired',
+  'voucher_voided',
+  'voucher_already_redeemed',
+  'voucher_not_for_this_partner',
+] as const;
+export type HonourRefusal = (typeof HONOUR_REFUSALS)[number];
+
+/** Why a redemption was refused: the voucher cannot be honoured, or not for this amount. */
+export type VoucherRefusal = HonourRefusal | 'insufficient_value' | 'currency_mismatch' | 'amount_mismatch';
 
 export type VoucherDisplayStatus = 'issued' | 'redeemed' | 'voided' | 'expired';
+
+/**
+ * A voucher can still be honoured while it is issued and before its expiry: the one rule, in SQL for
+ * the redemption guard and the lists, read in JS by displayStatus and honourRefusal below.
+ */
+export const usableVoucher = (now: number) => and(eq(vouchers.status, 'issued'), gt(vouchers.expiresAt, now));
+/** Issued but past its expiry: "expired" without any job running. */
+export const lapsedVoucher = (now: number) =>
+  and(eq(vouchers.status, 'issued'), lte(vouchers.expiresAt, now));
 
 /** The status people see: an issued voucher past its expiry is "expired" without any job running. */
 export function displayStatus(v: Pick<Voucher, 'status' | 'expiresAt'>, now: number): VoucherDisplayStatus {
@@ -24,7 +37,7 @@ export function honourRefusal(
   v: Pick<Voucher, 'status' | 'expiresAt' | 'partnerId' | 'category'> | undefined,
   partner: { id: string; category: string | null },
   now: number,
-): VoucherRefusal | null {
+): HonourRefusal | null {
   if (!v) return 'invalid_voucher';
   if (v.status === 'voided') return 'voucher_voided';
   if (v.status === 'redeemed') return 'voucher_already_redeemed';

@@ -1,5 +1,6 @@
 import { base64url, CompactSign, compactVerify } from 'jose';
 import type { VoucherKey, VoucherKeySet } from './keys';
+import type { HonourRefusal } from './state';
 
 // The voucher token: a compact JWS, header { alg: "EdDSA", kid, typ: "voucher+jwt" }, claims iss,
 // sub = jti = voucher id, aud = partner id or "category:<name>", iat, nbf, exp. No treatment or
@@ -121,9 +122,7 @@ export function checkAudience(aud: string, partner: { id: string; category: stri
 }
 
 /** The contract's error code for a token failure: detail that would help an attacker stays in the logs. */
-export function tokenFailureCode(
-  reason: TokenFailure,
-): 'invalid_voucher' | 'voucher_expired' | 'voucher_not_for_this_partner' {
+export function tokenFailureCode(reason: TokenFailure): HonourRefusal {
   if (reason === 'expired') return 'voucher_expired';
   if (reason === 'aud_mismatch') return 'voucher_not_for_this_partner';
   return 'invalid_voucher';

@@ -39,21 +39,25 @@ export function sessionEnded(c: Context<AppEnv>) {
 /** Where a form's refusal sends the person: back to the counter with the refusal's own sentence. */
 export const refusedTo = (r: Refusal) => `/partner?error=${r.code}`;
 
-/** Form-level faults the page itself finds (before any use case runs), with their sentences. */
-export const FORM_ERRORS = {
-  amount_invalid: 'Enter the amount as a number, like 12.50, or leave it empty.',
-  points_invalid:
-    'Enter the 16-digit card number and a whole number of points (and the bill as 12.50, if any).',
-  form_expired: 'The form expired. Please try again.',
+/** How to fill in a field the page found invalid (`validation_failed` with `field`). */
+const FIELD_HELP = {
+  amount: 'Enter the amount as a number, like 12.50, or leave it empty.',
+  points: 'Enter the 16-digit card number and a whole number of points (and the bill as 12.50, if any).',
 } as const;
-export type FormError = keyof typeof FORM_ERRORS;
 
-/** The sentence for a `?error=` code: a refusal of the vocabulary, or a form fault; own keys only. */
-export function errorText(code: string | undefined): string | undefined {
-  if (!code) return undefined;
-  if (isErrorCode(code)) return ERROR_TEXT[code];
-  return Object.hasOwn(FORM_ERRORS, code) ? FORM_ERRORS[code as FormError] : undefined;
+/** Where a field the page found invalid sends the person: the vocabulary's code, and the field. */
+export const invalidField = (field: keyof typeof FIELD_HELP) =>
+  `/partner?error=validation_failed&field=${field}`;
+
+/** The sentence for `?error=<code>[&field=...]`: the vocabulary's, own keys only; unknown codes show nothing. */
+export function errorText(code: string | undefined, field?: string): string | undefined {
+  if (!code || !isErrorCode(code)) return undefined;
+  if (code === 'validation_failed' && field && Object.hasOwn(FIELD_HELP, field))
+    return FIELD_HELP[field as keyof typeof FIELD_HELP];
+  return ERROR_TEXT[code];
 }
+
+const FORM_EXPIRED = 'The form expired. Please try again.';
 
 export async function form(c: Context<AppEnv>): Promise<Record<string, string> | null> {
   if (Number(c.req.header('content-length') ?? '0') > MAX_FORM_BYTES) return null;
@@ -82,7 +86,7 @@ export const withSession = (handler: FormHandler) => async (c: Context<AppEnv>) 
   if (!session) return html(c, <SignIn error="Please sign in first." />, 401);
   const f = await form(c);
   if (!f) return html(c, <SignIn error={ERROR_TEXT.payload_too_large} />, 413);
-  if (!csrfOk(c, session, f.csrf)) return html(c, <SignIn error={FORM_ERRORS.form_expired} />, 403);
+  if (!csrfOk(c, session, f.csrf)) return html(c, <SignIn error={FORM_EXPIRED} />, 403);
   return handler(c, session, f);
 };
 
@@ -102,7 +106,7 @@ export async function once(
   action: () => Promise<FormOutcome>,
 ): Promise<Response> {
   const key = f.submission ?? '';
-  if (!SUBMISSION_KEY.test(key)) return c.redirect('/partner?error=form_expired', 303);
+  if (!SUBMISSION_KEY.test(key)) return c.redirect(refusedTo({ code: 'invalid_idempotency_key' }), 303);
   const fields = Object.entries(f)
     .filter(([k]) => k !== 'csrf' && k !== 'submission')
     .sort(([a], [b]) => (a < b ? -1 : 1));

@@ -10,7 +10,17 @@ import {
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { JSQR_SOURCE } from '../../generated/jsqr-source';
-import { errorText, form, html, once, outcomeOf, sessionCaller, sessionEnded, withSession } from './common';
+import {
+  errorText,
+  form,
+  html,
+  invalidField,
+  once,
+  outcomeOf,
+  sessionCaller,
+  sessionEnded,
+  withSession,
+} from './common';
 import { registerPartnerPoints } from './points';
 import { SCAN_SCRIPT } from './scan-script';
 import { csrfOk, endSession, readSession, startSession } from './session';
@@ -53,7 +63,7 @@ function flashFor(q: Record<string, string>, recent: CounterActivity): Flash | u
   }
   if (q.reversed) return { kind: 'ok', text: 'The redemption was reversed; the voucher can be used again.' };
   if (q.points_reversed) return { kind: 'ok', text: 'The points were given back to the card.' };
-  const refusal = errorText(q.error);
+  const refusal = errorText(q.error, q.field);
   return refusal ? { kind: 'bad', text: refusal } : undefined;
 }
 
@@ -115,7 +125,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     withSession(async (c, session, f) => {
       const currency = /^[A-Z]{3}$/.test(f.currency ?? '') ? f.currency! : c.var.deps.config.currency;
       const amountMinor = parseMoneyInput(f.amount, currency);
-      if (amountMinor === null || amountMinor === 0) return c.redirect('/partner?error=amount_invalid', 303);
+      if (amountMinor === null || amountMinor === 0) return c.redirect(invalidField('amount'), 303);
       return once(c, session, f, async () => {
         const out = await redeemVoucher(c.var.deps, {
           caller: sessionCaller(session),

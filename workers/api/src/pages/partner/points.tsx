@@ -2,7 +2,7 @@ import { normalizeCardNumber, parseMoneyInput } from '@gratia/core';
 import { reversePointSpend, spendPoints } from '@gratia/points';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
-import { once, outcomeOf, sessionCaller, withSession } from './common';
+import { invalidField, once, outcomeOf, sessionCaller, withSession } from './common';
 
 // Card points at the counter: type the card number and the points, take them with one tap (the same
 // use case, and the same single guarded D1 batch, as POST /v1/points/redemptions), and reverse within
@@ -23,7 +23,7 @@ export function registerPartnerPoints(app: Hono<AppEnv>) {
         bill === null ||
         bill === 0
       )
-        return c.redirect('/partner?error=points_invalid', 303);
+        return c.redirect(invalidField('points'), 303);
       return once(c, session, f, async () => {
         const out = await spendPoints(c.var.deps, {
           caller: sessionCaller(session),

@@ -43,6 +43,11 @@ const CLIENT_ERROR = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
+const IDEMPOTENCY_ANSWERS = [
+  ['409', 'A request with this Idempotency-Key is still in progress (`idempotency_key_in_use`)'],
+  ['422', 'This Idempotency-Key was used with a different request (`idempotency_key_reused`)'],
+] as const;
+
 /** `METHOD /path` (OpenAPI path syntax) of every route whose middleware includes `handler`. */
 export function routesUsing(app: App, handler: MiddlewareHandler): Set<string> {
   const out = new Set<string>();
@@ -99,6 +104,9 @@ export function polishDocument<D extends object>(app: App, document: D): D {
           ...((op.parameters as Json[] | undefined) ?? []),
           { $ref: '#/components/parameters/IdempotencyKey' },
         ];
+        // What the key itself can answer: 409 idempotency_key_in_use, 422 idempotency_key_reused.
+        for (const [status, description] of IDEMPOTENCY_ANSWERS)
+          responses[status] ??= { ...structuredClone(CLIENT_ERROR), description };
       }
       for (const [status, res] of Object.entries(responses)) {
         // Responses may be shared objects in the generated document: give each its own headers.

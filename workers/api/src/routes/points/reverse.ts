@@ -1,4 +1,4 @@
-import { isId, REVERSAL_WINDOW_MS, toIso } from '@gratia/core';
+import { isId, REVERSAL_WINDOW_MS, REVERSAL_WINDOW_TEXT, toIso } from '@gratia/core';
 import { reversePointSpend } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
@@ -19,7 +19,7 @@ export const route = createRoute({
   path: '/v1/points/redemptions/{id}/reversal',
   operationId: 'reversePointRedemption',
   tags: ['Bonus points'],
-  summary: 'Undo a points redemption within 24 hours',
+  summary: `Undo a points redemption within ${REVERSAL_WINDOW_TEXT}`,
   description:
     'Only the clinic or partner that honoured the points may reverse them, once. The points go back to the lots they came from, with their original expiry.',
   security: [{ bearer: [] }],

@@ -1,4 +1,4 @@
-import { toIso } from '@gratia/core';
+import { REVERSAL_WINDOW_TEXT, toIso } from '@gratia/core';
 import { reverseRedemption } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
@@ -29,8 +29,7 @@ export const route = createRoute({
   path: '/v1/redemptions/{id}/reversal',
   operationId: 'reverseRedemption',
   tags: ['Vouchers'],
-  summary:
-    'Undo a redemption within 24 hours (the redeeming partner only); the voucher or its value is usable again',
+  summary: `Undo a redemption within ${REVERSAL_WINDOW_TEXT} (the redeeming partner only); the voucher or its value is usable again`,
   security: [{ bearer: [] }],
   middleware: [authorize('partner'), idempotency] as const,
   request: { params: IdParam('Redemption id', 'red_01JD0000000000000000000000') },

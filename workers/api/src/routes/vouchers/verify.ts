@@ -1,4 +1,4 @@
-import { verifyVoucher } from '@gratia/vouchers';
+import { HONOUR_REFUSALS, verifyVoucher } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { refusal } from '../../lib/refusal';
@@ -25,13 +25,7 @@ const Verified = z
     }),
     z.object({
       valid: z.literal(false),
-      code: z.enum([
-        'invalid_voucher',
-        'voucher_expired',
-        'voucher_voided',
-        'voucher_already_redeemed',
-        'voucher_not_for_this_partner',
-      ]),
+      code: z.enum(HONOUR_REFUSALS),
     }),
   ])
   .openapi('VoucherVerification');
@@ -58,6 +52,6 @@ export function registerVerifyVoucher(app: App) {
     const v = out.value;
     return v.valid
       ? c.json({ valid: true as const, voucher: v.voucher }, 200)
-      : c.json({ valid: false as const, code: v.code as 'invalid_voucher' }, 200);
+      : c.json({ valid: false as const, code: v.code }, 200);
   });
 }
