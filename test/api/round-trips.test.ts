@@ -1,0 +1,85 @@
+import { env } from 'cloudflare:workers';
+import { randomToken } from '@gratia/core';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../workers/api/src/app';
+import { createClient } from '../helpers/api';
+import { createPointsScene, createVoucherScene, issueVoucher, recordVisit } from '../helpers/factories';
+
+// The counter's promise, "one round trip to the database", held per hot request: the D1 meter (the
+// one the benchmarks read through Server-Timing) counts round trips, so a refactor that adds a query
+// to a hot path fails here. Rows and throughput are measured by `pnpm bench`, not asserted.
+
+const app = createApp();
+const metered = async (
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) => {
+  const res = await app.request(
+    `https://gratia.test${path}`,
+    {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-debug-d1': '1',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    },
+    { ...env, EXPOSE_D1_METRICS: '1' },
+  );
+  const trips = Number(/round_trips=(\d+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? Number.NaN);
+  return { status: res.status, trips };
+};
+
+describe('D1 round trips per hot request', () => {
+  it('verify, and redeem with and without Idempotency-Key', async () => {
+    const api = createClient();
+    const scene = await createVoucherScene(api);
+    const value = await issueVoucher(api, scene.clinic.key, {
+      patient_id: scene.patient.id,
+      value: { amount: 10_000, currency: 'EUR' },
+      partner_id: scene.partner.id,
+    });
+    const key = scene.partner.key;
+    await metered('POST', '/v1/vouchers/verify', key, { token: value.token }); // refreshes last_used_at
+    expect(await metered('POST', '/v1/vouchers/verify', key, { token: value.token })).toEqual({
+      status: 200,
+      trips: 1,
+    });
+    const partial = { token: value.token, amount: { amount: 100, currency: 'EUR' } };
+    expect(await metered('POST', '/v1/redemptions', key, partial)).toEqual({ status: 201, trips: 1 });
+    // With a key: the claim (which also checks the key), the work, storing the answer.
+    const idem = { 'idempotency-key': randomToken(12) };
+    expect(await metered('POST', '/v1/redemptions', key, partial, idem)).toEqual({ status: 201, trips: 3 });
+    // A replay: the claim alone.
+    expect(await metered('POST', '/v1/redemptions', key, partial, idem)).toEqual({ status: 201, trips: 1 });
+  });
+
+  it('visit, balance, statement and spend', async () => {
+    const api = createClient();
+    const { net, patient } = await createPointsScene(api);
+    await recordVisit(api, net.clinic.key, patient.id, 50_000);
+    const clinic = net.clinic.key;
+    await metered('GET', '/v1/me', clinic); // refreshes the key's last_used_at, off the measured requests
+    const visit = { patient_id: patient.id, amount: { amount: 1000, currency: 'EUR' } };
+    expect(await metered('POST', '/v1/visits', clinic, visit)).toEqual({ status: 201, trips: 2 });
+    expect(await metered('GET', `/v1/patients/${patient.id}/points`, clinic)).toEqual({
+      status: 200,
+      trips: 1,
+    });
+    expect(await metered('GET', `/v1/patients/${patient.id}/points/entries?limit=50`, clinic)).toEqual({
+      status: 200,
+      trips: 1,
+    });
+    await metered('GET', '/v1/me', net.partner.key); // refreshes the partner key's last_used_at
+    const spend = { card_number: patient.card_number, points: 100 };
+    expect(await metered('POST', '/v1/points/redemptions', net.partner.key, spend)).toEqual({
+      status: 201,
+      trips: 1,
+    });
+  });
+});
