@@ -1,6 +1,6 @@
 import type { Db, NetworkConfig } from '@gratia/db';
 import { loyaltyPrograms } from '@gratia/db';
-import { type SQL, sql } from 'drizzle-orm';
+import { desc, type SQL, sql } from 'drizzle-orm';
 import type { PointMoney } from './ledger';
 
 // The bonus account's rules, each defined once and used by every query that needs it.
@@ -26,24 +26,27 @@ export const liveBalance = (patientId: SQL | string, now: number) => sql<number>
 )`;
 
 /**
- * The id of a clinic's programme in force: its latest version (none before the clinic sets rules,
- * when the network default applies). The one definition of "in force"; both readers below use it.
+ * A clinic's programme in force: its latest version (none before the clinic sets rules, when the
+ * network default applies). The one definition of "in force": the row read and the per-column read
+ * below both select by it.
  */
-const programInForce = (clinicId: string | SQL) => sql`(
-  select lp.id from loyalty_programs lp where lp.clinic_id = ${clinicId} order by lp.version desc limit 1
-)`;
+const inForce = (clinicId: string | SQL) => ({
+  where: sql`${loyaltyPrograms.clinicId} = ${clinicId}`,
+  latestFirst: desc(loyaltyPrograms.version),
+});
 
 /** A clinic's programme in force, as a row. */
-export const currentProgram = (db: Db, clinicId: string | SQL) =>
-  db
-    .select()
-    .from(loyaltyPrograms)
-    .where(sql`${loyaltyPrograms.id} = ${programInForce(clinicId)}`);
+export const currentProgram = (db: Db, clinicId: string | SQL) => {
+  const p = inForce(clinicId);
+  return db.select().from(loyaltyPrograms).where(p.where).orderBy(p.latestFirst).limit(1);
+};
 
 /** One column of the programme in force, as a scalar subquery (null before the clinic sets rules). */
-export const currentRule = (column: 'min_redemption_points' | 'max_bill_share_bps', clinicId: SQL) => sql`(
-  select ${sql.raw(`r.${column}`)} from loyalty_programs r where r.id = ${programInForce(clinicId)}
-)`;
+export const currentRule = (db: Db, column: 'minRedemptionPoints' | 'maxBillShareBps', clinicId: SQL) => {
+  const p = inForce(clinicId);
+  const value = db.select({ value: loyaltyPrograms[column] }).from(loyaltyPrograms);
+  return sql`(${value.where(p.where).orderBy(p.latestFirst).limit(1)})`;
+};
 
 /** What a point is worth, from the network's configuration. */
 export const pointMoney = (config: NetworkConfig): PointMoney => ({

@@ -47,9 +47,9 @@ export function spendStatements(db: Db, input: SpendInput) {
       from patients p
       where p.card_number = ${input.cardNumber}
         and ${honour} is not null
-        and ${points} >= coalesce(${currentRule('min_redemption_points', sql`p.clinic_id`)}, 0)
+        and ${points} >= coalesce(${currentRule(db, 'minRedemptionPoints', sql`p.clinic_id`)}, 0)
         and (${input.billAmount} is null
-          or ${value} * 10000 <= ${input.billAmount} * coalesce(${currentRule('max_bill_share_bps', sql`p.clinic_id`)}, 10000))
+          or ${value} * 10000 <= ${input.billAmount} * coalesce(${currentRule(db, 'maxBillShareBps', sql`p.clinic_id`)}, 10000))
         and ${liveBalance(sql`p.id`, now)} >= ${points}`,
     )
     .onConflictDoNothing();
@@ -121,10 +121,10 @@ export function spendStatements(db: Db, input: SpendInput) {
     .select({
       cardPatientId: sql<string>`p.id`.as('card_patient_id'),
       live: sql<number>`${liveBalance(sql`p.id`, now)}`.as('live'),
-      minPoints: sql<number | null>`${currentRule('min_redemption_points', sql`p.clinic_id`)}`.as(
+      minPoints: sql<number | null>`${currentRule(db, 'minRedemptionPoints', sql`p.clinic_id`)}`.as(
         'min_points',
       ),
-      maxShareBps: sql<number | null>`${currentRule('max_bill_share_bps', sql`p.clinic_id`)}`.as(
+      maxShareBps: sql<number | null>`${currentRule(db, 'maxBillShareBps', sql`p.clinic_id`)}`.as(
         'max_share_bps',
       ),
     })
