@@ -16,6 +16,7 @@ export function testDeps(clock: Clock = fixedClock(T0)): Deps & { logged: Record
       baseUrl: env.PUBLIC_BASE_URL ?? 'https://gratia.test',
       networkName: 'Test Network',
       currency: 'EUR',
+      timezone: 'Europe/Berlin',
       pointValue: 1,
       voucherDefaultDays: 90,
       voucherMaxDays: 365,

@@ -21,6 +21,8 @@ export const ID_PREFIXES = [
   'ses',
   'prv',
   'lpv',
+  'stl',
+  'nst',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -53,3 +53,11 @@ export function parseMoneyInput(input: string | undefined, currency: string): nu
   const minor = Number(m[1] + (m[2] ?? '').padEnd(digits, '0'));
   return Number.isSafeInteger(minor) ? minor : null;
 }
+
+/** Minor units as a plain decimal in major units ("-1234.50", "1235" for JPY): exact, no float. */
+export function toMajorUnits(amount: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  const sign = amount < 0 ? '-' : '';
+  const abs = String(Math.abs(amount)).padStart(digits + 1, '0');
+  return digits === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
+}

@@ -21,6 +21,8 @@ export interface NetworkConfig {
   networkName: string;
   /** The network currency, in which points are valued. */
   currency: string;
+  /** The network's IANA timezone: settlement periods are its calendar months. */
+  timezone: string;
   /** Minor units of the network currency one bonus point is worth. */
   pointValue: number;
   voucherDefaultDays: number;

@@ -7,8 +7,12 @@ import {
   type PointRedemption,
   type PointReversal,
   runAsCaller,
+  type SettlementLine,
+  settlementLines,
 } from '@gratia/db';
-import { sql } from 'drizzle-orm';
+import { lineContext, pointsRedemptionLine, reversalLine, signReceipt } from '@gratia/settlement';
+import { voucherKeys } from '@gratia/vouchers';
+import { eq, sql } from 'drizzle-orm';
 import { pointReversalStatements } from './reverse';
 import { liveBalance, pointMoney } from './rules';
 import { type SpendRefusal, spendRefusal, spendStatements } from './spend';
@@ -29,6 +33,9 @@ export interface SpendPointsInput {
 export interface PointsSpent {
   redemption: PointRedemption;
   balanceAfter: number;
+  /** What the issuing clinic owes the honouring party, and its signed receipt (none at the issuer itself). */
+  line: SettlementLine | null;
+  receipt: string | null;
   /** The reference was used before for this same spend: this is that spend, nothing was taken now. */
   replayed: boolean;
 }
@@ -56,16 +63,32 @@ export async function spendPoints(
     money,
     now: clock.now(),
   };
+  const keys = await voucherKeys(deps);
   const { redemptionId, statements } = spendStatements(db, spend);
-  const run = await runAsCaller(deps, input.caller, ['clinic', 'partner'], statements);
+  // Points honoured elsewhere become what the issuing clinic owes, in the same batch.
+  const owed = pointsRedemptionLine(db, lineContext(deps, keys.signer.kid), redemptionId);
+  const run = await runAsCaller(deps, input.caller, ['clinic', 'partner'], { ...statements, ...owed });
   if (!run.ok) return run;
   const done = run.value.results;
   const card = done.card[0];
+  const receiptOf = async (line: SettlementLine | undefined) =>
+    line
+      ? { line, receipt: await signReceipt(keys, line, deps.config.baseUrl) }
+      : { line: null, receipt: null };
   const mine = done.outcome.find((r) => r.id === redemptionId);
-  if (mine) return ok({ redemption: mine, balanceAfter: card?.live ?? 0, replayed: false });
+  if (mine)
+    return ok({
+      redemption: mine,
+      balanceAfter: card?.live ?? 0,
+      replayed: false,
+      ...(await receiptOf(done.lineAfter[0])),
+    });
   const earlier = done.outcome[0];
-  if (earlier && card && earlier.patientId === card.cardPatientId && earlier.points === input.points)
-    return ok({ redemption: earlier, balanceAfter: card.live, replayed: true });
+  if (earlier && card && earlier.patientId === card.cardPatientId && earlier.points === input.points) {
+    // A replayed reference: the first spend's own line and receipt (one more read, on this path only).
+    const [line] = await db.select().from(settlementLines).where(eq(settlementLines.sourceId, earlier.id));
+    return ok({ redemption: earlier, balanceAfter: card.live, replayed: true, ...(await receiptOf(line)) });
+  }
   const code = spendRefusal(spend, card, earlier);
   const detail = {
     card_not_found: `No card ${input.cardNumber} in the network`,
@@ -81,6 +104,8 @@ export interface PointsGivenBack {
   redemption: PointRedemption;
   reversal: PointReversal;
   balanceAfter: number;
+  line: SettlementLine | null;
+  receipt: string | null;
 }
 
 /** Gives the points of the caller's own redemption back to the same lots, within the window, once. */
@@ -96,8 +121,14 @@ export async function reversePointSpend(
     money: pointMoney(deps.config),
     now,
   });
+  const keys = await voucherKeys(deps);
+  const undone = reversalLine(db, lineContext(deps, keys.signer.kid), {
+    table: 'point_reversals',
+    id: reverse.reversalId,
+  });
   const run = await runAsCaller(deps, input.caller, ['clinic', 'partner'], {
     ...reverse.statements,
+    ...undone,
     live: db
       .select({
         live: sql<number>`${liveBalance(sql`(select r.patient_id from point_redemptions r where r.id = ${input.redemptionId})`, now)}`.as(
@@ -113,5 +144,7 @@ export async function reversePointSpend(
   const refusal = reversalRefusal(Boolean(redemption), reversal, reverse.reversalId);
   if (refusal || !redemption || !reversal)
     return err(refusal ?? { code: 'redemption_not_found' as const, detail: 'No such redemption of yours' });
-  return ok({ redemption, reversal, balanceAfter: done.live[0]?.live ?? 0 });
+  const line = done.lineAfter[0] ?? null;
+  const receipt = line && (await signReceipt(keys, line, deps.config.baseUrl));
+  return ok({ redemption, reversal, balanceAfter: done.live[0]?.live ?? 0, line, receipt });
 }

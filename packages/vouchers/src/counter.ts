@@ -16,10 +16,12 @@ import {
   patients,
   type Redemption,
   runAsCaller,
+  type SettlementLine,
   type Voucher,
   type VoucherReversal,
   vouchers,
 } from '@gratia/db';
+import { lineContext, reversalLine, signReceipt, voucherRedemptionLine } from '@gratia/settlement';
 import { eq } from 'drizzle-orm';
 import { voucherKeys } from './config';
 import { redeemStatements, reverseStatements } from './redeem';
@@ -102,6 +104,9 @@ export async function verifyVoucher(
 export interface Redeemed {
   redemption: Redemption;
   voucher: Voucher;
+  /** What the issuing clinic owes for it, and its signed receipt (none when nothing is owed). */
+  line: SettlementLine | null;
+  receipt: string | null;
 }
 
 /** Redeems a voucher (the whole offer, or stored value, partial allowed), exactly once. */
@@ -111,10 +116,8 @@ export async function redeemVoucher(
 ): Promise<Result<Redeemed, AuthRefusal | Refusal<VoucherRefusal>>> {
   const { db, clock } = deps;
   const now = clock.now();
-  const check = await verifyVoucherToken(input.token, await voucherKeys(deps), {
-    issuer: deps.config.baseUrl,
-    now,
-  });
+  const keys = await voucherKeys(deps);
+  const check = await verifyVoucherToken(input.token, keys, { issuer: deps.config.baseUrl, now });
   if (!check.ok) {
     // The key is still checked first: a bad key is 401 whatever the token.
     const run = await runAsCaller(deps, input.caller, ['partner'], {});
@@ -128,12 +131,18 @@ export async function redeemVoucher(
     amount: input.amount,
     now,
   });
-  const run = await runAsCaller(deps, input.caller, ['partner'], redeem.statements);
+  // What the clinic now owes the partner is written in the same batch: never a later job that could miss one.
+  const owed = voucherRedemptionLine(db, lineContext(deps, keys.signer.kid), redeem.redemptionId);
+  const run = await runAsCaller(deps, input.caller, ['partner'], { ...redeem.statements, ...owed });
   if (!run.ok) return run;
   const { principal: partner, results: done } = run.value;
   const redemption = done.redemptionAfter[0];
   const voucher = done.voucherAfter[0];
-  if (redemption && voucher) return ok({ redemption, voucher });
+  if (redemption && voucher) {
+    const line = done.lineAfter[0] ?? null;
+    const receipt = line && (await signReceipt(keys, line, deps.config.baseUrl));
+    return ok({ redemption, voucher, line, receipt });
+  }
   if (!checkAudience(check.claims.aud, partner.organization))
     return err({ code: 'voucher_not_for_this_partner' });
   return err({ code: redemptionRefusal(voucher, partner.organization, input.amount, now) });
@@ -141,6 +150,9 @@ export async function redeemVoucher(
 
 export interface Reversed {
   reversal: VoucherReversal;
+  /** The negative line that takes the redemption's amount back off the clinic's bill, and its receipt. */
+  line: SettlementLine | null;
+  receipt: string | null;
 }
 
 /** Undoes the calling partner's own redemption within the reversal window, once. */
@@ -154,11 +166,18 @@ export async function reverseRedemption(
     key: keyRefOf(input.caller),
     now: clock.now(),
   });
-  const run = await runAsCaller(deps, input.caller, ['partner'], reverse.statements);
+  const keys = await voucherKeys(deps);
+  const undone = reversalLine(db, lineContext(deps, keys.signer.kid), {
+    table: 'voucher_reversals',
+    id: reverse.reversalId,
+  });
+  const run = await runAsCaller(deps, input.caller, ['partner'], { ...reverse.statements, ...undone });
   if (!run.ok) return run;
   const done = run.value.results;
   const reversal = done.reversal[0];
   const refusal = reversalRefusal(Boolean(done.redemption[0]), reversal, reverse.reversalId);
   if (refusal || !reversal) return err(refusal ?? { code: 'redemption_not_found' as const });
-  return ok({ reversal });
+  const line = done.lineAfter[0] ?? null;
+  const receipt = line && (await signReceipt(keys, line, deps.config.baseUrl));
+  return ok({ reversal, line, receipt });
 }

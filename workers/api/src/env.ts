@@ -18,6 +18,8 @@ export interface Env {
   /** "1" lets a request with `x-debug-d1: 1` get its D1 round trips and rows in Server-Timing (benchmarks). */
   EXPOSE_D1_METRICS?: string;
   NETWORK_CURRENCY?: string;
+  /** The network's IANA timezone (settlement months); UTC when unset or unknown. */
+  NETWORK_TIMEZONE?: string;
   /** Minor units of the network currency one bonus point is worth (default 1). */
   POINT_VALUE_MINOR?: string;
   VOUCHER_DEFAULT_DAYS?: string;

@@ -4,4 +4,5 @@ export * from './offers';
 export * from './organizations';
 export * from './patients';
 export * from './points';
+export * from './settlement';
 export * from './vouchers';

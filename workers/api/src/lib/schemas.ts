@@ -94,3 +94,9 @@ export const IdParam = (name: string, example: string) =>
       .max(64)
       .openapi({ param: { name: 'id', in: 'path' }, example, description: name }),
   });
+
+/** The signed receipt of a redemption or reversal (see GET /v1/redemptions/{id}/receipt). */
+export const ReceiptSchema = z.string().nullable().openapi({
+  description:
+    'The signed receipt (compact JWS, typ receipt+jwt, verifiable against /.well-known/jwks.json) of what the issuing clinic owes for this; null when nothing is owed (points honoured by their own clinic)',
+});

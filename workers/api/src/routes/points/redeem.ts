@@ -3,7 +3,14 @@ import { spendPoints } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { refusal } from '../../lib/refusal';
-import { commonErrors, jsonBody, jsonContent, MoneySchema, problemResponses } from '../../lib/schemas';
+import {
+  commonErrors,
+  jsonBody,
+  jsonContent,
+  MoneySchema,
+  problemResponses,
+  ReceiptSchema,
+} from '../../lib/schemas';
 import { authorizeDeferred } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { PointRedemptionSchema, pointRedemptionJson } from './schema';
@@ -36,7 +43,10 @@ export const route = createRoute({
   middleware: [authorizeDeferred('clinic', 'partner'), idempotency] as const,
   request: { body: jsonBody(Body) },
   responses: {
-    201: jsonContent(PointRedemptionSchema, 'The redemption'),
+    201: jsonContent(
+      PointRedemptionSchema.extend({ receipt: ReceiptSchema }),
+      'The redemption, with its signed receipt',
+    ),
     ...commonErrors,
     ...problemResponses(404, 409, 422),
   },
@@ -54,6 +64,12 @@ export function registerRedeemPoints(app: App) {
     });
     if (!out.ok) return refusal(c, out.error);
     if (out.value.replayed) c.header('idempotent-replayed', 'true');
-    return c.json(pointRedemptionJson(out.value.redemption, out.value.balanceAfter, REVERSAL_WINDOW_MS), 201);
+    return c.json(
+      {
+        ...pointRedemptionJson(out.value.redemption, out.value.balanceAfter, REVERSAL_WINDOW_MS),
+        receipt: out.value.receipt,
+      },
+      201,
+    );
   });
 }

@@ -4,13 +4,21 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { problem } from '../../lib/problem';
 import { refusal } from '../../lib/refusal';
-import { commonErrors, IdParam, jsonContent, problemResponses, TimestampSchema } from '../../lib/schemas';
+import {
+  commonErrors,
+  IdParam,
+  jsonContent,
+  problemResponses,
+  ReceiptSchema,
+  TimestampSchema,
+} from '../../lib/schemas';
 import { authorize } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { PointRedemptionSchema, pointRedemptionJson } from './schema';
 
 const Reversed = PointRedemptionSchema.extend({
   reversed_at: TimestampSchema,
+  receipt: ReceiptSchema,
   balance_after: z.number().int().openapi({ description: 'The card’s spendable balance after the reversal' }),
 }).openapi('PointRedemptionReversal');
 
@@ -43,6 +51,7 @@ export function registerReversePointRedemption(app: App) {
       {
         ...pointRedemptionJson(redemption, balanceAfter, REVERSAL_WINDOW_MS),
         reversed_at: toIso(reversal.reversedAt),
+        receipt: out.value.receipt,
       },
       200,
     );

@@ -2,7 +2,14 @@ import { redeemVoucher } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { refusal } from '../../lib/refusal';
-import { commonErrors, jsonBody, jsonContent, MoneySchema, problemResponses } from '../../lib/schemas';
+import {
+  commonErrors,
+  jsonBody,
+  jsonContent,
+  MoneySchema,
+  problemResponses,
+  ReceiptSchema,
+} from '../../lib/schemas';
 import { authorizeDeferred } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
 import { TokenSchema } from '../vouchers/schema';
@@ -30,7 +37,10 @@ export const route = createRoute({
   middleware: [authorizeDeferred('partner'), idempotency] as const,
   request: { body: jsonBody(Body) },
   responses: {
-    201: jsonContent(RedemptionSchema.extend({ remaining: MoneySchema.nullable() }), 'The redemption'),
+    201: jsonContent(
+      RedemptionSchema.extend({ remaining: MoneySchema.nullable(), receipt: ReceiptSchema }),
+      'The redemption, with its signed receipt',
+    ),
     ...commonErrors,
     ...problemResponses(404, 409, 410, 422),
   },
@@ -43,6 +53,6 @@ export function registerRedeem(app: App) {
     if (!out.ok) return refusal(c, out.error);
     const v = out.value.voucher;
     const remaining = v.kind === 'value' ? { amount: v.remainingAmount, currency: v.currency } : null;
-    return c.json({ ...redemptionJson(out.value.redemption), remaining }, 201);
+    return c.json({ ...redemptionJson(out.value.redemption), remaining, receipt: out.value.receipt }, 201);
   });
 }

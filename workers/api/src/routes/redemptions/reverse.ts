@@ -9,6 +9,7 @@ import {
   jsonContent,
   MoneySchema,
   problemResponses,
+  ReceiptSchema,
   TimestampSchema,
 } from '../../lib/schemas';
 import { authorize } from '../../middleware/auth';
@@ -21,6 +22,7 @@ const Reversal = z
     voucher_id: z.string(),
     amount: MoneySchema,
     reversed_at: TimestampSchema,
+    receipt: ReceiptSchema,
   })
   .openapi('RedemptionReversal');
 
@@ -53,6 +55,7 @@ export function registerReverseRedemption(app: App) {
         voucher_id: r.voucherId,
         amount: { amount: r.amount, currency: r.currency },
         reversed_at: toIso(r.reversedAt),
+        receipt: out.value.receipt,
       },
       200,
     );
