@@ -1,5 +1,6 @@
 import { createDb, type Deps, purgeExpiredIdempotencyKeys } from '@gratia/db';
 import { bookExpiredPoints } from '@gratia/points';
+import { closeSettlementPeriods } from '@gratia/settlement';
 import type { Env } from './env';
 import { networkConfig } from './lib/config';
 
@@ -27,6 +28,7 @@ export async function runScheduledJobs(
   const deps = scheduledDeps(env, now, cron, pending);
   const jobs: Record<string, () => Promise<unknown>> = {
     book_point_expiry: () => bookExpiredPoints(deps),
+    close_settlement_periods: () => closeSettlementPeriods(deps, { timeZone: deps.config.timezone }),
     purge_idempotency_keys: () => purgeExpiredIdempotencyKeys(deps),
   };
   const results: Record<string, unknown> = {};

@@ -32,6 +32,10 @@ import { registerReversePointRedemption } from './points/reverse';
 import { registerRecordVisit } from './points/visit';
 import { registerRedeem } from './redemptions/redeem';
 import { registerReverseRedemption } from './redemptions/reverse';
+import { registerSettlementLinesCsv } from './settlement/lines-csv';
+import { registerReceipt } from './settlement/receipt';
+import { registerNetworkSettings } from './settlement/settings';
+import { registerSettlementStatement } from './settlement/statement';
 import { registerGetVoucher } from './vouchers/get';
 import { registerIssueVoucher } from './vouchers/issue';
 import { registerListVouchers } from './vouchers/list';
@@ -83,6 +87,12 @@ export function registerRoutes(app: App): void {
   registerRedeemPoints(app);
   registerReversePointRedemption(app);
   registerExpiringPoints(app);
+
+  // Settlement: who owes whom each month
+  registerNetworkSettings(app);
+  registerSettlementStatement(app);
+  registerSettlementLinesCsv(app);
+  registerReceipt(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

@@ -31,6 +31,11 @@ export const OPENAPI_TAGS = [
     description:
       'The coalition card’s account: each clinic’s rules, visits that earn, spending anywhere in the network, statements and the expiry call list.',
   },
+  {
+    name: 'Settlement',
+    description:
+      'Who owes whom each month: a line per redemption and reversal (with the network fee), statements per counterparty, closed months, CSV for accountants, and signed receipts every line can be checked against.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */

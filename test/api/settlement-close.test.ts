@@ -1,0 +1,110 @@
+import { env } from 'cloudflare:workers';
+import { fixedClock } from '@gratia/core';
+import { compactVerify, createLocalJWKSet } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { runScheduledJobs } from '../../workers/api/src/scheduled';
+import { type Client, createClient, OPERATOR_TOKEN } from '../helpers/api';
+import { createNetwork, createPatient, issueVoucher } from '../helpers/factories';
+
+// Closing months, in a file of its own: its storage (and so its calendar) is not shared with the
+// other settlement tests, and each test here uses months of its own.
+
+const setFee = async (api: Client, fee_bps: number, closing_grace_days: number) => {
+  const res = await api.put('/v1/network/settings', {
+    token: OPERATOR_TOKEN,
+    body: { fee_bps, closing_grace_days },
+  });
+  expect(res.status, res.text).toBe(200);
+};
+
+async function verifyReceipt(api: Client, token: string) {
+  const { payload } = await compactVerify(
+    token,
+    createLocalJWKSet((await api.get('/.well-known/jwks.json')).body),
+  );
+  return JSON.parse(new TextDecoder().decode(payload));
+}
+
+/** A network and a 50.00 stored-value voucher at its partner. */
+async function scene(api: Client) {
+  const net = await createNetwork(api);
+  const patient = await createPatient(api, net.clinic.key);
+  const credit = await issueVoucher(api, net.clinic.key, {
+    patient_id: patient.id,
+    value: { amount: 5000, currency: 'EUR' },
+    partner_id: net.partner.id,
+  });
+  return { net, credit };
+}
+
+describe('closing settlement months', () => {
+  it('closes a month after its grace days; a later reversal lands in the month it arrives, the closed one never changes', async () => {
+    const clock = fixedClock(Date.parse('2027-03-31T20:00:00Z'));
+    const api = createClient(clock);
+    await setFee(api, 0, 3);
+    const { net, credit } = await scene(api);
+    const red = await api.post('/v1/redemptions', {
+      token: net.partner.key,
+      body: { token: credit.token, amount: { amount: 1000, currency: 'EUR' } },
+    });
+    expect(red.status).toBe(201);
+    const march = async () =>
+      (await api.get('/v1/settlements?period=2027-03', { token: net.clinic.key })).body;
+    const before = await march();
+    expect(before.data[0].net.amount).toBe(1000);
+
+    // Two days after the month: still open (grace 3 days).
+    clock.set(Date.parse('2027-04-02T12:00:00Z'));
+    await runScheduledJobs(env, clock.now(), 'test');
+    expect((await march()).state).toBe('open');
+    // After the grace: closed and stamped.
+    clock.set(Date.parse('2027-04-04T00:30:00Z'));
+    const ran = await runScheduledJobs(env, clock.now(), 'test');
+    expect((ran.close_settlement_periods as { closed: string[] }).closed).toContain('2027-03');
+    const closed = await march();
+    expect(closed).toMatchObject({ state: 'closed', closed_at: new Date(clock.now()).toISOString() });
+    const periods = await api.get('/v1/settlements/periods', { token: net.clinic.key });
+    expect(periods.body.data).toContainEqual({
+      period: '2027-03',
+      state: 'closed',
+      closed_at: closed.closed_at,
+    });
+
+    // The database refuses to change a closed month, whatever the Worker does.
+    await expect(
+      env.DB.prepare("update settlement_totals set net = 0 where period = '2027-03'").run(),
+    ).rejects.toThrow(/closed period never change/);
+    await expect(
+      env.DB.prepare("update settlement_lines set net = 0 where period = '2027-03'").run(),
+    ).rejects.toThrow(/append-only/);
+  });
+
+  it('lands a reversal after the close in the month it arrives, leaving the closed month unchanged', async () => {
+    const clock = fixedClock(Date.parse('2027-05-31T21:30:00Z')); // 23:30 in Berlin, still May
+    const api = createClient(clock);
+    await setFee(api, 100, 0);
+    const { net, credit } = await scene(api);
+    const red = await api.post('/v1/redemptions', {
+      token: net.partner.key,
+      body: { token: credit.token, amount: { amount: 2000, currency: 'EUR' } },
+    });
+    expect(red.status).toBe(201);
+    clock.set(Date.parse('2027-05-31T22:10:00Z')); // 00:10 in Berlin: June, grace 0: May closes
+    await runScheduledJobs(env, clock.now(), 'test');
+    const may = await api.get('/v1/settlements?period=2027-05', { token: net.partner.key });
+    expect(may.body).toMatchObject({ state: 'closed' });
+    expect(may.body.data[0]).toMatchObject({
+      gross: { amount: 2000 },
+      fee: { amount: 20 },
+      net: { amount: 1980 },
+    });
+    // Reversed within 24 hours, but after May closed: a negative line of June.
+    const back = await api.post(`/v1/redemptions/${red.body.id}/reversal`, { token: net.partner.key });
+    expect(back.status).toBe(200);
+    expect((await verifyReceipt(api, back.body.receipt)).period).toBe('2027-06');
+    const again = await api.get('/v1/settlements?period=2027-05', { token: net.partner.key });
+    expect(again.body).toEqual(may.body);
+    const june = await api.get('/v1/settlements?period=2027-06', { token: net.partner.key });
+    expect(june.body.data[0]).toMatchObject({ redemptions: 0, reversals: 1, net: { amount: -1980 } });
+  });
+});
