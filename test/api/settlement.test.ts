@@ -1,9 +1,6 @@
-import { env } from 'cloudflare:workers';
-import { fixedClock } from '@gratia/core';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { runScheduledJobs } from '../../workers/api/src/scheduled';
-import { type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
+import { type Client, createClient, OPERATOR_TOKEN } from '../helpers/api';
 import {
   createNetwork,
   createOffer,
