@@ -206,3 +206,35 @@ describeSecurity('GET /v1/redemptions/{id}/receipt', {
   otherTenant: (net) => net.otherPartner.key,
   otherTenantCode: 'redemption_not_found',
 });
+
+describe('the partner counter page: statements', () => {
+  it('shows what each clinic owes this month, the lines, the CSV, and refuses without a session', async () => {
+    const api = createClient();
+    const { net, gift } = await scene(api);
+    await api.post('/v1/redemptions', { token: net.partner.key, body: { token: gift.token } });
+    const signIn = await api.post('/partner/session', {
+      rawBody: new URLSearchParams({ api_key: net.partner.key }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://gratia.test' },
+    });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const page = await api.get('/partner/statements?period=2026-11', { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Statement for November 2026');
+    expect(page.text).toContain('Aesthetics Clinic');
+    expect(page.text).toContain('Massage, &quot;deluxe&quot;, 60 min');
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const csv = await api.get('/partner/statements/2026-11.csv', { headers: { cookie } });
+    expect(csv.status).toBe(200);
+    expect(csv.text.split('\r\n')[0]).toContain('line_id,time,kind');
+    expect((await api.get('/partner/statements')).status).toBe(401);
+    expect((await api.get('/partner/statements/2026-11.csv')).status).toBe(401);
+    // Another partner's session sees none of it.
+    const other = await api.post('/partner/session', {
+      rawBody: new URLSearchParams({ api_key: net.otherPartner.key }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://gratia.test' },
+    });
+    const otherCookie = (other.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const theirs = await api.get('/partner/statements?period=2026-11', { headers: { cookie: otherCookie } });
+    expect(theirs.text).not.toContain('deluxe');
+  });
+});

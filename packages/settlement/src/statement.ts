@@ -1,8 +1,10 @@
 import { err, ok, type Refusal, type Result } from '@gratia/core';
 import {
+  type Caller,
   type Deps,
   organizations,
   type Principal,
+  runAsCaller,
   runBatch,
   type SettlementLine,
   settlementLines,
@@ -173,4 +175,24 @@ export async function readLineOf(
         code: 'redemption_not_found',
         detail: `No settled redemption or reversal ${input.sourceId} of yours`,
       });
+}
+
+/**
+ * A party's statement for a month, as its own people read it: the caller settled first (a counter
+ * session's key), then the month's totals, the periods and the first lines.
+ */
+export async function readPartyStatement(
+  deps: Deps,
+  input: { caller: Caller; period: string | undefined; lines: number },
+) {
+  const settled = await runAsCaller(deps, input.caller, ['clinic', 'partner'], {});
+  if (!settled.ok) return settled;
+  const principal = settled.value.principal;
+  const period = input.period ?? periodOf(deps.clock.now(), deps.config.timezone);
+  const [statement, periods, lines] = await Promise.all([
+    readSettlement(deps, { principal, period }),
+    listPeriods(deps, { principal, timeZone: deps.config.timezone }),
+    readLines(deps, { principal, period, limit: input.lines }),
+  ]);
+  return ok({ principal, statement, periods, lines });
 }

@@ -16,7 +16,11 @@ a{color:#1d4f91}dl{margin:0}dt{font-weight:600;margin-top:.6rem}dd{margin:0}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}input,textarea{width:100%;font:inherit;padding:.7rem;border:1px solid #b9b2a8;border-radius:10px;background:#fff;color:var(--ink)}
 button{font:inherit;font-weight:600;border:0;border-radius:10px;padding:.85rem 1.2rem;background:var(--accent);color:#fff;width:100%;margin-top:.9rem;cursor:pointer}
 button.secondary{background:#e8e1d8;color:var(--ink)}button.small{width:auto;padding:.45rem .8rem;margin:0}
-ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:.6rem 0;border-bottom:1px solid #eee;display:flex;justify-content:space-between;gap:.5rem;align-items:center}
+ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:.6rem 0;border-bottom:1px solid #eee;display:flex;justify-content:space-between;gap:.5rem;align-items:center}ul.plain li>span:first-child{min-width:0;overflow-wrap:anywhere}ul.plain li>.num{flex:none}
+table{width:100%;border-collapse:collapse;font-size:.95rem}th,td{text-align:left;padding:.45rem .3rem;border-bottom:1px solid #eee;vertical-align:top}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+nav.periods{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0}nav.periods a{padding:.35rem .6rem;border-radius:8px;background:#e8e1d8;color:var(--ink);text-decoration:none}nav.periods a[aria-current]{background:var(--accent);color:#fff}
+.print-only{display:none}
+@media print{body{background:#fff;font-size:12pt}main{max-width:none;padding:0}.no-print,nav,form,button{display:none!important}.print-only{display:block}.card{box-shadow:none;border:1px solid #ccc;break-inside:avoid}a{color:inherit;text-decoration:none}}
 .code{font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all}
 `;
 

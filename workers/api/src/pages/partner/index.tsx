@@ -24,6 +24,7 @@ import {
 import { registerPartnerPoints } from './points';
 import { SCAN_SCRIPT } from './scan-script';
 import { csrfOk, endSession, readSession, startSession } from './session';
+import { registerPartnerStatements } from './statements';
 import { Counter, SignIn, Verification } from './views';
 
 // /partner: the counter page for partners without IT. Sign in with the partner's API key (exchanged
@@ -151,6 +152,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
   );
 
   registerPartnerPoints(app);
+  registerPartnerStatements(app);
 
   app.post('/partner/signout', async (c) => {
     const session = await readSession(c);

@@ -82,6 +82,9 @@ export function Counter(props: {
         items={props.recent.map((r) => ({ ...r, reverseLabel: `Reverse the redemption of ${r.title}` }))}
       />
       <RecentPoints items={props.recentPoints} csrf={props.csrf} now={props.now} />
+      <p>
+        <a href="/partner/statements">Statements: what each clinic owes you, month by month</a>
+      </p>
       <form method="post" action="/partner/signout">
         <input type="hidden" name="csrf" value={props.csrf} />
         <button type="submit" class="secondary">
