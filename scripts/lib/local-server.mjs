@@ -143,7 +143,13 @@ export async function waitForHealth(baseUrl, timeoutMs = 60_000) {
  * tests and benchmarks); `persistTo` is the local D1 directory (migrations are applied to it first).
  * Returns { baseUrl, port, stop(), output() }.
  */
-export async function startLocalServer({ port, persistTo, vars = {}, inheritOutput = false } = {}) {
+export async function startLocalServer({
+  port,
+  persistTo,
+  vars = {},
+  inheritOutput = false,
+  extraArgs = [],
+} = {}) {
   const p = port ?? (await freePort());
   applyMigrations(persistTo);
   const args = [
@@ -155,8 +161,12 @@ export async function startLocalServer({ port, persistTo, vars = {}, inheritOutp
     '--show-interactive-dev-session=false',
     '--log-level',
     'warn',
+    // Its own inspector port: two local servers at once (the e2e suite's and a test's own) must not collide.
+    '--inspector-port',
+    String(await freePort()),
   ];
   if (persistTo) args.push('--persist-to', persistTo);
+  args.push(...extraArgs);
   // The server's own origin is the vouchers' issuer unless told otherwise (and overrides .dev.vars).
   const baseUrl = `http://127.0.0.1:${p}`;
   for (const [k, v] of Object.entries({ PUBLIC_BASE_URL: baseUrl, ...vars })) args.push('--var', `${k}:${v}`);

@@ -128,6 +128,19 @@ describe('settlement lines and statements', () => {
     expect(net_).toBe(6338);
   });
 
+  it('ignores a request asking to be another time unless ALLOW_TEST_CLOCK is set (never in a deployment)', async () => {
+    const api = createClient();
+    const { net, gift } = await scene(api);
+    const red = await api.post('/v1/redemptions', {
+      token: net.partner.key,
+      body: { token: gift.token },
+      headers: { 'x-test-now': '2040-01-15T12:00:00Z' },
+    });
+    expect(red.status).toBe(201);
+    expect(red.body.redeemed_at).toBe('2026-11-01T09:00:00.000Z');
+    expect((await verifyReceipt(api, red.body.receipt)).period).toBe('2026-11');
+  });
+
   it('serves each receipt to the issuer, the honouring party and the operator only', async () => {
     const api = createClient();
     const { net, gift } = await scene(api);

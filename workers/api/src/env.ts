@@ -23,6 +23,8 @@ export interface Env {
   /** Minor units of the network currency one bonus point is worth (default 1). */
   POINT_VALUE_MINOR?: string;
   VOUCHER_DEFAULT_DAYS?: string;
+  /** "1" lets a request set the time with `x-test-now` (local end-to-end tests only; never deploy it). */
+  ALLOW_TEST_CLOCK?: string;
   VOUCHER_MAX_DAYS?: string;
 }
 

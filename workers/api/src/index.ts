@@ -1,4 +1,3 @@
-import { systemClock } from '@gratia/core';
 import { createApp } from './app';
 import type { Env } from './env';
 import { runScheduledJobs } from './scheduled';
@@ -8,6 +7,7 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   scheduled: (controller, env, ctx) => {
-    ctx.waitUntil(runScheduledJobs(env, systemClock.now(), controller.cron));
+    // The time the run was scheduled for (wrangler dev --test-scheduled lets a test choose it).
+    ctx.waitUntil(runScheduledJobs(env, controller.scheduledTime, controller.cron));
   },
 } satisfies ExportedHandler<Env>;

@@ -7,15 +7,28 @@ import { networkConfig } from '../lib/config';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
+ * Local end-to-end runs only: with ALLOW_TEST_CLOCK=1 (never set by wrangler.toml, so never in a
+ * deployment), a request may say what time it is (`x-test-now`, ISO 8601), so a test can live through
+ * a month and its close against `wrangler dev`.
+ */
+function testClock(env: AppEnv['Bindings'], header: string | undefined): Clock | null {
+  if (env.ALLOW_TEST_CLOCK !== '1' || !header) return null;
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? { now: () => at } : null;
+}
+
+/**
  * Runs first on every request: assigns the request id (a caller's own, when it is sane, so traces join
  * up), builds the per-request services (`deps`, what every use case is given), and stamps
  * `x-request-id` on whatever the response is.
  */
-export const requestContext = (clock: Clock) =>
+export const requestContext = (systemClock: Clock) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const incoming = c.req.header('x-request-id');
+    let clock = systemClock;
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : newId('req', clock.now());
     c.set('requestId', requestId);
+    clock = testClock(c.env, c.req.header('x-test-now')) ?? clock;
     c.set('clock', clock);
     // Benchmarks only: a probe request asks for its D1 cost in Server-Timing.
     const meter = c.env.EXPOSE_D1_METRICS === '1' && c.req.header('x-debug-d1') === '1' ? newMeter() : null;
