@@ -44,6 +44,7 @@ async function call(method, p, token, body, headers = {}) {
 
 const ctx = {
   base,
+  server,
   OPERATOR_TOKEN,
   call,
   durationMs,

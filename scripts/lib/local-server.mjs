@@ -29,6 +29,19 @@ const WRANGLER_ENV = {
 };
 const ENV = { ...WRANGLER_ENV, CI: process.env.CI ?? 'true', NO_COLOR: '1' };
 
+/** A one-off wrangler command (e.g. `d1 execute`) on the pinned Node, in the quiet environment. */
+export function runWrangler(args) {
+  const r = spawnSync(NODE, [WRANGLER_JS, ...args], {
+    cwd: ROOT,
+    env: ENV,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.status !== 0)
+    throw new Error(`wrangler ${args.slice(0, 3).join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
 export async function freePort() {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -194,6 +207,9 @@ export async function startLocalServer({
   return {
     baseUrl,
     port: p,
+    /** wrangler's pid, also its process group (workerd runs inside it). */
+    pid: child.pid,
+    persistTo,
     output: () => log,
     stop: () => stopProcessGroup(child, 'SIGTERM'),
   };
