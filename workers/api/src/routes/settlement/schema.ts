@@ -39,7 +39,8 @@ const PartySchema = z
 
 export const SettlementRowSchema = z
   .object({
-    counterparty: PartySchema.nullable().openapi({
+    // Not PartySchema.nullable(): that would make the shared SettlementParty component nullable.
+    counterparty: z.union([PartySchema, z.null()]).openapi({
       description:
         'The other side, for a clinic or a partner; null in the operator’s view (see payer and payee)',
     }),
