@@ -126,6 +126,18 @@ describe('settlement lines and statements', () => {
     expect(csv.text).toContain('"Massage, ""deluxe"", 60 min"');
     const net_ = rows.slice(1).reduce((s, r) => s + Math.round(Number(r.split(',').at(-3)) * 100), 0);
     expect(net_).toBe(6338);
+
+    // The same lines as JSON, paged, each with a receipt that verifies and names the line.
+    const first = await api.get('/v1/settlements/2026-11/lines?limit=2', { token: partner });
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.data).toHaveLength(2);
+    const rest = await api.get(`/v1/settlements/2026-11/lines?limit=2&cursor=${first.body.next_cursor}`, {
+      token: partner,
+    });
+    const listed = [...first.body.data, ...rest.body.data];
+    expect(rest.body.next_cursor).toBeNull();
+    expect(listed.map((l: any) => l.id)).toEqual(rows.slice(1).map((r) => r.split(',').at(-1)));
+    for (const l of listed) expect((await verifyReceipt(api, l.receipt)).jti).toBe(l.id);
   });
 
   it('ignores a request asking to be another time unless ALLOW_TEST_CLOCK is set (never in a deployment)', async () => {

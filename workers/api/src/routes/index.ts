@@ -32,6 +32,7 @@ import { registerReversePointRedemption } from './points/reverse';
 import { registerRecordVisit } from './points/visit';
 import { registerRedeem } from './redemptions/redeem';
 import { registerReverseRedemption } from './redemptions/reverse';
+import { registerSettlementLines } from './settlement/lines';
 import { registerSettlementLinesCsv } from './settlement/lines-csv';
 import { registerReceipt } from './settlement/receipt';
 import { registerNetworkSettings } from './settlement/settings';
@@ -92,6 +93,7 @@ export function registerRoutes(app: App): void {
   registerNetworkSettings(app);
   registerSettlementStatement(app);
   registerSettlementLinesCsv(app);
+  registerSettlementLines(app);
   registerReceipt(app);
 
   // Pages for people (HTML, not in the API document)
