@@ -3,7 +3,7 @@ import { DAY_MS, fixedClock, HOUR_MS } from '@gratia/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScheduledJobs } from '../../workers/api/src/scheduled';
-import { type Client, createClient, OPERATOR_TOKEN } from '../helpers/api';
+import { createClient, OPERATOR_TOKEN } from '../helpers/api';
 import {
   createNetwork,
   createOffer,
