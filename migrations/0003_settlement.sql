@@ -62,34 +62,6 @@ CREATE TABLE `settlement_totals` (
 --> statement-breakpoint
 CREATE INDEX `settlement_totals_payee_idx` ON `settlement_totals` (`payee_id`,`period`);--> statement-breakpoint
 CREATE INDEX `settlement_totals_payer_idx` ON `settlement_totals` (`payer_id`,`period`);--> statement-breakpoint
--- Backfill (by hand): every redemption and reversal recorded before settlement lines existed gets its
--- line, at version 0 of the network settings (no fee). Periods are taken in UTC here (SQL has no
--- timezones); the network's timezone applies to every line written from now on.
-INSERT INTO `settlement_lines` SELECT 'stl_' || substr(r.`id`, 5), strftime('%Y-%m', r.`redeemed_at` / 1000, 'unixepoch'),
-  'voucher', 'redemption', r.`id`, r.`id`, r.`clinic_id`, r.`partner_id`, r.`voucher_id`, NULL, v.`title`, NULL,
-  r.`currency`, r.`payable_amount`, 0, 0, r.`payable_amount`, 0, '', r.`redeemed_at`
-FROM `redemptions` r JOIN `vouchers` v ON v.`id` = r.`voucher_id` WHERE r.`payable_amount` > 0;
---> statement-breakpoint
-INSERT INTO `settlement_lines` SELECT 'stl_' || substr(r.`id`, 5), strftime('%Y-%m', r.`redeemed_at` / 1000, 'unixepoch'),
-  'points', 'redemption', r.`id`, r.`id`, r.`clinic_id`, r.`honoured_by`, NULL, substr(c.`card_number`, 13, 4),
-  r.`points` || ' points', r.`points`, r.`currency`, r.`payable_amount`, 0, 0, r.`payable_amount`, 0, '', r.`redeemed_at`
-FROM `point_redemptions` r JOIN `patients` c ON c.`id` = r.`patient_id`
-WHERE r.`honoured_by` <> r.`clinic_id` AND r.`payable_amount` > 0;
---> statement-breakpoint
-INSERT INTO `settlement_lines` SELECT 'stl_' || substr(v.`id`, 5), strftime('%Y-%m', v.`reversed_at` / 1000, 'unixepoch'),
-  o.`kind`, 'reversal', o.`redemption_id`, v.`id`, o.`payer_id`, o.`payee_id`, o.`voucher_id`, o.`card_last4`, o.`title`,
-  o.`points`, o.`currency`, -o.`gross`, o.`fee_bps`, -o.`fee`, -o.`net`, o.`settings_version`, '', v.`reversed_at`
-FROM `voucher_reversals` v JOIN `settlement_lines` o ON o.`source_id` = v.`redemption_id`;
---> statement-breakpoint
-INSERT INTO `settlement_lines` SELECT 'stl_' || substr(v.`id`, 5), strftime('%Y-%m', v.`reversed_at` / 1000, 'unixepoch'),
-  o.`kind`, 'reversal', o.`redemption_id`, v.`id`, o.`payer_id`, o.`payee_id`, o.`voucher_id`, o.`card_last4`, o.`title`,
-  o.`points`, o.`currency`, -o.`gross`, o.`fee_bps`, -o.`fee`, -o.`net`, o.`settings_version`, '', v.`reversed_at`
-FROM `point_reversals` v JOIN `settlement_lines` o ON o.`source_id` = v.`redemption_id`;
---> statement-breakpoint
-INSERT INTO `settlement_totals` SELECT `period`, `payer_id`, `payee_id`, `currency`,
-  sum(`entry` = 'redemption'), sum(`entry` = 'reversal'), sum(`gross`), sum(`fee`), sum(`net`), NULL
-FROM `settlement_lines` GROUP BY `period`, `payer_id`, `payee_id`, `currency`;
---> statement-breakpoint
 -- Append-only lines; closed periods never change (added by hand: drizzle-kit does not model triggers).
 CREATE TRIGGER `settlement_lines_no_update` BEFORE UPDATE ON `settlement_lines`
 BEGIN SELECT RAISE(ABORT, 'settlement_lines is append-only: a reversal writes a line of its own'); END;

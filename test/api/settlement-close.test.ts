@@ -107,4 +107,50 @@ describe('closing settlement months', () => {
     const june = await api.get('/v1/settlements?period=2027-06', { token: net.partner.key });
     expect(june.body.data[0]).toMatchObject({ redemptions: 0, reversals: 1, net: { amount: -1980 } });
   });
+
+  it('catches up a line for a redemption recorded without one, in the network timezone, once; closes empty months too', async () => {
+    const clock = fixedClock(Date.parse('2027-08-31T22:30:00Z')); // 00:30 on 1 September in Berlin
+    const api = createClient(clock);
+    await setFee(api, 300, 2);
+    const { net, credit } = await scene(api);
+    // An older Worker (during a deploy, or before settlement existed) recorded this, with no line.
+    const id = 'red_01OLDWORKER0000000000000000';
+    await env.DB.prepare(
+      `insert into redemptions (id, voucher_id, clinic_id, partner_id, api_key_id, amount, currency, payable_amount, redeemed_at)
+       values (?, ?, ?, ?, null, 1000, 'EUR', 1000, ?)`,
+    )
+      .bind(id, credit.id, net.clinic.id, net.partner.id, clock.now())
+      .run();
+    clock.advance(60_000);
+    const ran = await runScheduledJobs(env, clock.now(), 'test');
+    expect(ran.catch_up_settlement_lines).toMatchObject({ voucherRedemptions: 1 });
+    const september = await api.get('/v1/settlements?period=2027-09', { token: net.partner.key });
+    expect(september.body.data[0]).toMatchObject({
+      redemptions: 1,
+      gross: { amount: 1000 },
+      fee: { amount: 30 },
+      net: { amount: 970 },
+    });
+    const receipt = await api.get(`/v1/redemptions/${id}/receipt`, { token: net.clinic.key });
+    expect((await verifyReceipt(api, receipt.body.receipt)).period).toBe('2027-09');
+    // Idempotent: the next run finds nothing to catch up.
+    const again = await runScheduledJobs(env, clock.now(), 'test');
+    expect(again.catch_up_settlement_lines).toMatchObject({ voucherRedemptions: 0 });
+    // Months close whether or not they had figures: September, then the empty October and November.
+    clock.set(Date.parse('2027-12-03T12:00:00Z'));
+    const closing = await runScheduledJobs(env, clock.now(), 'test');
+    expect((closing.close_settlement_periods as { closed: string[] }).closed).toEqual(
+      expect.arrayContaining(['2027-09', '2027-10', '2027-11']),
+    );
+    const october = await api.get('/v1/settlements?period=2027-10', { token: net.partner.key });
+    expect(october.body).toMatchObject({ state: 'closed', data: [] });
+    // A line can never replace another, even by INSERT OR REPLACE (which skips delete triggers).
+    await expect(
+      env.DB.prepare(
+        `insert or replace into settlement_lines select * from settlement_lines where source_id = ?`,
+      )
+        .bind(id)
+        .run(),
+    ).rejects.toThrow(/append-only/);
+  });
 });

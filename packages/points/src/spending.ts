@@ -11,7 +11,7 @@ import {
   settlementLines,
 } from '@gratia/db';
 import { lineContext, pointsRedemptionLine, reversalLine, signReceipt } from '@gratia/settlement';
-import { voucherKeys } from '@gratia/vouchers';
+import { receiptKeys, voucherKeys } from '@gratia/vouchers';
 import { eq, sql } from 'drizzle-orm';
 import { pointReversalStatements } from './reverse';
 import { liveBalance, pointMoney } from './rules';
@@ -73,7 +73,7 @@ export async function spendPoints(
   const card = done.card[0];
   const receiptOf = async (line: SettlementLine | undefined) =>
     line
-      ? { line, receipt: await signReceipt(keys, line, deps.config.baseUrl) }
+      ? { line, receipt: await signReceipt(await receiptKeys(deps), line, deps.config.baseUrl) }
       : { line: null, receipt: null };
   const mine = done.outcome.find((r) => r.id === redemptionId);
   if (mine)
@@ -145,6 +145,6 @@ export async function reversePointSpend(
   if (refusal || !redemption || !reversal)
     return err(refusal ?? { code: 'redemption_not_found' as const, detail: 'No such redemption of yours' });
   const line = done.lineAfter[0] ?? null;
-  const receipt = line && (await signReceipt(keys, line, deps.config.baseUrl));
+  const receipt = line && (await signReceipt(await receiptKeys(deps), line, deps.config.baseUrl));
   return ok({ redemption, reversal, balanceAfter: done.live[0]?.live ?? 0, line, receipt });
 }

@@ -7,6 +7,8 @@
 // - close.ts: closeSettlementPeriods, for the cron.
 // - receipts.ts: the signed receipt (receipt+jwt) of a line.
 // - csv.ts: a period's lines as RFC 4180 CSV, streamed page by page.
+
+export * from './catch-up';
 export * from './close';
 export * from './csv';
 export * from './lines';

@@ -22,12 +22,37 @@ const SETTINGS_IN_FORCE = sql`left join (
   select ns.version, ns.fee_bps from network_settings ns order by ns.version desc limit 1
 ) s on 1 = 1`;
 
+/** The settings that were in force at an event's time (for lines caught up after the event). */
+const settingsAt = (at: SQL) => sql`left join network_settings s on s.version = (
+  select max(ns.version) from network_settings ns where ns.created_at <= ${at}
+)`;
+
+/** Options of a line written after its event (see catchUpSettlementLines). */
+export interface CatchUp {
+  /** Skip when the source already has its line; take the fee in force at the event's time. */
+  catchUp?: boolean;
+}
+
 /** fee and net of a gross amount at the settings in force (fee rounded down: the payee never loses a cent to rounding). */
 const feeOf = (gross: SQL) => sql`(${gross} * coalesce(s.fee_bps, 0)) / 10000`;
 
+/**
+ * The month a line goes in: its own, or, if that month is already closed (only reachable if the
+ * network's timezone changed, or a line caught up late), the month after the last closed one.
+ * Bookkeeping never refuses a redemption, and a closed month never changes.
+ */
+export const openPeriod = (period: string) => sql`case
+  when exists (select 1 from settlement_periods sp where sp.period = ${period})
+  then strftime('%Y-%m', (select max(sp2.period) from settlement_periods sp2) || '-01', '+1 month')
+  else ${period} end`;
+
 function insertLine(db: Db, ctx: LineContext, select: SQL) {
-  return db.insert(settlementLines).select(sql`select ${ctx.lineId}, ${ctx.period}, ${select}`);
+  return db.insert(settlementLines).select(sql`select ${ctx.lineId}, ${openPeriod(ctx.period)}, ${select}`);
 }
+
+/** No line yet for this source (a line caught up late never duplicates one written meanwhile). */
+const notYet = (source: SQL) =>
+  sql`and not exists (select 1 from settlement_lines x where x.source_id = ${source})`;
 
 /** Adds the line just written to its period's totals (nothing when no line was written). */
 function addToTotals(db: Db, lineId: string) {
@@ -61,7 +86,7 @@ const lineOf = (db: Db, sourceId: string) =>
   db.select().from(settlementLines).where(eq(settlementLines.sourceId, sourceId));
 
 /** A voucher redemption: the partner is owed the redemption's payable amount by the issuing clinic. */
-export function voucherRedemptionLine(db: Db, ctx: LineContext, redemptionId: string) {
+export function voucherRedemptionLine(db: Db, ctx: LineContext, redemptionId: string, opts: CatchUp = {}) {
   return {
     settlementLine: insertLine(
       db,
@@ -69,8 +94,9 @@ export function voucherRedemptionLine(db: Db, ctx: LineContext, redemptionId: st
       sql`'voucher', 'redemption', r.id, r.id, r.clinic_id, r.partner_id, r.voucher_id, null, v.title, null,
         r.currency, r.payable_amount, coalesce(s.fee_bps, 0), ${feeOf(sql`r.payable_amount`)},
         r.payable_amount - ${feeOf(sql`r.payable_amount`)}, coalesce(s.version, 0), ${ctx.kid}, r.redeemed_at
-      from redemptions r join vouchers v on v.id = r.voucher_id ${SETTINGS_IN_FORCE}
-      where r.id = ${redemptionId} and r.payable_amount > 0`,
+      from redemptions r join vouchers v on v.id = r.voucher_id
+        ${opts.catchUp ? settingsAt(sql`r.redeemed_at`) : SETTINGS_IN_FORCE}
+      where r.id = ${redemptionId} and r.payable_amount > 0 ${opts.catchUp ? notYet(sql`r.id`) : sql``}`,
     ),
     settlementTotals: addToTotals(db, ctx.lineId),
     lineAfter: lineOf(db, redemptionId),
@@ -78,7 +104,7 @@ export function voucherRedemptionLine(db: Db, ctx: LineContext, redemptionId: st
 }
 
 /** Points honoured by anyone but the issuing clinic: the honouring party is owed their value. */
-export function pointsRedemptionLine(db: Db, ctx: LineContext, redemptionId: string) {
+export function pointsRedemptionLine(db: Db, ctx: LineContext, redemptionId: string, opts: CatchUp = {}) {
   return {
     settlementLine: insertLine(
       db,
@@ -87,8 +113,10 @@ export function pointsRedemptionLine(db: Db, ctx: LineContext, redemptionId: str
         r.points || ' points', r.points, r.currency, r.payable_amount, coalesce(s.fee_bps, 0),
         ${feeOf(sql`r.payable_amount`)}, r.payable_amount - ${feeOf(sql`r.payable_amount`)},
         coalesce(s.version, 0), ${ctx.kid}, r.redeemed_at
-      from point_redemptions r join patients c on c.id = r.patient_id ${SETTINGS_IN_FORCE}
-      where r.id = ${redemptionId} and r.honoured_by <> r.clinic_id and r.payable_amount > 0`,
+      from point_redemptions r join patients c on c.id = r.patient_id
+        ${opts.catchUp ? settingsAt(sql`r.redeemed_at`) : SETTINGS_IN_FORCE}
+      where r.id = ${redemptionId} and r.honoured_by <> r.clinic_id and r.payable_amount > 0
+        ${opts.catchUp ? notYet(sql`r.id`) : sql``}`,
     ),
     settlementTotals: addToTotals(db, ctx.lineId),
     lineAfter: lineOf(db, redemptionId),
@@ -103,6 +131,7 @@ export function reversalLine(
   db: Db,
   ctx: LineContext,
   reversal: { table: 'voucher_reversals' | 'point_reversals'; id: string },
+  opts: CatchUp = {},
 ) {
   return {
     settlementLine: insertLine(
@@ -112,7 +141,7 @@ export function reversalLine(
         o.title, o.points, o.currency, -o.gross, o.fee_bps, -o.fee, -o.net, o.settings_version, ${ctx.kid},
         v.reversed_at
       from ${sql.raw(reversal.table)} v join settlement_lines o on o.source_id = v.redemption_id
-      where v.id = ${reversal.id}`,
+      where v.id = ${reversal.id} ${opts.catchUp ? notYet(sql`v.id`) : sql``}`,
     ),
     settlementTotals: addToTotals(db, ctx.lineId),
     lineAfter: lineOf(db, reversal.id),

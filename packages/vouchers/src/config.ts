@@ -1,6 +1,6 @@
 import { DAY_MS } from '@gratia/core';
 import type { Deps, NetworkConfig, Voucher } from '@gratia/db';
-import { loadVoucherKeys, type VoucherKeySet } from './keys';
+import { loadVoucherKeys, publishedKeys, type VoucherKeySet } from './keys';
 import { signVoucherToken, type VoucherClaims } from './token';
 
 // Vouchers as the network's configuration shapes them: the keys, the issuer, lifetimes, and
@@ -52,3 +52,16 @@ export async function withLink(deps: Pick<Deps, 'config'>, v: Voucher) {
   return { voucher: v, token, url: token && voucherUrl(deps.config, token) };
 }
 export type VoucherWithLink = Awaited<ReturnType<typeof withLink>>;
+
+/**
+ * The keys that sign receipts: a line's own key while the JWKS still publishes it (so its receipt is
+ * the same token every time), otherwise today's signer, so a receipt always verifies against the JWKS
+ * as it is now. (A retired key leaves the JWKS after the longest voucher lifetime; receipts outlive it.)
+ */
+export async function receiptKeys(deps: Pick<Deps, 'config' | 'clock'>) {
+  const keys = await voucherKeys(deps);
+  const published = new Set(
+    publishedKeys(keys, deps.clock.now(), voucherLifetimes(deps.config).maxMs).keys.map((k) => k.kid),
+  );
+  return { signer: keys.signer, byKid: new Map([...keys.byKid].filter(([kid]) => published.has(kid))) };
+}

@@ -23,7 +23,7 @@ import {
 } from '@gratia/db';
 import { lineContext, reversalLine, signReceipt, voucherRedemptionLine } from '@gratia/settlement';
 import { eq } from 'drizzle-orm';
-import { voucherKeys } from './config';
+import { receiptKeys, voucherKeys } from './config';
 import { redeemStatements, reverseStatements } from './redeem';
 import { type HonourRefusal, honourRefusal, redemptionRefusal, type VoucherRefusal } from './state';
 import { checkAudience, type TokenFailure, tokenFailureCode, verifyVoucherToken } from './token';
@@ -140,7 +140,7 @@ export async function redeemVoucher(
   const voucher = done.voucherAfter[0];
   if (redemption && voucher) {
     const line = done.lineAfter[0] ?? null;
-    const receipt = line && (await signReceipt(keys, line, deps.config.baseUrl));
+    const receipt = line && (await signReceipt(await receiptKeys(deps), line, deps.config.baseUrl));
     return ok({ redemption, voucher, line, receipt });
   }
   if (!checkAudience(check.claims.aud, partner.organization))
@@ -178,6 +178,6 @@ export async function reverseRedemption(
   const refusal = reversalRefusal(Boolean(done.redemption[0]), reversal, reverse.reversalId);
   if (refusal || !reversal) return err(refusal ?? { code: 'redemption_not_found' as const });
   const line = done.lineAfter[0] ?? null;
-  const receipt = line && (await signReceipt(keys, line, deps.config.baseUrl));
+  const receipt = line && (await signReceipt(await receiptKeys(deps), line, deps.config.baseUrl));
   return ok({ reversal, line, receipt });
 }

@@ -1,6 +1,7 @@
 import { createDb, type Deps, purgeExpiredIdempotencyKeys } from '@gratia/db';
 import { bookExpiredPoints } from '@gratia/points';
-import { closeSettlementPeriods } from '@gratia/settlement';
+import { catchUpSettlementLines, closeSettlementPeriods } from '@gratia/settlement';
+import { voucherKeys } from '@gratia/vouchers';
 import type { Env } from './env';
 import { networkConfig } from './lib/config';
 
@@ -28,6 +29,10 @@ export async function runScheduledJobs(
   const deps = scheduledDeps(env, now, cron, pending);
   const jobs: Record<string, () => Promise<unknown>> = {
     book_point_expiry: () => bookExpiredPoints(deps),
+    // Lines for redemptions that have none (recorded before settlement, or by an older Worker during a
+    // deploy), before any month they belong to is closed.
+    catch_up_settlement_lines: async () =>
+      catchUpSettlementLines(deps, { signerKid: (await voucherKeys(deps)).signer.kid }),
     close_settlement_periods: () => closeSettlementPeriods(deps, { timeZone: deps.config.timezone }),
     purge_idempotency_keys: () => purgeExpiredIdempotencyKeys(deps),
   };

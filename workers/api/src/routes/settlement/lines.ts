@@ -1,6 +1,6 @@
 import { toIso } from '@gratia/core';
 import { readLines, signReceipt } from '@gratia/settlement';
-import { voucherKeys } from '@gratia/vouchers';
+import { receiptKeys } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { decodeCursor, page } from '../../lib/pagination';
@@ -69,7 +69,6 @@ export function registerSettlementLines(app: App) {
       limit: q.limit + 1,
     });
     const { rows: kept, nextCursor } = page(rows, q.limit);
-    const keys = await voucherKeys(deps);
     const data = await Promise.all(
       kept.map(async (l) => {
         const money = (amount: number) => ({ amount, currency: l.currency });
@@ -90,7 +89,7 @@ export function registerSettlementLines(app: App) {
           fee_bps: l.feeBps,
           settings_version: l.settingsVersion,
           at: toIso(l.occurredAt),
-          receipt: await signReceipt(keys, l, deps.config.baseUrl),
+          receipt: await signReceipt(await receiptKeys(deps), l, deps.config.baseUrl),
         };
       }),
     );

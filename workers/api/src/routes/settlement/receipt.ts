@@ -1,6 +1,6 @@
 import { toIso } from '@gratia/core';
 import { readLineOf, signReceipt } from '@gratia/settlement';
-import { voucherKeys } from '@gratia/vouchers';
+import { receiptKeys } from '@gratia/vouchers';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { refusal } from '../../lib/refusal';
@@ -66,7 +66,7 @@ export function registerReceipt(app: App) {
         fee: money(line.fee),
         net: money(line.net),
         at: toIso(line.occurredAt),
-        receipt: await signReceipt(await voucherKeys(deps), line, deps.config.baseUrl),
+        receipt: await signReceipt(await receiptKeys(deps), line, deps.config.baseUrl),
       },
       200,
     );
