@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient, OPERATOR_TOKEN } from '../helpers/api';
@@ -151,6 +152,19 @@ describe('settlement lines and statements', () => {
     expect(red.status).toBe(201);
     expect(red.body.redeemed_at).toBe('2026-11-01T09:00:00.000Z');
     expect((await verifyReceipt(api, red.body.receipt)).period).toBe('2026-11');
+    // With the variable set, only a local server on loopback honours the header.
+    const onLoopback = await api.app.request(
+      'http://127.0.0.1/v1/settlements/periods',
+      { headers: { authorization: `Bearer ${net.clinic.key}`, 'x-test-now': '2040-01-15T12:00:00Z' } },
+      { ...env, ALLOW_TEST_CLOCK: '1', PUBLIC_BASE_URL: 'http://127.0.0.1' },
+    );
+    expect(((await onLoopback.json()) as any).data[0].period).toBe('2040-01');
+    const publicName = await api.app.request(
+      'https://gratia.test/v1/settlements/periods',
+      { headers: { authorization: `Bearer ${net.clinic.key}`, 'x-test-now': '2040-01-15T12:00:00Z' } },
+      { ...env, ALLOW_TEST_CLOCK: '1' },
+    );
+    expect(((await publicName.json()) as any).data[0].period).toBe('2026-11');
   });
 
   it('serves each receipt to the issuer, the honouring party and the operator only', async () => {

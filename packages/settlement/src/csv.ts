@@ -28,10 +28,16 @@ export const CSV_COLUMNS = [
 const NUMBER = /^-?\d+(\.\d+)?$/;
 const FORMULA = /^[=+\-@\t\r]/;
 
+/** A formula trigger after a separator Excel may split on (";" in German locales, ",", tab). */
+const EMBEDDED_FORMULA = /([;,\t])(\s*)([=+\-@])/g;
+
 export function csvCell(value: string | number | null): string {
   let s = value === null ? '' : String(value);
-  if (typeof value === 'string' && FORMULA.test(s) && !NUMBER.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof value === 'string' && !NUMBER.test(s)) {
+    if (FORMULA.test(s)) s = `'${s}`;
+    s = s.replace(EMBEDDED_FORMULA, "$1$2'$3");
+  }
+  return /[",;\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 const row = (cells: (string | number | null)[]) => `${cells.map(csvCell).join(',')}\r\n`;

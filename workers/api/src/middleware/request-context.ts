@@ -11,10 +11,17 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * deployment), a request may say what time it is (`x-test-now`, ISO 8601), so a test can live through
  * a month and its close against `wrangler dev`.
  */
-function testClock(env: AppEnv['Bindings'], header: string | undefined): Clock | null {
+function testClock(env: AppEnv['Bindings'], header: string | undefined, url: string): Clock | null {
   if (env.ALLOW_TEST_CLOCK !== '1' || !header) return null;
+  // Belt and braces, should the variable ever be set on a deployment: only a local server, reached on
+  // loopback over plain HTTP, honours it.
+  const { hostname } = new URL(url);
+  const local = hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+  if (!local || env.PUBLIC_BASE_URL?.startsWith('https:')) return null;
   const at = Date.parse(header);
-  return Number.isFinite(at) ? { now: () => at } : null;
+  if (!Number.isFinite(at)) return null;
+  console.warn(JSON.stringify({ level: 'warn', event: 'test_clock', now: header }));
+  return { now: () => at };
 }
 
 /**
@@ -28,7 +35,7 @@ export const requestContext = (systemClock: Clock) =>
     let clock = systemClock;
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : newId('req', clock.now());
     c.set('requestId', requestId);
-    clock = testClock(c.env, c.req.header('x-test-now')) ?? clock;
+    clock = testClock(c.env, c.req.header('x-test-now'), c.req.url) ?? clock;
     c.set('clock', clock);
     // Benchmarks only: a probe request asks for its D1 cost in Server-Timing.
     const meter = c.env.EXPOSE_D1_METRICS === '1' && c.req.header('x-debug-d1') === '1' ? newMeter() : null;
