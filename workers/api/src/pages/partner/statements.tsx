@@ -2,7 +2,7 @@ import { formatMoney, toIso } from '@gratia/core';
 import { linesCsv, PERIOD_PATTERN, readPartyStatement } from '@gratia/settlement';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
-import { formatTimeUtc, Page } from '../layout';
+import { Page } from '../layout';
 import { html, sessionCaller, sessionEnded } from './common';
 import { readSession } from './session';
 import { SignIn } from './views';
@@ -20,12 +20,27 @@ const monthName = (period: string) =>
     new Date(`${period}-01T00:00:00Z`),
   );
 
-function Statements({ s, network, now }: { s: Statement; network: string; now: number }) {
+function Statements({
+  s,
+  network,
+  now,
+  timeZone,
+}: {
+  s: Statement;
+  network: string;
+  now: number;
+  timeZone: string;
+}) {
   const { statement, periods, lines, principal } = s;
   const period = statement.period;
   const name = principal.organization.name;
   const totals = statement.pairs;
-  const receipts = lines.length;
+  // Every line of the month has a receipt: counted from the totals, not the (capped) list below.
+  const receipts = totals.reduce((n, t) => n + t.redemptions + t.reversals, 0);
+  const at = (ms: number) =>
+    new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+      new Date(ms),
+    );
   return (
     <Page title={`${name}: statement ${period}`}>
       <p class="eyebrow">{network}</p>
@@ -35,7 +50,7 @@ function Statements({ s, network, now }: { s: Statement; network: string; now: n
       </h1>
       <p class={`status ${statement.state.state === 'closed' ? 'ok' : 'warn'}`} role="status">
         {statement.state.state === 'closed'
-          ? `Closed on ${formatTimeUtc(statement.state.closedAt)} UTC: these figures are final.`
+          ? `Closed on ${at(statement.state.closedAt)}: these figures are final.`
           : 'This month is open: figures change as redemptions and reversals come in.'}
       </p>
       <nav class="periods" aria-label="Months">
@@ -109,7 +124,7 @@ function Statements({ s, network, now }: { s: Statement; network: string; now: n
                 {l.entry === 'reversal' ? ' (reversed)' : ''}
                 <br />
                 <span class="muted">
-                  {formatTimeUtc(l.occurredAt)} UTC · {l.payerName}
+                  {at(l.occurredAt)} · {l.payerName}
                   {l.cardLast4 ? ` · card ending ${l.cardLast4}` : ''} · receipt{' '}
                   <span class="code">{l.id}</span>
                 </span>
@@ -147,7 +162,12 @@ export function registerPartnerStatements(app: Hono<AppEnv>) {
     if (!out.ok) return sessionEnded(c);
     return html(
       c,
-      <Statements s={out.value} network={c.var.deps.config.networkName} now={c.var.clock.now()} />,
+      <Statements
+        s={out.value}
+        network={c.var.deps.config.networkName}
+        now={c.var.clock.now()}
+        timeZone={c.var.deps.config.timezone}
+      />,
     );
   });
 
@@ -163,6 +183,7 @@ export function registerPartnerStatements(app: Hono<AppEnv>) {
       headers: {
         'content-type': 'text/csv; charset=utf-8; header=present',
         'content-disposition': `attachment; filename="statement-${period}.csv"`,
+        'cache-control': 'no-store',
       },
     });
   });
