@@ -58,6 +58,16 @@ function decodeJson(part: string): Record<string, unknown> | null {
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
+/** Whether a base64url string is exactly what encoding its bytes gives (no spare bits set, no length 4n+1). */
+function isCanonical(part: string): boolean {
+  if (part.length % 4 === 1) return false;
+  try {
+    return base64url.encode(base64url.decode(part)) === part;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Verifies signature, header and time claims against `now` (ms). Audience is checked separately by
  * `checkAudience`, because the redeeming partner is known only once its key has been looked up.
@@ -75,6 +85,9 @@ export async function verifyVoucherToken(
   const parts = typeof token === 'string' ? token.split('.') : [];
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p)))
     return fail('malformed', 'not a compact JWS');
+  // Only the canonical encoding of each part: decoders ignore the spare bits of a last character, so
+  // a re-encoded signature would otherwise verify as a "different" token for the same voucher.
+  if (parts.some((p) => !isCanonical(p))) return fail('malformed', 'not canonical base64url');
   const header = decodeJson(parts[0]!);
   if (!header) return fail('malformed', 'header is not JSON');
   if (header.typ !== VOUCHER_TYP) return fail('wrong_typ', `typ ${String(header.typ)}`);
