@@ -112,3 +112,14 @@ describe('the `type` of a problem', () => {
     );
   });
 });
+
+describe('/docs', () => {
+  it('carries the security headers of every other page (it runs no script, loads nothing, cannot be framed)', async () => {
+    const res = await createClient().get('/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});

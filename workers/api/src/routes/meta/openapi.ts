@@ -1,4 +1,5 @@
 import type { App } from '../../app';
+import { STATIC_PAGE_HEADERS } from '../../pages/static-headers';
 import { polishDocument } from './openapi-polish';
 import { renderApiReference } from './reference-page';
 
@@ -60,5 +61,9 @@ export function registerOpenApi(app: App) {
     description: 'An organisation API key, or the operator token',
   });
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)));
-  app.get('/docs', (c) => c.html(renderApiReference(openApiDocument(app, new URL(c.req.url).origin))));
+  app.get('/docs', (c) => {
+    // The reference runs no script and loads nothing: the same headers as every script-free page.
+    for (const [k, v] of Object.entries(STATIC_PAGE_HEADERS)) c.header(k, v);
+    return c.html(renderApiReference(openApiDocument(app, new URL(c.req.url).origin)));
+  });
 }
