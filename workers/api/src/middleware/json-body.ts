@@ -2,6 +2,7 @@ import { ApiError } from '@gratia/core';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { readCappedText } from '../lib/body';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -27,14 +28,9 @@ async function checkBody(c: Context<AppEnv>): Promise<void> {
   const method = c.req.method;
   if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return;
 
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES)
-    throw new ApiError('payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes`);
-
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) {
-    throw new ApiError('payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes`);
-  }
+  // Read at most the limit, declared length or not (a chunked body declares none).
+  const text = await readCappedText(c, MAX_BODY_BYTES);
+  if (text === null) throw new ApiError('payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes`);
   if (text.trim() === '') return;
 
   const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim();

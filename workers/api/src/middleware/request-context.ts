@@ -12,7 +12,7 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * a month and its close against `wrangler dev`.
  */
 function testClock(env: AppEnv['Bindings'], header: string | undefined, url: string): Clock | null {
-  if (env.ALLOW_TEST_CLOCK !== '1' || !header) return null;
+  if (env?.ALLOW_TEST_CLOCK !== '1' || !header) return null;
   // Belt and braces, should the variable ever be set on a deployment: only a local server, reached on
   // loopback over plain HTTP, honours it.
   const { hostname } = new URL(url);

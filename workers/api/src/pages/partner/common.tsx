@@ -8,6 +8,7 @@ import {
 } from '@gratia/db';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
+import { readCappedText } from '../../lib/body';
 import { csrfOk, endSession, type PartnerSession, readSession } from './session';
 import { SignIn } from './views';
 
@@ -59,12 +60,11 @@ export function errorText(code: string | undefined, field?: string): string | un
 
 const FORM_EXPIRED = 'The form expired. Please try again.';
 
+/** A submitted form (URL-encoded, as the pages send them), or null when it is over the size limit. */
 export async function form(c: Context<AppEnv>): Promise<Record<string, string> | null> {
-  if (Number(c.req.header('content-length') ?? '0') > MAX_FORM_BYTES) return null;
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  return out;
+  const text = await readCappedText(c, MAX_FORM_BYTES);
+  if (text === null) return null;
+  return Object.fromEntries(new URLSearchParams(text));
 }
 
 /** A fresh one-time submission key for a form that changes something. */
