@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers';
 import { fixedClock } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
 import { runScheduledJobs } from '../../workers/api/src/scheduled';
-import { createClient, T0 } from '../helpers/api';
-import { createClinic } from '../helpers/factories';
+import { createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
+import { createClinic, createNetwork, createPatient, recordVisit } from '../helpers/factories';
 import { expectProblem } from '../helpers/security';
 
 const body = { first_name: 'Ida', last_name: 'Idempotent' };
@@ -55,6 +55,45 @@ describe('Idempotency-Key', () => {
     const retried = await api.post('/v1/patients', { token: clinic.key, body, headers });
     expect(retried.status).toBe(201);
     expect(retried.body.id).not.toBe(first.body.id);
+  });
+
+  it('serves a stored response only to a key still valid: a revoked key replaying it gets 401', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const patient = await createPatient(api, net.clinic.key);
+    await recordVisit(api, net.clinic.key, patient.id, 50_000);
+    const headers = { 'idempotency-key': 'spend-once-then-revoked' };
+    const spend = { card_number: patient.card_number, points: 100 };
+    // Deferred (the counter's spend) and eager (a patient) routes alike.
+    const first = await api.post('/v1/points/redemptions', { token: net.partner.key, body: spend, headers });
+    expect(first.status).toBe(201);
+    const made = await api.post('/v1/patients', { token: net.clinic.key, body, headers });
+    expect(made.status).toBe(201);
+    for (const key of [net.partner.keyId, net.clinic.keyId])
+      expect((await api.delete(`/v1/api_keys/${key}`, { token: OPERATOR_TOKEN })).status).toBe(200);
+    expectProblem(
+      await api.post('/v1/points/redemptions', { token: net.partner.key, body: spend, headers }),
+      401,
+      'unauthorized',
+    );
+    expectProblem(
+      await api.post('/v1/patients', { token: net.clinic.key, body, headers }),
+      401,
+      'unauthorized',
+    );
+  });
+
+  it('replays a stored error as problem+json, like the first answer', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const headers = { 'idempotency-key': 'refused-then-replayed' };
+    const spend = { card_number: '8000000000000002', points: 100 };
+    const first = await api.post('/v1/points/redemptions', { token: net.partner.key, body: spend, headers });
+    expectProblem(first, 404, 'card_not_found');
+    const again = await api.post('/v1/points/redemptions', { token: net.partner.key, body: spend, headers });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+    expect(again.body.code).toBe('card_not_found');
   });
 
   it('is scoped to the caller: two clinics may use the same key', async () => {
