@@ -34,3 +34,20 @@ export function toIso(ms: number | null | undefined): string | null {
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
+
+const knownZones = new Map<string, boolean>();
+
+/** Whether `tz` is an IANA time zone Intl knows (answered once per zone per isolate: cheap to ask). */
+export function isTimeZone(tz: string): boolean {
+  let known = knownZones.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    knownZones.set(tz, known);
+  }
+  return known;
+}

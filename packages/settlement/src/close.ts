@@ -12,10 +12,7 @@ const MONTHS_PER_RUN = 36;
  * has passed, is closed and its totals stamped, one batch per month. A stamped row never changes again
  * (triggers), and a line arriving later goes in the first open month.
  */
-export async function closeSettlementPeriods(
-  deps: Deps,
-  input: { timeZone: string },
-): Promise<{ closed: string[] }> {
+export async function closeSettlementPeriods(deps: Deps): Promise<{ closed: string[] }> {
   const { db } = deps;
   const now = deps.clock.now();
   const settings = await readNetworkSettings(deps);
@@ -36,7 +33,7 @@ export async function closeSettlementPeriods(
   while (
     period &&
     closed.length < MONTHS_PER_RUN &&
-    closableAt(period, input.timeZone, settings.closingGraceDays) <= now
+    closableAt(period, deps.config.timezone, settings.closingGraceDays) <= now
   ) {
     await runBatch(db, {
       period: db.insert(settlementPeriods).select(

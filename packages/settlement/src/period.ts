@@ -1,3 +1,5 @@
+import { DAY_MS } from '@gratia/core';
+
 // Settlement periods are calendar months in the network's timezone, named "YYYY-MM".
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -38,4 +40,4 @@ export function periodStart(period: string, timeZone: string): number {
 
 /** When a period may be closed: its end plus the grace days. */
 export const closableAt = (period: string, timeZone: string, graceDays: number) =>
-  periodStart(nextPeriod(period), timeZone) + graceDays * 86_400_000;
+  periodStart(nextPeriod(period), timeZone) + graceDays * DAY_MS;

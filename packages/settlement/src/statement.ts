@@ -100,7 +100,7 @@ export async function readSettlement(
 /** The periods a party has figures in (every period for the operator), newest first, with the current one. */
 export async function listPeriods(
   deps: Deps,
-  input: { principal: Principal; timeZone: string },
+  input: { principal: Principal },
 ): Promise<{ period: string; state: PeriodState }[]> {
   const { db } = deps;
   const read = await runBatch(db, {
@@ -113,7 +113,7 @@ export async function listPeriods(
     closed: db.select().from(settlementPeriods).orderBy(desc(settlementPeriods.period)).limit(120),
   });
   const closed = new Map(read.closed.map((p) => [p.period, p.closedAt]));
-  const current = periodOf(deps.clock.now(), input.timeZone);
+  const current = periodOf(deps.clock.now(), deps.config.timezone);
   const periods = [...new Set([current, ...read.periods.map((p) => p.period)])].sort().reverse();
   return periods.map((period) => {
     const closedAt = closed.get(period);
@@ -198,17 +198,21 @@ export async function readLineOf(
  * A party's statement for a month, as its own people read it: the caller settled first (a counter
  * session's key), then the month's totals, the periods and the first lines.
  */
+/** The clinic or partner a caller acts for (a counter session's key, looked up and settled). */
+export const settleParty = (deps: Deps, caller: Caller) =>
+  runAsCaller(deps, caller, ['clinic', 'partner'], {});
+
 export async function readPartyStatement(
   deps: Deps,
   input: { caller: Caller; period: string | undefined; lines: number },
 ) {
-  const settled = await runAsCaller(deps, input.caller, ['clinic', 'partner'], {});
+  const settled = await settleParty(deps, input.caller);
   if (!settled.ok) return settled;
   const principal = settled.value.principal;
   const period = input.period ?? periodOf(deps.clock.now(), deps.config.timezone);
   const [statement, periods, lines] = await Promise.all([
     readSettlement(deps, { principal, period }),
-    listPeriods(deps, { principal, timeZone: deps.config.timezone }),
+    listPeriods(deps, { principal }),
     readLines(deps, { principal, period, limit: input.lines }),
   ]);
   return ok({ principal, statement, periods, lines });

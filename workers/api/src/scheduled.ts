@@ -33,7 +33,7 @@ export async function runScheduledJobs(
     // deploy), before any month they belong to is closed.
     catch_up_settlement_lines: async () =>
       catchUpSettlementLines(deps, { signerKid: (await voucherKeys(deps)).signer.kid }),
-    close_settlement_periods: () => closeSettlementPeriods(deps, { timeZone: deps.config.timezone }),
+    close_settlement_periods: () => closeSettlementPeriods(deps),
     purge_idempotency_keys: () => purgeExpiredIdempotencyKeys(deps),
   };
   const results: Record<string, unknown> = {};

@@ -1,3 +1,4 @@
+import { isTimeZone } from '@gratia/core';
 import type { NetworkConfig } from '@gratia/db';
 import type { Env } from '../env';
 
@@ -6,23 +7,13 @@ const positiveInt = (raw: string | undefined, fallback: number) => {
   return Number.isInteger(n) && n > 0 ? n : fallback;
 };
 
-const validTimezone = (tz: string | undefined) => {
-  if (!tz) return undefined;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return tz;
-  } catch {
-    return undefined;
-  }
-};
-
 /** The network's configuration from the Worker's environment (origin: the request's, for local runs). */
 export function networkConfig(env: Env, origin: string): NetworkConfig {
   return {
     baseUrl: (env.PUBLIC_BASE_URL || origin).replace(/\/+$/, ''),
     networkName: env.NETWORK_NAME || 'Gratia Network',
     currency: env.NETWORK_CURRENCY || 'EUR',
-    timezone: validTimezone(env.NETWORK_TIMEZONE) ?? 'UTC',
+    timezone: env.NETWORK_TIMEZONE && isTimeZone(env.NETWORK_TIMEZONE) ? env.NETWORK_TIMEZONE : 'UTC',
     pointValue: positiveInt(env.POINT_VALUE_MINOR, 1),
     voucherDefaultDays: positiveInt(env.VOUCHER_DEFAULT_DAYS, 90),
     voucherMaxDays: positiveInt(env.VOUCHER_MAX_DAYS, 365),

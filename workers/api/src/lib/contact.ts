@@ -1,3 +1,4 @@
+import { isTimeZone } from '@gratia/core';
 import { z } from '@hono/zod-openapi';
 
 // Contact fields shared by organisations and patients: validated once, stored normalised.
@@ -25,12 +26,5 @@ export const HttpsUrlSchema = z
 export const TimezoneSchema = z
   .string()
   .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/Berlin')
+  .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')
   .openapi({ example: 'Europe/Berlin' });

@@ -1,5 +1,5 @@
 import { formatMoney, toIso } from '@gratia/core';
-import { linesCsv, PERIOD_PATTERN, readPartyStatement } from '@gratia/settlement';
+import { linesCsv, PERIOD_PATTERN, readPartyStatement, settleParty } from '@gratia/settlement';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { Page } from '../layout';
@@ -177,7 +177,7 @@ export function registerPartnerStatements(app: Hono<AppEnv>) {
     const period = c.req.param('file').slice(0, 7);
     if (!PERIOD_PATTERN.test(period)) return html(c, <SignIn error="No such month." />, 404);
     // Settle the session's key first, then stream the lines as its partner reads them.
-    const out = await readPartyStatement(c.var.deps, { caller: sessionCaller(session), period, lines: 0 });
+    const out = await settleParty(c.var.deps, sessionCaller(session));
     if (!out.ok) return sessionEnded(c);
     return new Response(linesCsv(c.var.deps, { principal: out.value.principal, period }), {
       headers: {

@@ -69,6 +69,7 @@ export function registerSettlementLines(app: App) {
       limit: q.limit + 1,
     });
     const { rows: kept, nextCursor } = page(rows, q.limit);
+    const keys = await receiptKeys(deps);
     const data = await Promise.all(
       kept.map(async (l) => {
         const money = (amount: number) => ({ amount, currency: l.currency });
@@ -89,7 +90,7 @@ export function registerSettlementLines(app: App) {
           fee_bps: l.feeBps,
           settings_version: l.settingsVersion,
           at: toIso(l.occurredAt),
-          receipt: await signReceipt(await receiptKeys(deps), l, deps.config.baseUrl),
+          receipt: await signReceipt(keys, l, deps.config.baseUrl),
         };
       }),
     );

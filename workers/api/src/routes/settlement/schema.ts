@@ -1,11 +1,11 @@
 import { toIso } from '@gratia/core';
-import type { NetworkSettings, PairTotals, PeriodState } from '@gratia/settlement';
+import { type NetworkSettings, type PairTotals, PERIOD_PATTERN, type PeriodState } from '@gratia/settlement';
 import { z } from '@hono/zod-openapi';
 import { MoneySchema, TimestampSchema } from '../../lib/schemas';
 
 export const PeriodSchema = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM')
+  .regex(PERIOD_PATTERN, 'must be a month as YYYY-MM')
   .openapi({ description: 'A calendar month in the network’s timezone', example: '2026-12' });
 
 export const NetworkSettingsSchema = z

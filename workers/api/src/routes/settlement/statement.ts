@@ -70,7 +70,7 @@ export function registerSettlementStatement(app: App) {
   });
   app.openapi(periodsRoute, async (c) => {
     const { deps } = c.var;
-    const periods = await listPeriods(deps, { principal: principalOf(c), timeZone: deps.config.timezone });
+    const periods = await listPeriods(deps, { principal: principalOf(c) });
     return c.json({ data: periods.map((p) => ({ period: p.period, ...stateJson(p.state) })) }, 200);
   });
 }
