@@ -7,7 +7,7 @@ import { createNetwork } from '../helpers/factories';
 // whole (30 MB to the counter's sign-in) before anything refused it.
 
 /** A body of `bytes` bytes sent as a stream, so the request carries no Content-Length. */
-function chunked(bytes: number, chunk = 'a=' + 'x'.repeat(1022)): ReadableStream<Uint8Array> {
+function chunked(bytes: number, chunk = `a=${'x'.repeat(1022)}`): ReadableStream<Uint8Array> {
   const piece = new TextEncoder().encode(chunk);
   let sent = 0;
   return new ReadableStream({

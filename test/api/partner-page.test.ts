@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
 import {
   createNetwork,
-  createPatient,
   createPointsScene,
+  createStoredValueScene,
   createVoucherScene,
-  issueVoucher,
   recordVisit,
 } from '../helpers/factories';
 
@@ -44,13 +43,7 @@ function submissionKey(html: string, action: string): string {
 /** A 50.00 stored-value voucher for the network's partner, checked at its signed-in counter. */
 async function storedValueAtCounter() {
   const api = createClient();
-  const net = await createNetwork(api);
-  const patient = await createPatient(api, net.clinic.key);
-  const v = await issueVoucher(api, net.clinic.key, {
-    patient_id: patient.id,
-    value: { amount: 5000, currency: 'EUR' },
-    partner_id: net.partner.id,
-  });
+  const { net, voucher: v } = await createStoredValueScene(api);
   const { cookie } = await signIn(api, net.partner.key);
   const { csrf } = await counter(api, cookie);
   const check = await submit(api, '/partner/verify', cookie, { token: v.token, csrf });

@@ -6,6 +6,7 @@ import {
   createNetwork,
   createPartner,
   createPatient,
+  createStoredValueScene,
   createVoucherScene,
   issueVoucher,
 } from '../helpers/factories';
@@ -181,13 +182,7 @@ describe('POST /v1/redemptions', () => {
 
   it('spends stored value down in parts, never below zero', async () => {
     const api = createClient();
-    const net = await createNetwork(api);
-    const patient = await createPatient(api, net.clinic.key);
-    const v = await issueVoucher(api, net.clinic.key, {
-      patient_id: patient.id,
-      value: { amount: 5000, currency: 'EUR' },
-      partner_id: net.partner.id,
-    });
+    const { net, voucher: v } = await createStoredValueScene(api);
     const part = await api.post('/v1/redemptions', {
       token: net.partner.key,
       body: { token: v.token, amount: { amount: 3000, currency: 'EUR' } },

@@ -1,40 +1,18 @@
 import { env } from 'cloudflare:workers';
 import { fixedClock } from '@gratia/core';
-import { compactVerify, createLocalJWKSet } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { runScheduledJobs } from '../../workers/api/src/scheduled';
-import { type Client, createClient, OPERATOR_TOKEN } from '../helpers/api';
-import { createNetwork, createPatient, issueVoucher } from '../helpers/factories';
+import { type Client, createClient } from '../helpers/api';
+import { createStoredValueScene } from '../helpers/factories';
+import { setFee, verifyReceipt } from '../helpers/settlement';
 
 // Closing months, in a file of its own: its storage (and so its calendar) is not shared with the
 // other settlement tests, and each test here uses months of its own.
 
-const setFee = async (api: Client, fee_bps: number, closing_grace_days: number) => {
-  const res = await api.put('/v1/network/settings', {
-    token: OPERATOR_TOKEN,
-    body: { fee_bps, closing_grace_days },
-  });
-  expect(res.status, res.text).toBe(200);
-};
-
-async function verifyReceipt(api: Client, token: string) {
-  const { payload } = await compactVerify(
-    token,
-    createLocalJWKSet((await api.get('/.well-known/jwks.json')).body),
-  );
-  return JSON.parse(new TextDecoder().decode(payload));
-}
-
 /** A network and a 50.00 stored-value voucher at its partner. */
 async function scene(api: Client) {
-  const net = await createNetwork(api);
-  const patient = await createPatient(api, net.clinic.key);
-  const credit = await issueVoucher(api, net.clinic.key, {
-    patient_id: patient.id,
-    value: { amount: 5000, currency: 'EUR' },
-    partner_id: net.partner.id,
-  });
-  return { net, credit };
+  const { net, voucher } = await createStoredValueScene(api);
+  return { net, credit: voucher };
 }
 
 describe('closing settlement months', () => {

@@ -1,5 +1,4 @@
 import { env } from 'cloudflare:workers';
-import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient, OPERATOR_TOKEN } from '../helpers/api';
 import {
@@ -11,27 +10,12 @@ import {
   setLoyaltyProgram,
 } from '../helpers/factories';
 import { describeSecurity, expectProblem } from '../helpers/security';
+import { setFee, verifyReceipt } from '../helpers/settlement';
 
 // Settlement over HTTP: a line with every redemption and reversal, statements that agree with the
 // lines, months closed by the cron, CSV for accountants and receipts that verify against the JWKS.
 // network_settings is network-wide and this file's storage is shared by its tests: each test that
 // depends on the fee sets it first.
-
-const setFee = async (api: Client, fee_bps: number, closing_grace_days = 5) => {
-  const res = await api.put('/v1/network/settings', {
-    token: OPERATOR_TOKEN,
-    body: { fee_bps, closing_grace_days },
-  });
-  expect(res.status, res.text).toBe(200);
-  return res.body;
-};
-
-async function verifyReceipt(api: Client, token: string) {
-  const jwks = createLocalJWKSet((await api.get('/.well-known/jwks.json')).body);
-  expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'EdDSA', typ: 'receipt+jwt' });
-  const { payload } = await compactVerify(token, jwks);
-  return JSON.parse(new TextDecoder().decode(payload));
-}
 
 /** A network, an offer voucher (65.00) and a stored-value voucher (50.00) at its partner, and a card with 5,000 points. */
 async function scene(api: Client) {

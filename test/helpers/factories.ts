@@ -170,3 +170,15 @@ export async function createPointsScene(
   });
   return { net, patient };
 }
+
+/** A network with a patient and a 50.00 EUR stored-value voucher at the network's partner. */
+export async function createStoredValueScene(api: Client) {
+  const net = await createNetwork(api);
+  const patient = await createPatient(api, net.clinic.key);
+  const voucher = await issueVoucher(api, net.clinic.key, {
+    patient_id: patient.id,
+    value: { amount: 5000, currency: 'EUR' },
+    partner_id: net.partner.id,
+  });
+  return { net, patient, voucher };
+}
