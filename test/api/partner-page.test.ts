@@ -1,6 +1,7 @@
-import { fixedClock, randomToken } from '@gratia/core';
+import { fixedClock } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
-import { type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
+import { createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
+import { counter, signIn, submissionKey, submit } from '../helpers/counter';
 import {
   createNetwork,
   createPointsScene,
@@ -10,35 +11,6 @@ import {
 } from '../helpers/factories';
 
 // The counter page through its forms, as a browser without JavaScript would use it.
-
-const ORIGIN = 'https://gratia.test';
-
-async function signIn(api: Client, key: string) {
-  const res = await api.post('/partner/session', {
-    rawBody: new URLSearchParams({ api_key: key }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
-  });
-  return { res, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! };
-}
-
-async function counter(api: Client, cookie: string) {
-  const res = await api.get('/partner', { headers: { cookie } });
-  const csrf = /name="csrf" value="([^"]+)"/.exec(res.text)?.[1] ?? '';
-  return { res, csrf };
-}
-
-/** A form as a freshly rendered page sends it: with its own one-time submission key, unless given. */
-const submit = (api: Client, path: string, cookie: string, fields: Record<string, string>, origin = ORIGIN) =>
-  api.post(path, {
-    rawBody: new URLSearchParams({ submission: randomToken(18), ...fields }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin },
-  });
-
-/** The submission key of the form posting to `action` on a rendered page. */
-function submissionKey(html: string, action: string): string {
-  const form = html.slice(html.indexOf(`action="${action}"`));
-  return /name="submission" value="([^"]+)"/.exec(form)![1]!;
-}
 
 /** A 50.00 stored-value voucher for the network's partner, checked at its signed-in counter. */
 async function storedValueAtCounter() {

@@ -53,6 +53,11 @@ export const ERRORS = {
     title: 'This key may not do that',
     text: 'You may not do that with this account.',
   },
+  rate_limited: {
+    status: 429,
+    title: 'Too many failed attempts',
+    text: 'Too many failed attempts. Please wait, then try again.',
+  },
   // idempotency
   idempotency_key_in_use: {
     status: 409,
@@ -203,6 +208,8 @@ export interface Refusal<C extends ErrorCode = ErrorCode> {
   code: C;
   detail?: string;
   errors?: FieldError[];
+  /** When a refused caller may try again (epoch ms): sent as Retry-After. */
+  retryAt?: number;
 }
 
 /** Thrown where a handler cannot return (middleware, deep helpers); rendered as problem+json. */
@@ -212,6 +219,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     detail?: string,
     readonly errors?: FieldError[],
+    /** When the caller may try again (epoch ms): sent as Retry-After. */
+    readonly retryAt?: number,
   ) {
     super(detail ?? ERROR_TITLES[code]);
     this.name = 'ApiError';

@@ -23,6 +23,8 @@ export const ID_PREFIXES = [
   'lpv',
   'stl',
   'nst',
+  'rec',
+  'fnd',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -1,7 +1,8 @@
 import { type Clock, err, MINUTE_MS, ok, type Refusal, type Result } from '@gratia/core';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from './index';
-import type { KeyRef } from './key-ref';
+import { type KeyRef, keyMatchUnlocked, lockOf } from './key-ref';
 import { apiKeys } from './schema/api-keys';
 import { organizations } from './schema/organizations';
 
@@ -34,7 +35,12 @@ export type OrgPrincipal = Extract<Principal, { role: 'clinic' | 'partner' }>;
 export const OPERATOR: Principal = { role: 'operator', organizationId: null, keyId: null, scope: 'operator' };
 
 export type Caller =
-  | { resolved: true; principal: Principal }
+  | {
+      resolved: true;
+      principal: Principal;
+      /** The request's source address, for counting failed attempts against it. */
+      source?: string | null;
+    }
   | {
       resolved: false;
       key: KeyRef;
@@ -43,32 +49,33 @@ export type Caller =
       organizationId?: string;
     };
 
-export const knownCaller = (principal: Principal): Caller => ({ resolved: true, principal });
+export const knownCaller = (principal: Principal, source: string | null = null): Caller => ({
+  resolved: true,
+  principal,
+  source,
+});
 
 /**
  * The query that resolves a presented key to its organisation; a deferred use case puts it in its own
  * batch. Every selected column has a distinct name: D1 batch rows are keyed by column name.
  */
 export function keyLookup(db: Db, key: KeyRef) {
+  const k = alias(apiKeys, 'k');
   return db
     .select({
-      keyId: apiKeys.id,
-      lastUsedAt: apiKeys.lastUsedAt,
+      keyId: k.id,
+      lastUsedAt: k.lastUsedAt,
       organizationId: sql<string>`${organizations.id}`.as('organization_id'),
       kind: organizations.kind,
       name: organizations.name,
       currency: organizations.currency,
       timezone: organizations.timezone,
       category: organizations.category,
+      lockedUntil: sql<number | null>`${lockOf(key)}`.as('locked_until'),
     })
-    .from(apiKeys)
-    .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
-    .where(
-      and(
-        'hash' in key ? eq(apiKeys.secretHash, key.hash) : eq(apiKeys.id, key.id),
-        isNull(apiKeys.revokedAt),
-      ),
-    )
+    .from(k)
+    .innerJoin(organizations, eq(organizations.id, k.organizationId))
+    .where(and(keyMatchUnlocked(key), isNull(k.revokedAt)))
     .limit(1);
 }
 export type KeyRow = Awaited<ReturnType<typeof keyLookup>>[number];
@@ -93,7 +100,14 @@ export function principalFromKey(row: KeyRow): OrgPrincipal {
   };
 }
 
-export type AuthRefusal = Refusal<'unauthorized' | 'forbidden'>;
+export type AuthRefusal = Refusal<'unauthorized' | 'forbidden' | 'rate_limited'>;
+
+/** The refusal of a caller locked out for failed attempts, with when to try again. */
+export const lockedRefusal = (until: number): AuthRefusal => ({
+  code: 'rate_limited',
+  detail: `Too many failed attempts: try again after ${new Date(until).toISOString()}`,
+  retryAt: until,
+});
 
 export function roleRefusal(principal: Principal, roles: readonly Role[]): AuthRefusal | null {
   if (roles.includes(principal.role)) return null;
@@ -109,6 +123,7 @@ export function settleCaller(caller: Caller, rows: readonly KeyRow[]): Result<Pr
   const row = rows[0];
   if (!row || (caller.organizationId !== undefined && row.organizationId !== caller.organizationId))
     return err({ code: 'unauthorized', detail: 'The API key is unknown or revoked' });
+  if (row.lockedUntil !== null) return err(lockedRefusal(row.lockedUntil));
   const principal = principalFromKey(row);
   const refusal = roleRefusal(principal, caller.roles);
   return refusal ? err(refusal) : ok(principal);

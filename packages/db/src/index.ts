@@ -8,6 +8,7 @@ export function createDb(d1: D1Database) {
   return drizzle(d1, { schema });
 }
 export type Db = ReturnType<typeof createDb>;
+export * from './abuse';
 export * from './batch';
 export * from './caller';
 export * from './deps';

@@ -4,6 +4,7 @@ import {
   type Caller,
   type Deps,
   keyRefOf,
+  noteFailure,
   type PointRedemption,
   type PointReversal,
   runAsCaller,
@@ -90,6 +91,7 @@ export async function spendPoints(
     return ok({ redemption: earlier, balanceAfter: card.live, replayed: true, ...(await receiptOf(line)) });
   }
   const code = spendRefusal(spend, card, earlier);
+  if (code === 'card_not_found') await noteFailure(deps, run.value.principal, input.caller, 'card');
   const detail = {
     card_not_found: `No card ${input.cardNumber} in the network`,
     reference_conflict: `Reference ${input.reference} was already used for another redemption (${earlier?.id})`,

@@ -7,6 +7,8 @@
 // - close.ts: closeSettlementPeriods, for the cron.
 // - receipts.ts: the signed receipt (receipt+jwt) of a line.
 // - csv.ts: a period's lines as RFC 4180 CSV, streamed page by page.
+// - reconcile.ts: every summary (card balances, settlement totals, voucher remaining values)
+//   recomputed from what it summarises, differences recorded as findings; for the cron.
 
 export * from './catch-up';
 export * from './close';
@@ -14,5 +16,6 @@ export * from './csv';
 export * from './lines';
 export * from './period';
 export * from './receipts';
+export * from './reconcile';
 export * from './settings';
 export * from './statement';

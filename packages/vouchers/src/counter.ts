@@ -12,6 +12,7 @@ import {
   type Caller,
   type Deps,
   keyRefOf,
+  noteFailure,
   organizations,
   patients,
   type Redemption,
@@ -77,7 +78,9 @@ export async function verifyVoucher(
   const partner = run.value.principal;
   if (!check.ok) {
     logRefusal(deps, check.reason, check.detail);
-    return ok({ valid: false, code: tokenFailureCode(check.reason) });
+    const code = tokenFailureCode(check.reason);
+    if (code === 'invalid_voucher') await noteFailure(deps, partner, input.caller, 'voucher');
+    return ok({ valid: false, code });
   }
   if (!checkAudience(check.claims.aud, partner.organization))
     return ok({ valid: false, code: 'voucher_not_for_this_partner' });
@@ -123,7 +126,9 @@ export async function redeemVoucher(
     const run = await runAsCaller(deps, input.caller, ['partner'], {});
     if (!run.ok) return run;
     logRefusal(deps, check.reason, check.detail);
-    return err({ code: tokenFailureCode(check.reason) });
+    const code = tokenFailureCode(check.reason);
+    if (code === 'invalid_voucher') await noteFailure(deps, run.value.principal, input.caller, 'voucher');
+    return err({ code });
   }
   const redeem = redeemStatements(db, {
     voucherId: check.claims.jti,

@@ -84,14 +84,14 @@ export function createApp(options: AppOptions = {}): App {
 
   app.notFound((c) => problem(c, 'not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError(async (e, c) => {
-    if (e instanceof ApiError) return problem(c, e.code, e.message, e.errors);
+    if (e instanceof ApiError) return problem(c, e.code, e.message, e.errors, e.retryAt);
     if (e instanceof HTTPException && e.status < 500) {
       // The framework's own refusals of a request (an empty body of the wrong type, JSON that does
       // not parse): the key is checked first, as everywhere, then the request's fault is named.
       try {
         await ensureAuthorized(c);
       } catch (auth) {
-        if (auth instanceof ApiError) return problem(c, auth.code, auth.message);
+        if (auth instanceof ApiError) return problem(c, auth.code, auth.message, undefined, auth.retryAt);
         throw auth;
       }
       return problem(c, HTTP_EXCEPTION_CODES[e.status] ?? 'validation_failed', e.message);

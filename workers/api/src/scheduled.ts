@@ -1,6 +1,7 @@
-import { createDb, type Deps, purgeExpiredIdempotencyKeys } from '@gratia/db';
+import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
+import { purgePageSessions } from '@gratia/network';
 import { bookExpiredPoints } from '@gratia/points';
-import { catchUpSettlementLines, closeSettlementPeriods } from '@gratia/settlement';
+import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
 import { voucherKeys } from '@gratia/vouchers';
 import type { Env } from './env';
 import { networkConfig } from './lib/config';
@@ -19,6 +20,12 @@ export function scheduledDeps(env: Env, now: number, cron: string, pending: Prom
   };
 }
 
+/** The network-local hour at which the daily reconciliation runs. */
+export const RECONCILE_HOUR = 3;
+
+const localHour = (now: number, timeZone: string) =>
+  Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone }).format(now));
+
 /** The cron trigger's work, each job independent so one failure does not stop the others. */
 export async function runScheduledJobs(
   env: Env,
@@ -35,7 +42,11 @@ export async function runScheduledJobs(
       catchUpSettlementLines(deps, { signerKid: (await voucherKeys(deps)).signer.kid }),
     close_settlement_periods: () => closeSettlementPeriods(deps),
     purge_idempotency_keys: () => purgeExpiredIdempotencyKeys(deps),
+    purge_abuse_counters: () => purgeAbuseCounters(deps),
+    purge_page_sessions: () => purgePageSessions(deps),
   };
+  // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
+  if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);
   const results: Record<string, unknown> = {};
   for (const [name, job] of Object.entries(jobs)) {
     try {

@@ -1,4 +1,5 @@
 export * from './api-keys';
+export * from './guards';
 export * from './idempotency';
 export * from './offers';
 export * from './organizations';

@@ -50,12 +50,15 @@ export function problem(
   code: ErrorCode,
   detail?: string,
   errors?: FieldError[],
+  retryAt?: number,
   // biome-ignore lint/suspicious/noExplicitAny: the status literal is checked by the ERROR_STATUS map
 ): any {
   const requestId = (c.get('requestId') as string | undefined) ?? '';
   const body = problemBody(code, requestId, detail, errors, problemBase(c));
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId },
-  });
+  const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId };
+  if (retryAt !== undefined) {
+    const now = (c.get('clock') as { now(): number } | undefined)?.now() ?? Date.now();
+    headers['retry-after'] = String(Math.max(1, Math.ceil((retryAt - now) / 1000)));
+  }
+  return new Response(JSON.stringify(body), { status: body.status, headers });
 }

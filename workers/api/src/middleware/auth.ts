@@ -2,6 +2,7 @@ import { ApiError, type Refusal, sha256Hex, timingSafeEqual } from '@gratia/core
 import {
   authorizeCaller,
   type Caller,
+  type KeyRef,
   keyLookup,
   knownCaller,
   OPERATOR,
@@ -34,13 +35,26 @@ function bearerSecret(c: Context<AppEnv>): string {
   return m[1]!;
 }
 
+/** The source address of the request, as Cloudflare's edge reports it (absent in-process). */
+export function sourceAddress(c: Context<AppEnv>): string | null {
+  const ip = c.req.header('cf-connecting-ip');
+  return ip && /^[0-9A-Fa-f:.]{2,45}$/.test(ip) ? ip : null;
+}
+
+/** The key a bearer secret presents, with the request's time and address (for the abuse locks). */
+const presentedKey = async (c: Context<AppEnv>, secret: string): Promise<KeyRef> => ({
+  hash: await sha256Hex(secret),
+  at: c.var.clock.now(),
+  from: sourceAddress(c),
+});
+
 function isOperatorSecret(c: Context<AppEnv>, secret: string): boolean {
   const token = c.env.OPERATOR_TOKEN;
   return typeof token === 'string' && token.length >= 16 && timingSafeEqual(secret, token);
 }
 
 /** An auth refusal as the exception the error handler renders. */
-export const authError = (r: Refusal) => new ApiError(r.code, r.detail);
+export const authError = (r: Refusal) => new ApiError(r.code, r.detail, undefined, r.retryAt);
 
 function checkRole(principal: Principal, roles: readonly Role[]) {
   const refusal = roleRefusal(principal, roles);
@@ -73,10 +87,10 @@ export const authorize = (...roles: Role[]) =>
       const secret = bearerSecret(c);
       const caller: Caller = isOperatorSecret(c, secret)
         ? knownCaller(OPERATOR)
-        : { resolved: false, key: { hash: await sha256Hex(secret) }, roles };
+        : { resolved: false, key: await presentedKey(c, secret), roles };
       const principal = await settle(c, caller);
       checkRole(principal, roles);
-      c.set('caller', knownCaller(principal));
+      c.set('caller', knownCaller(principal, sourceAddress(c)));
       bodyProblem(c);
       await next();
     }),
@@ -95,7 +109,7 @@ export const authorizeDeferred = (...roles: Role[]) =>
         checkRole(OPERATOR, roles);
         c.set('caller', knownCaller(OPERATOR));
       } else {
-        c.set('caller', { resolved: false, key: { hash: await sha256Hex(secret) }, roles });
+        c.set('caller', { resolved: false, key: await presentedKey(c, secret), roles });
       }
       if (c.var.bodyProblem) {
         await ensureAuthorized(c);
@@ -121,7 +135,7 @@ async function settle(c: Context<AppEnv>, caller: Caller): Promise<Principal> {
 export async function ensureAuthorized(c: Context<AppEnv>): Promise<void> {
   const caller = c.var.caller as Caller | undefined;
   if (!caller || caller.resolved) return;
-  c.set('caller', knownCaller(await settle(c, caller)));
+  c.set('caller', knownCaller(await settle(c, caller), sourceAddress(c)));
 }
 
 /** The principal of a route whose caller is known (authorize). */

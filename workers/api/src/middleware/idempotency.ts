@@ -3,7 +3,7 @@ import { claimIdempotencyKey, completeIdempotencyKey, knownCaller, releaseIdempo
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { PROBLEM_CONTENT_TYPE } from '../lib/problem';
-import { authError, ensureAuthorized } from './auth';
+import { authError, ensureAuthorized, sourceAddress } from './auth';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -28,7 +28,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
   const claimed = await claimIdempotencyKey(deps, { caller: c.var.caller, key, requestHash });
   if (!claimed.ok) throw authError(claimed.error);
-  c.set('caller', knownCaller(claimed.value.principal));
+  c.set('caller', knownCaller(claimed.value.principal, sourceAddress(c)));
   const claim = claimed.value.claim;
   if (claim.state === 'reused')
     throw new ApiError(

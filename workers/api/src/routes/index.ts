@@ -35,6 +35,7 @@ import { registerReverseRedemption } from './redemptions/reverse';
 import { registerSettlementLines } from './settlement/lines';
 import { registerSettlementLinesCsv } from './settlement/lines-csv';
 import { registerReceipt } from './settlement/receipt';
+import { registerReconciliation } from './settlement/reconciliation';
 import { registerNetworkSettings } from './settlement/settings';
 import { registerSettlementStatement } from './settlement/statement';
 import { registerGetVoucher } from './vouchers/get';
@@ -95,6 +96,7 @@ export function registerRoutes(app: App): void {
   registerSettlementLinesCsv(app);
   registerSettlementLines(app);
   registerReceipt(app);
+  registerReconciliation(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

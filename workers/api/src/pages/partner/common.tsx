@@ -9,6 +9,7 @@ import {
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import { readCappedText } from '../../lib/body';
+import { sourceAddress } from '../../middleware/auth';
 import { csrfOk, endSession, type PartnerSession, readSession } from './session';
 import { SignIn } from './views';
 
@@ -17,22 +18,36 @@ import { SignIn } from './views';
 
 const MAX_FORM_BYTES = 16 * 1024;
 
-export const html = (c: Context<AppEnv>, node: unknown, status: 200 | 400 | 401 | 403 | 404 | 413 = 200) =>
-  c.html(`<!doctype html>${node}`, status);
+export const html = (
+  c: Context<AppEnv>,
+  node: unknown,
+  status: 200 | 400 | 401 | 403 | 404 | 413 | 429 = 200,
+) => c.html(`<!doctype html>${node}`, status);
 
 /**
  * The session as a caller: its own API key, looked up inside each use case's batch, still unrevoked,
  * still a partner, still this partner. A key revoked meanwhile ends the session at the next request.
  */
-export const sessionCaller = (session: PartnerSession): Caller => ({
+export const sessionCaller = (c: Context<AppEnv>, session: PartnerSession): Caller => ({
   resolved: false,
-  key: { id: session.keyId },
+  key: { session: session.id, at: c.var.clock.now(), from: sourceAddress(c) },
   roles: ['partner'],
   organizationId: session.partnerId,
 });
 
-/** The sign-in page for a session whose key no longer holds. */
-export function sessionEnded(c: Context<AppEnv>) {
+/** "Try again at 14:35 (in 12 minutes)": when a locked caller may try again, in the partner's words. */
+export function lockedText(until: number, now: number, timeZone?: string): string {
+  const at = new Date(until).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone });
+  const minutes = Math.max(1, Math.ceil((until - now) / 60_000));
+  return `Too many failed attempts. Try again at ${at} (in ${minutes} minute${minutes === 1 ? '' : 's'}).`;
+}
+
+/** The sign-in page for a session that no longer holds (signed out, expired, key revoked) or is locked. */
+export function sessionEnded(c: Context<AppEnv>, refusal?: Refusal) {
+  if (refusal?.code === 'rate_limited' && refusal.retryAt !== undefined) {
+    c.header('retry-after', String(Math.max(1, Math.ceil((refusal.retryAt - c.var.clock.now()) / 1000))));
+    return html(c, <SignIn error={lockedText(refusal.retryAt, c.var.clock.now())} />, 429);
+  }
   endSession(c);
   return html(c, <SignIn error={ERROR_TEXT.unauthorized} />, 401);
 }
@@ -91,7 +106,7 @@ export const withSession = (handler: FormHandler) => async (c: Context<AppEnv>) 
 };
 
 /** What a form's action decided: where to send the person, or that the session's key no longer holds. */
-export type FormOutcome = { location: string } | { ended: true };
+export type FormOutcome = { location: string } | { ended: Refusal };
 
 /**
  * Exactly once: the form's one-time submission key becomes the operation's idempotency key (scoped to
@@ -113,11 +128,11 @@ export async function once(
   const requestHash = await sha256Hex(`${c.req.path}\n${JSON.stringify(fields)}`);
   const { deps } = c.var;
   const claimed = await claimIdempotencyKey(deps, {
-    caller: sessionCaller(session),
+    caller: sessionCaller(c, session),
     key: `form:${key}`,
     requestHash,
   });
-  if (!claimed.ok) return sessionEnded(c);
+  if (!claimed.ok) return sessionEnded(c, claimed.error);
   const claim = claimed.value.claim;
   if (claim.state === 'replay') return c.redirect(claim.body, 303);
   if (claim.state === 'reused') return c.redirect(refusedTo({ code: 'idempotency_key_reused' }), 303);
@@ -135,7 +150,7 @@ export async function once(
   }
   if ('ended' in outcome) {
     await releaseIdempotencyKey(deps.db, claim.hold);
-    return sessionEnded(c);
+    return sessionEnded(c, outcome.ended);
   }
   await completeIdempotencyKey(deps.db, claim.hold, 303, outcome.location);
   return c.redirect(outcome.location, 303);
@@ -155,4 +170,6 @@ async function awaitAnswer(c: Context<AppEnv>, where: { scope: string; key: stri
 
 /** An auth refusal ends the session; any other refusal goes back to the counter with its sentence. */
 export const outcomeOf = (r: Refusal): FormOutcome =>
-  r.code === 'unauthorized' || r.code === 'forbidden' ? { ended: true } : { location: refusedTo(r) };
+  r.code === 'unauthorized' || r.code === 'forbidden' || r.code === 'rate_limited'
+    ? { ended: r }
+    : { location: refusedTo(r) };

@@ -1,5 +1,5 @@
 import { formatMoney, parseMoneyInput } from '@gratia/core';
-import { authenticateSecret } from '@gratia/network';
+import { endPageSession, signInWithKey } from '@gratia/network';
 import {
   type CounterActivity,
   readCounterActivity,
@@ -10,6 +10,7 @@ import {
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { JSQR_SOURCE } from '../../generated/jsqr-source';
+import { sourceAddress } from '../../middleware/auth';
 import {
   errorText,
   form,
@@ -28,7 +29,7 @@ import { registerPartnerStatements } from './statements';
 import { Counter, SignIn, Verification } from './views';
 
 // /partner: the counter page for partners without IT. Sign in with the partner's API key (exchanged
-// for an 8-hour HttpOnly, Secure, SameSite=Strict cookie), check a voucher by camera or by pasting
+// for an 8-hour server-side session in an HttpOnly, Secure, SameSite=Strict cookie), check a voucher by camera or by pasting
 // its code, redeem with one tap, reverse within 24 hours; take card points by card number. Every
 // action is a use case called with the session as its caller, so the key is re-checked in the same
 // D1 round trip as the work and revoking it ends the session at once; every form that changes
@@ -80,8 +81,8 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
   app.get('/partner', async (c) => {
     const session = await readSession(c);
     if (!session) return html(c, <SignIn />);
-    const activity = await readCounterActivity(c.var.deps, { caller: sessionCaller(session) });
-    if (!activity.ok) return sessionEnded(c);
+    const activity = await readCounterActivity(c.var.deps, { caller: sessionCaller(c, session) });
+    if (!activity.ok) return sessionEnded(c, activity.error);
     const recent = activity.value;
     return html(
       c,
@@ -102,11 +103,20 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
       return html(c, <SignIn error="Sign in from this page." />, 403);
     const f = await form(c);
     if (!f) return html(c, <SignIn error="That request was too large." />, 413);
-    const key = await authenticateSecret(c.var.deps, { secret: f.api_key ?? '' });
-    if (!key.ok) return html(c, <SignIn error="That key is not valid. Check it and try again." />, 401);
-    if (key.value.role !== 'partner')
-      return html(c, <SignIn error="Only partner keys can sign in at the counter." />, 403);
-    await startSession(c, key.value.keyId, key.value.organizationId);
+    const signedIn = await signInWithKey(c.var.deps, {
+      secret: f.api_key ?? '',
+      kind: 'partner',
+      from: sourceAddress(c),
+    });
+    if (!signedIn.ok) {
+      const r = signedIn.error;
+      if (r.code === 'rate_limited') return sessionEnded(c, r);
+      if (r.code === 'forbidden')
+        return html(c, <SignIn error="Only partner keys can sign in at the counter." />, 403);
+      return html(c, <SignIn error="That key is not valid. Check it and try again." />, 401);
+    }
+    const s = signedIn.value;
+    await startSession(c, { id: s.id, partnerId: s.principal.organizationId, expiresAt: s.expiresAt });
     return c.redirect('/partner', 303);
   });
 
@@ -115,8 +125,8 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     withSession(async (c, session, f) => {
       const token = (f.token ?? '').trim();
       if (!token) return c.redirect('/partner?error=invalid_voucher', 303);
-      const out = await verifyVoucher(c.var.deps, { caller: sessionCaller(session), token });
-      if (!out.ok) return sessionEnded(c);
+      const out = await verifyVoucher(c.var.deps, { caller: sessionCaller(c, session), token });
+      if (!out.ok) return sessionEnded(c, out.error);
       return html(c, <Verification csrf={session.csrf} token={token} result={out.value} />);
     }),
   );
@@ -129,7 +139,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
       if (amountMinor === null || amountMinor === 0) return c.redirect(invalidField('amount'), 303);
       return once(c, session, f, async () => {
         const out = await redeemVoucher(c.var.deps, {
-          caller: sessionCaller(session),
+          caller: sessionCaller(c, session),
           token: (f.token ?? '').trim(),
           amount: amountMinor === undefined ? undefined : { amount: amountMinor, currency },
         });
@@ -143,7 +153,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     withSession((c, session, f) =>
       once(c, session, f, async () => {
         const out = await reverseRedemption(c.var.deps, {
-          caller: sessionCaller(session),
+          caller: sessionCaller(c, session),
           redemptionId: f.redemption_id ?? '',
         });
         return out.ok ? { location: `/partner?reversed=${out.value.reversal.id}` } : outcomeOf(out.error);
@@ -157,7 +167,10 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
   app.post('/partner/signout', async (c) => {
     const session = await readSession(c);
     const f = await form(c);
-    if (session && f && csrfOk(c, session, f.csrf)) endSession(c);
+    if (session && f && csrfOk(c, session, f.csrf)) {
+      await endPageSession(c.var.deps, { sessionId: session.id });
+      endSession(c);
+    }
     return c.redirect('/partner', 303);
   });
 

@@ -26,7 +26,7 @@ export function registerPartnerPoints(app: Hono<AppEnv>) {
         return c.redirect(invalidField('points'), 303);
       return once(c, session, f, async () => {
         const out = await spendPoints(c.var.deps, {
-          caller: sessionCaller(session),
+          caller: sessionCaller(c, session),
           cardNumber: card,
           points: Number(points),
           // The form's one-time key is also the sale's reference: the database itself refuses a
@@ -47,7 +47,7 @@ export function registerPartnerPoints(app: Hono<AppEnv>) {
     withSession((c, session, f) =>
       once(c, session, f, async () => {
         const out = await reversePointSpend(c.var.deps, {
-          caller: sessionCaller(session),
+          caller: sessionCaller(c, session),
           redemptionId: f.redemption_id ?? '',
         });
         return out.ok ? { location: '/partner?points_reversed=1' } : outcomeOf(out.error);

@@ -3,16 +3,16 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../../env';
 
-// The counter page's session: a stateless cookie, HMAC-signed, carrying the API key id, the
-// partner, an expiry and the CSRF token of the session. Stateless so that signing in costs no write;
-// the key row is still checked on every request (in the same query as the page's data), so revoking
-// the key ends every session at once.
+// The counter page's session: an HMAC-signed cookie naming a server-side session row (page_sessions),
+// the partner, an expiry and the session's CSRF token. The signature keeps forged cookies away from the
+// database; the row (live, unexpired, its key unrevoked and unlocked) is checked by every request in
+// the same batch as the page's data, so signing out, expiry and revoking the key all end the session
+// on the server.
 
 export const SESSION_COOKIE = 'gratia_partner';
-export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
-
 export interface PartnerSession {
-  keyId: string;
+  /** The page_sessions row. */
+  id: string;
   partnerId: string;
   csrf: string;
   expiresAt: number;
@@ -36,34 +36,34 @@ async function sign(c: Context<AppEnv>, payload: string): Promise<string> {
   return base64url(new Uint8Array(mac));
 }
 
+/** Sets the cookie of a session just signed in (the row is written by signInWithKey). */
 export async function startSession(
   c: Context<AppEnv>,
-  keyId: string,
-  partnerId: string,
+  signedIn: { id: string; partnerId: string; expiresAt: number },
 ): Promise<PartnerSession> {
-  const session = { keyId, partnerId, csrf: randomToken(24), expiresAt: c.var.clock.now() + SESSION_TTL_MS };
-  const payload = [session.keyId, session.partnerId, session.csrf, String(session.expiresAt)].join('.');
+  const session = { ...signedIn, csrf: randomToken(24) };
+  const payload = [session.id, session.partnerId, session.csrf, String(session.expiresAt)].join('.');
   setCookie(c, SESSION_COOKIE, `${payload}.${await sign(c, payload)}`, {
     path: '/partner',
     httpOnly: true,
     secure: true,
     sameSite: 'Strict',
-    maxAge: SESSION_TTL_MS / 1000,
+    maxAge: Math.max(0, Math.floor((session.expiresAt - c.var.clock.now()) / 1000)),
   });
   return session;
 }
 
-/** The session if the cookie is genuine and unexpired (the key itself is checked by the caller). */
+/** The session if the cookie is genuine and unexpired (its row and key are checked by each use case). */
 export async function readSession(c: Context<AppEnv>): Promise<PartnerSession | null> {
   const raw = getCookie(c, SESSION_COOKIE);
   const parts = raw?.split('.') ?? [];
   if (parts.length !== 5) return null;
-  const [keyId, partnerId, csrf, exp, mac] = parts as [string, string, string, string, string];
-  const expected = await sign(c, [keyId, partnerId, csrf, exp].join('.'));
+  const [id, partnerId, csrf, exp, mac] = parts as [string, string, string, string, string];
+  const expected = await sign(c, [id, partnerId, csrf, exp].join('.'));
   if (!timingSafeEqual(mac, expected)) return null;
   const expiresAt = Number(exp);
   if (!Number.isFinite(expiresAt) || expiresAt <= c.var.clock.now()) return null;
-  return { keyId, partnerId, csrf, expiresAt };
+  return { id, partnerId, csrf, expiresAt };
 }
 
 export function endSession(c: Context<AppEnv>): void {

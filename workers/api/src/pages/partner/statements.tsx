@@ -155,11 +155,11 @@ export function registerPartnerStatements(app: Hono<AppEnv>) {
     const asked = c.req.query('period');
     const period = asked && PERIOD_PATTERN.test(asked) ? asked : undefined;
     const out = await readPartyStatement(c.var.deps, {
-      caller: sessionCaller(session),
+      caller: sessionCaller(c, session),
       period,
       lines: LINES_SHOWN,
     });
-    if (!out.ok) return sessionEnded(c);
+    if (!out.ok) return sessionEnded(c, out.error);
     return html(
       c,
       <Statements
@@ -177,8 +177,8 @@ export function registerPartnerStatements(app: Hono<AppEnv>) {
     const period = c.req.param('file').slice(0, 7);
     if (!PERIOD_PATTERN.test(period)) return html(c, <SignIn error="No such month." />, 404);
     // Settle the session's key first, then stream the lines as its partner reads them.
-    const out = await settleParty(c.var.deps, sessionCaller(session));
-    if (!out.ok) return sessionEnded(c);
+    const out = await settleParty(c.var.deps, sessionCaller(c, session));
+    if (!out.ok) return sessionEnded(c, out.error);
     return new Response(linesCsv(c.var.deps, { principal: out.value.principal, period }), {
       headers: {
         'content-type': 'text/csv; charset=utf-8; header=present',
