@@ -11,13 +11,15 @@ import {
 import {
   type ConsentEvent,
   consentEvents,
+  type Db,
   type Deps,
   type OrgPrincipal,
   type Patient,
+  patientSearchTerms,
   patients,
   runBatch,
 } from '@gratia/db';
-import { and, asc, eq, getTableColumns, gt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, type SQL, sql } from 'drizzle-orm';
 
 // A clinic's patients and their coalition card: register, read, search, update. Consent is recorded
 // as history (who, when, from what source) in the same batch as the change it describes.
@@ -42,6 +44,44 @@ export interface ConsentInput {
 /** Lower-cased name, e-mail and phone: what the clinic's search box matches. */
 export function searchText(p: Pick<PatientFields, 'firstName' | 'lastName' | 'email' | 'phone'>): string {
   return [p.firstName, p.lastName, p.email ?? '', p.phone ?? ''].join(' ').toLowerCase();
+}
+
+/** Lower case without accents: how names are kept as search terms and how a search is read. */
+const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+const digits = (s: string) => s.replace(/\D/g, '');
+
+/**
+ * The words a patient is found by: each word of the name, the e-mail and its local part, the phone's
+ * digits and their tails. A search matches the start of any of them.
+ */
+export function searchTerms(p: Pick<PatientFields, 'firstName' | 'lastName' | 'email' | 'phone'>): string[] {
+  const terms = new Set(fold(`${p.firstName} ${p.lastName}`).split(/[\s'’-]+/));
+  if (p.email) {
+    const email = fold(p.email);
+    terms.add(email);
+    terms.add(email.slice(0, email.indexOf('@')));
+  }
+  // Every tail of the phone's digits (6 or more), so a number is found with or without its country
+  // code: "+49 170 1234567" by "49170...", "170 1234567" or "1234567".
+  const phone = p.phone ? digits(p.phone) : '';
+  for (let i = 0; i <= phone.length - 6; i++) terms.add(phone.slice(i));
+  if (phone.length >= 4) terms.add(phone);
+  terms.delete('');
+  return [...terms].map((t) => t.slice(0, 120));
+}
+
+/** Replaces a patient's search terms, if the row now has `text` as its search text (the change applied). */
+function replaceTerms(db: Db, row: { clinicId: string; patientId: string; text: string }, terms: string[]) {
+  const applied = sql`exists (select 1 from patients x where x.id = ${row.patientId} and x.search_text = ${row.text})`;
+  return [
+    db.delete(patientSearchTerms).where(and(eq(patientSearchTerms.patientId, row.patientId), applied)),
+    ...terms.map((term) =>
+      db
+        .insert(patientSearchTerms)
+        .select(sql`select ${row.clinicId}, ${term}, ${row.patientId} where ${applied}`)
+        .onConflictDoNothing(),
+    ),
+  ];
 }
 
 const notFound = (id: string): Refusal<'patient_not_found'> => ({
@@ -87,6 +127,11 @@ export async function registerPatient(
           .insert(patients)
           .values({ ...base, cardNumber: newCardNumber() })
           .returning(),
+        terms: db
+          .insert(patientSearchTerms)
+          .values(
+            searchTerms(input.patient).map((term) => ({ clinicId: base.clinicId, term, patientId: id })),
+          ),
         ...(events.length ? { consent: db.insert(consentEvents).values(events) } : {}),
       });
       return done.patient[0]!;
@@ -123,17 +168,34 @@ export async function readPatient(
   return patient ? ok({ patient, consentHistory: read.history }) : err(notFound(input.patientId));
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+/** Just past every string that starts with `prefix` (binary order): the top of a prefix range. */
+const prefixEnd = (prefix: string) => `${prefix}\u{10FFFF}`;
 
-/** A card number (exactly, spaces allowed), a phone number, an e-mail address, or any part of the name. */
-function searchCondition(q: string): SQL {
+/**
+ * A card number (exactly, spaces allowed), or words each matching the start of a word of the name, the
+ * e-mail or the phone's digits: a range seek on (clinic, term) per word, so rows read follow the hits.
+ */
+function searchCondition(clinicId: string, q: string): SQL {
   const card = normalizeCardNumber(q);
   if (/^\d{16}$/.test(card)) return eq(patients.cardNumber, card);
-  const needle = `%${escapeLike(q.toLowerCase())}%`;
-  const phone = q.replace(/[\s()-]/g, '');
-  const conditions = [sql`${patients.searchText} like ${needle} escape '\\'`];
-  if (/^\+?\d{4,}$/.test(phone)) conditions.push(sql`${patients.phone} like ${`%${phone}%`}`);
-  return or(...conditions)!;
+  // A phone number as typed at the desk: digits only, and without a national trunk prefix ("0170...").
+  const phone = q.replace(/[\s()+./-]/g, '');
+  const words = /^\d{4,}$/.test(phone)
+    ? [q.trim().startsWith('+') ? phone : phone.replace(/^0+/, '')]
+    : fold(q)
+        .split(/[\s'’-]+/)
+        .filter(Boolean)
+        .slice(0, 5);
+  if (words.length === 0) return sql`0`;
+  const match = (alias: string, w: string) =>
+    sql`${sql.raw(alias)}.clinic_id = ${clinicId} and ${sql.raw(alias)}.term >= ${w} and ${sql.raw(alias)}.term < ${prefixEnd(w)}`;
+  const [first, ...rest] = words as [string, ...string[]];
+  const others = rest.map(
+    (w, i) =>
+      sql`and exists (select 1 from patient_search_terms ${sql.raw(`t${i + 2}`)}
+        where ${match(`t${i + 2}`, w)} and ${sql.raw(`t${i + 2}`)}.patient_id = t.patient_id)`,
+  );
+  return sql`${patients.id} in (select t.patient_id from patient_search_terms t where ${match('t', first)} ${sql.join(others, sql` `)})`;
 }
 
 export async function listPatients(
@@ -147,7 +209,7 @@ export async function listPatients(
       and(
         eq(patients.clinicId, input.clinic.organizationId),
         input.after ? gt(patients.id, input.after) : undefined,
-        input.q ? searchCondition(input.q) : undefined,
+        input.q ? searchCondition(input.clinic.organizationId, input.q) : undefined,
       ),
     )
     .orderBy(asc(patients.id))
@@ -195,13 +257,20 @@ export async function updatePatient(
     };
     // The row as this change saw it, when the search text is derived from it.
     let guard = mine;
+    let terms: ReturnType<typeof replaceTerms> = [];
     if (current) {
-      set.searchText = searchText({
+      const fields = {
         firstName: b.firstName ?? current.firstName,
         lastName: b.lastName ?? current.lastName,
         email: b.email === undefined ? current.email : b.email,
         phone: b.phone === undefined ? current.phone : b.phone,
-      });
+      };
+      set.searchText = searchText(fields);
+      terms = replaceTerms(
+        db,
+        { clinicId: current.clinicId, patientId: current.id, text: set.searchText },
+        searchTerms(fields),
+      );
       guard = and(
         mine,
         eq(patients.firstName, current.firstName),
@@ -223,6 +292,7 @@ export async function updatePatient(
     const done = await runBatch(db, {
       history,
       update: db.update(patients).set(set).where(guard).returning(),
+      terms,
     });
     const updated = done.update[0];
     if (updated) return ok(updated);

@@ -60,7 +60,7 @@ export function accrualStatements(db: Db, input: AccrualInput) {
     .insert(pointAccounts)
     .select(
       sql`select s.patient_id, s.clinic_id, s.points_earned, s.points_earned, 0, 0, s.amount, s.currency,
-        ${discountCase(input.rules.discountTiers, sql`s.amount`)}, ${now} ${fromVisit}`,
+        ${discountCase(input.rules.discountTiers, sql`s.amount`)}, ${now}, null ${fromVisit}`,
     )
     .onConflictDoUpdate({
       target: pointAccounts.patientId,

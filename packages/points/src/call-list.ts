@@ -20,8 +20,9 @@ export interface CallListEntry {
   balance: number;
 }
 
-/** Where the next page starts: after this patient's first expiry. */
+/** Where the next page starts: after this card. */
 export interface CallListPosition {
+  /** The card's next expiry (point_accounts.next_expiry_at) the page ended on. */
   at: number;
   patientId: string;
 }
@@ -49,39 +50,51 @@ export async function buildCallList(
   const now = deps.clock.now();
   const until = now + input.withinDays * DAY_MS;
   const after = input.after;
-  const rows = await deps.db.all<Row>(
+  // Cards are paged by their next expiry through point_accounts_next_expiry_idx (kept by triggers on
+  // the lots), so a page reads its own cards and their lots in the window, never the whole window.
+  // A card whose first lot lapsed within the hour (its expiry not booked yet) sorts first; it is left
+  // out when nothing else of it lapses in the window.
+  const rows = await deps.db.all<Row & { next_expiry_at: number }>(
     sql`select p.id as patient_id, p.first_name, p.last_name, p.card_number, p.email, p.phone,
-          p.consent_email, p.consent_sms,
-          sum(l.remaining) as points_expiring, min(l.expires_at) as first_expires_at,
-          min(l.expires_on) as first_expires_on,
-          json_group_array(json_object('points', l.remaining, 'expires_on', l.expires_on, 'expires_at', l.expires_at)) as lots,
-          ${liveBalance(sql`p.id`, now)} as balance
-        from point_lots l join patients p on p.id = l.patient_id
-        where l.clinic_id = ${input.clinic.organizationId} and ${spendableLot('l', now)} and l.expires_at <= ${until}
-        group by p.id
-        ${after ? sql`having (min(l.expires_at), p.id) > (${after.at}, ${after.patientId})` : sql``}
-        order by first_expires_at, p.id
+          p.consent_email, p.consent_sms, a.next_expiry_at,
+          (select sum(l.remaining) from point_lots l where l.patient_id = a.patient_id
+            and ${spendableLot('l', now)} and l.expires_at <= ${until}) as points_expiring,
+          (select min(l.expires_at) from point_lots l where l.patient_id = a.patient_id
+            and ${spendableLot('l', now)}) as first_expires_at,
+          (select min(l.expires_on) from point_lots l where l.patient_id = a.patient_id
+            and ${spendableLot('l', now)}) as first_expires_on,
+          (select json_group_array(json_object('points', l.remaining, 'expires_on', l.expires_on, 'expires_at', l.expires_at))
+            from point_lots l where l.patient_id = a.patient_id
+            and ${spendableLot('l', now)} and l.expires_at <= ${until}) as lots,
+          ${liveBalance(sql`a.patient_id`, now)} as balance
+        from point_accounts a join patients p on p.id = a.patient_id
+        where a.clinic_id = ${input.clinic.organizationId} and a.next_expiry_at is not null
+          and a.next_expiry_at <= ${until}
+          ${after ? sql`and (a.next_expiry_at, a.patient_id) > (${after.at}, ${after.patientId})` : sql``}
+        order by a.next_expiry_at, a.patient_id
         limit ${input.limit + 1}`,
   );
   const more = rows.length > input.limit;
-  const kept = more ? rows.slice(0, input.limit) : rows;
-  const last = kept[kept.length - 1];
+  const page = more ? rows.slice(0, input.limit) : rows;
+  const last = page[page.length - 1];
   return {
-    entries: kept.map((r) => ({
-      patientId: r.patient_id,
-      firstName: r.first_name,
-      lastName: r.last_name,
-      cardNumber: r.card_number,
-      email: r.email,
-      phone: r.phone,
-      consent: { email: r.consent_email === 1, sms: r.consent_sms === 1 },
-      pointsExpiring: r.points_expiring,
-      firstExpiry: { expiresOn: r.first_expires_on, expiresAt: r.first_expires_at },
-      lots: (JSON.parse(r.lots) as { points: number; expires_on: string; expires_at: number }[])
-        .sort((a, b) => a.expires_at - b.expires_at)
-        .map((l) => ({ points: l.points, expiresOn: l.expires_on, expiresAt: l.expires_at })),
-      balance: r.balance,
-    })),
-    next: more && last ? { at: last.first_expires_at, patientId: last.patient_id } : null,
+    entries: page
+      .filter((r) => r.points_expiring > 0)
+      .map((r) => ({
+        patientId: r.patient_id,
+        firstName: r.first_name,
+        lastName: r.last_name,
+        cardNumber: r.card_number,
+        email: r.email,
+        phone: r.phone,
+        consent: { email: r.consent_email === 1, sms: r.consent_sms === 1 },
+        pointsExpiring: r.points_expiring,
+        firstExpiry: { expiresOn: r.first_expires_on, expiresAt: r.first_expires_at },
+        lots: (JSON.parse(r.lots) as { points: number; expires_on: string; expires_at: number }[])
+          .sort((a, b) => a.expires_at - b.expires_at)
+          .map((l) => ({ points: l.points, expiresOn: l.expires_on, expiresAt: l.expires_at })),
+        balance: r.balance,
+      })),
+    next: more && last ? { at: last.next_expiry_at, patientId: last.patient_id } : null,
   };
 }

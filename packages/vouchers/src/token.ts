@@ -47,14 +47,20 @@ export async function signVoucherToken(key: VoucherKey, claims: VoucherClaims): 
 
 const fail = (reason: TokenFailure, detail: string): TokenCheck => ({ ok: false, reason, detail });
 
-function decodeJson(part: string): Record<string, unknown> | null {
+/** The JSON object a part's bytes hold, only if they are exactly how JSON.stringify writes it (no duplicate members, spacing or escapes). */
+function canonicalJson(bytes: Uint8Array): Record<string, unknown> | null {
   try {
-    const v = JSON.parse(new TextDecoder().decode(base64url.decode(part)));
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    const v = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) && JSON.stringify(v) === text ? v : null;
   } catch {
     return null;
   }
 }
+const decodeJson = (part: string) => canonicalJson(base64url.decode(part));
+/** The header parameters a voucher has: no key is ever taken from a token, and no extension is understood. */
+const HEADER_PARAMS = new Set(['alg', 'kid', 'typ']);
+const CLAIM_NAMES = new Set(['iss', 'sub', 'jti', 'aud', 'iat', 'nbf', 'exp']);
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
@@ -94,6 +100,8 @@ export async function verifyVoucherToken(
   if (!ALLOWED_ALGS.includes(header.alg as (typeof ALLOWED_ALGS)[number]))
     return fail('invalid_alg', `alg ${String(header.alg)}`);
   if (header.crit !== undefined) return fail('malformed', 'crit is not supported');
+  if (Object.keys(header).some((k) => !HEADER_PARAMS.has(k)))
+    return fail('malformed', 'unsupported header parameter');
   const key = typeof header.kid === 'string' ? keys.byKid.get(header.kid) : undefined;
   if (!key) return fail('unknown_kid', `kid ${String(header.kid)}`);
 
@@ -103,12 +111,9 @@ export async function verifyVoucherToken(
   } catch (e) {
     return fail('bad_signature', (e as Error).message);
   }
-  let claims: Record<string, unknown>;
-  try {
-    claims = JSON.parse(new TextDecoder().decode(payload));
-  } catch {
-    return fail('malformed', 'payload is not JSON');
-  }
+  const claims = canonicalJson(payload);
+  if (!claims) return fail('malformed', 'payload is not canonical JSON');
+  if (Object.keys(claims).some((k) => !CLAIM_NAMES.has(k))) return fail('invalid_claims', 'unknown claim');
   const { iss, sub, jti, aud, iat, nbf, exp } = claims;
   if (
     typeof sub !== 'string' ||

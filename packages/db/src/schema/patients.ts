@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { apiKeys } from './api-keys';
 import { organizations } from './organizations';
 
@@ -34,6 +34,26 @@ export const patients = sqliteTable(
   ],
 );
 export type Patient = typeof patients.$inferSelect;
+
+/**
+ * The words a patient is found by (each word of the name, the e-mail and its local part, the phone's
+ * digits), normalised: lower case, no accents. A search is a prefix range on (clinic, term), so it
+ * reads rows in proportion to its hits, never the clinic's whole list.
+ */
+export const patientSearchTerms = sqliteTable(
+  'patient_search_terms',
+  {
+    clinicId: text('clinic_id').notNull(),
+    term: text('term').notNull(),
+    patientId: text('patient_id')
+      .notNull()
+      .references(() => patients.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clinicId, t.term, t.patientId] }),
+    index('patient_search_terms_patient_idx').on(t.patientId),
+  ],
+);
 
 export const CONSENT_CHANNELS = ['email', 'sms'] as const;
 export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];

@@ -51,6 +51,7 @@ export const vouchers = sqliteTable(
   (t) => [
     index('vouchers_clinic_idx').on(t.clinicId, t.id),
     index('vouchers_patient_idx').on(t.patientId, t.id),
+    index('vouchers_clinic_status_idx').on(t.clinicId, t.status, t.id),
     check(
       'vouchers_remaining_check',
       sql`${t.remainingAmount} >= 0 and ${t.remainingAmount} <= ${t.valueAmount}`,

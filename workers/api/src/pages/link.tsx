@@ -1,7 +1,7 @@
 import { displayStatus, type LinkView, readVoucherLink } from '@gratia/vouchers';
 import type { Hono } from 'hono';
-import { renderSVG } from 'uqr';
 import type { AppEnv } from '../env';
+import { qrDataUri } from '../lib/qr';
 import { formatDate, formatMoney, Page } from './layout';
 import { STATIC_PAGE_HEADERS } from './static-headers';
 
@@ -45,11 +45,7 @@ function Gift({ view, token, now }: { view: LinkView; token: string; now: number
       {usable ? (
         <section class="card" aria-labelledby="show">
           <h2 id="show">Show this code at the counter</h2>
-          <img
-            class="qr"
-            alt="QR code of your gift voucher"
-            src={`data:image/svg+xml;base64,${btoa(renderSVG(token, { ecc: 'M', border: 2 }))}`}
-          />
+          <img class="qr" alt="QR code of your gift voucher" src={qrDataUri(token)} />
           <p class="muted">Valid until {formatDate(v.expiresAt, tz)}.</p>
         </section>
       ) : null}

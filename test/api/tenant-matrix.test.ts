@@ -1,0 +1,1456 @@
+import { ERROR_TEXT, ERRORS, type ErrorCode, fixedClock, randomToken } from '@gratia/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ApiResponse, type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
+import {
+  createNetwork,
+  createOffer,
+  createPatient,
+  issueVoucher,
+  type Network,
+  recordVisit,
+  setLoyaltyProgram,
+} from '../helpers/factories';
+import { type InventoryRoute, routeInventory } from '../helpers/inventory';
+import { resign, tamperPayload } from '../helpers/tokens';
+
+// Tenant isolation, as a matrix driven by the router. Every operation and page that takes an id, or a
+// reference to another tenant's resource in its body or query (a patient, an offer, a voucher token, a
+// card number, a redemption, an organisation, a month of settlement), is called about a resource of a
+// fresh network (clinic A and partner P1 own things; clinic B and partner P2 do not) as each of: clinic
+// A, clinic B, partner P1, partner P2, the operator and no one. Only the rightful callers get 2xx (a
+// counter form: its success redirect); a non-owner of a role the route admits gets the route's own
+// `*_not_found`, exactly what a resource that does not exist gets (each scenario's "ghost" proves it);
+// a role the route does not admit gets 403; no one gets 401. Lists and statements answer a non-owner
+// 2xx with nothing of the owner's in them. The rightful callers run last, so they also prove that the
+// refused attempts before them changed nothing; exactly-once requests are then sent again by the
+// refused callers under the rightful caller's own Idempotency-Key (or form submission key), which
+// must never replay the owner's answer. A caller's own references (a visit's or a sale's `reference`)
+// are checked the same way: another tenant reusing one gets its own, new record.
+//
+// The table is keyed by the router's own routes: the suite fails when a route (API or page) has no
+// entry, when an entry names no route, and when a route takes an id, token, card number, search or
+// month that no scenario exercises and no entry explains.
+
+const ORIGIN = 'https://gratia.test';
+const GHOST_ULID = '01JD0000000000000000000000';
+const ghostId = (prefix: string) => `${prefix}_${GHOST_ULID}`;
+
+// ---------------------------------------------------------------------------------------------------
+// Callers and scenes
+
+type Caller = 'clinic A' | 'clinic B' | 'partner P1' | 'partner P2' | 'operator' | 'no one';
+/** Every caller of every scenario (cells run refused callers first, then the rightful ones). */
+const CALLERS: readonly Caller[] = ['no one', 'operator', 'clinic B', 'partner P2', 'clinic A', 'partner P1'];
+const ROLE = {
+  'clinic A': 'clinic',
+  'clinic B': 'clinic',
+  'partner P1': 'partner',
+  'partner P2': 'partner',
+  operator: 'operator',
+  'no one': null,
+} as const;
+const ORGANISATIONS: readonly Caller[] = ['clinic A', 'clinic B', 'partner P1', 'partner P2'];
+
+interface Scene {
+  api: Client;
+  net: Network;
+  /** Unique per scene: names and titles that must not show up anywhere else. */
+  tag: string;
+  sessions: Map<Caller, { cookie: string; csrf: string }>;
+}
+
+async function newScene(at: number): Promise<Scene> {
+  const api = createClient(fixedClock(at));
+  const net = await createNetwork(api);
+  const tag = Math.random().toString(36).slice(2, 9).replace(/\d/g, 'q');
+  return { api, net, tag, sessions: new Map() };
+}
+
+function keyOf(s: Scene, caller: Caller): string | null {
+  return {
+    'clinic A': s.net.clinic.key,
+    'clinic B': s.net.otherClinic.key,
+    'partner P1': s.net.partner.key,
+    'partner P2': s.net.otherPartner.key,
+    operator: OPERATOR_TOKEN,
+    'no one': null,
+  }[caller];
+}
+
+async function signIn(api: Client, key: string) {
+  return api.post('/partner/session', {
+    rawBody: new URLSearchParams({ api_key: key }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+  });
+}
+
+/** A partner's counter session in this scene: its cookie and the CSRF token of its forms. */
+async function session(s: Scene, caller: Caller) {
+  const known = s.sessions.get(caller);
+  if (known) return known;
+  const res = await signIn(s.api, keyOf(s, caller)!);
+  expect(res.status, res.text).toBe(303);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const page = await s.api.get('/partner', { headers: { cookie } });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1];
+  expect(csrf).toBeTruthy();
+  const made = { cookie, csrf: csrf! };
+  s.sessions.set(caller, made);
+  return made;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What clinic A and partner P1 own, built through the API as their owners
+
+async function patientOfA(s: Scene) {
+  return createPatient(s.api, s.net.clinic.key, {
+    first_name: `Ottilie${s.tag}`,
+    last_name: `Quast${s.tag}`,
+  });
+}
+
+async function offerOfP1(s: Scene, active = true) {
+  return createOffer(s.api, s.net.partner.key, { title: `Hot stones ${s.tag}`, active });
+}
+
+/** Clinic A's patient, partner P1's offer, and the voucher A issued for it. */
+async function voucherOfA(s: Scene) {
+  const patient = await patientOfA(s);
+  const offer = await offerOfP1(s);
+  const voucher = await issueVoucher(s.api, s.net.clinic.key, { patient_id: patient.id, offer_id: offer.id });
+  return { patient, offer, voucher };
+}
+
+/** A's voucher, redeemed at P1 (which makes A owe P1: a settlement line with a receipt). */
+async function redeemedAtP1(s: Scene) {
+  const v = await voucherOfA(s);
+  const res = await s.api.post('/v1/redemptions', {
+    token: s.net.partner.key,
+    body: { token: v.voucher.token },
+  });
+  expect(res.status, res.text).toBe(201);
+  return { ...v, redemption: res.body as { id: string } };
+}
+
+/**
+ * A's voucher, and a genuinely signed token of the same audience (P1) for a voucher id that does not
+ * exist: what a token route answers for a voucher that is not there.
+ */
+async function voucherWithGhostToken(s: Scene) {
+  const v = await voucherOfA(s);
+  return { ...v, ghostToken: await resign(v.voucher.token, { jti: ghostId('vch'), sub: ghostId('vch') }) };
+}
+
+/** A patient of clinic A with 10,000 points on their card. */
+async function cardOfA(s: Scene) {
+  await setLoyaltyProgram(s.api, s.net.clinic.key);
+  const patient = await patientOfA(s);
+  await recordVisit(s.api, s.net.clinic.key, patient.id, 100_000);
+  return { ...patient, clinicId: s.net.clinic.id };
+}
+
+async function spendPoints(s: Scene, key: string, cardNumber: string, points = 100) {
+  const res = await s.api.post('/v1/points/redemptions', {
+    token: key,
+    body: { card_number: cardNumber, points },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.body as { id: string };
+}
+
+/** The id of the only settlement line of a month, as clinic A reads it. */
+async function onlyLineOf(s: Scene, period: string) {
+  const res = await s.api.get(`/v1/settlements/${period}/lines`, { token: s.net.clinic.key });
+  expect(res.status, res.text).toBe(200);
+  expect(res.body.data).toHaveLength(1);
+  return res.body.data[0].id as string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Requests, outcomes and scenarios
+
+interface Req {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string>;
+  /** A JSON body (API). */
+  body?: unknown;
+  /** A counter form's fields (the session's CSRF token and a fresh submission key are added). */
+  form?: Record<string, string>;
+}
+
+type Outcome =
+  /** The rightful answer: 2xx, or a counter form's success redirect; shows what the scenario says. */
+  | { kind: 'ok' }
+  /** An API refusal with this code (and the vocabulary's status). */
+  | { kind: 'problem'; code: ErrorCode }
+  /** 2xx with nothing of the owner's in it (a list, a statement, a page); may have to say something. */
+  | { kind: 'hidden'; says?: string }
+  /** A counter form's refusal: back to the counter with the code. */
+  | { kind: 'redirect'; code: ErrorCode }
+  /** POST /v1/vouchers/verify answers 200 either way: `{ valid: false, code }`. */
+  | { kind: 'verdict'; code: ErrorCode }
+  /** The counter's sign-in page, for a request without a session. */
+  | { kind: 'signIn'; status: 200 | 401 }
+  | { kind: 'status'; status: number };
+
+const ok: Outcome = { kind: 'ok' };
+const problem = (code: ErrorCode): Outcome => ({ kind: 'problem', code });
+const hidden: Outcome = { kind: 'hidden' };
+const redirect = (code: ErrorCode): Outcome => ({ kind: 'redirect', code });
+
+interface Scenario<C> {
+  /** What the scenario refers to. */
+  what: string;
+  /** The route's reference fields (path parameters, query or body fields, form fields) it exercises. */
+  covers: readonly string[];
+  /** When the scene happens (a settlement scenario takes a month of its own). */
+  at?: string;
+  setup: (s: Scene) => Promise<C>;
+  request: (c: C, caller: Caller) => Req;
+  rightful: readonly Caller[];
+  /** What an admitted caller that is not rightful gets; by default nothing else is expected. */
+  refusal?: Outcome;
+  /** Counter pages: what a request without a session gets (default: the sign-in page, 401). */
+  anonymous?: Outcome;
+  /** More to check of a rightful answer. */
+  check?: (res: ApiResponse, c: C, caller: Caller) => void;
+  /** What a rightful answer contains (proves the resource is really there). */
+  shows?: (c: C) => string[];
+  /** What no refused or hidden answer may contain (never something the request itself sent). */
+  secrets?: (c: C) => string[];
+  /** The same request about a resource that does not exist (or cannot be reached): refused alike. */
+  ghost?: { what: string; caller: Caller; request: (c: C) => Req; expect?: Outcome };
+  /** Cells whose answer differs from the rule, each with why (reported as findings). */
+  exceptions?: Partial<Record<Caller, { expect: Outcome; finding: string }>>;
+}
+
+type Entry =
+  | { scenarios: Scenario<any>[]; notTenant?: Record<string, string> }
+  | { none: string; notTenant?: Record<string, string> };
+
+const scenario = <C>(s: Scenario<C>): Scenario<any> => s;
+
+// ---------------------------------------------------------------------------------------------------
+// The matrix: one entry per route of the router, keyed `METHOD path` (API routes as in the OpenAPI
+// document, pages as registered with Hono).
+
+const MATRIX: Record<string, Entry> = {
+  // ---- Meta and network
+  'GET /health': { none: 'public liveness probe, no input' },
+  'GET /.well-known/jwks.json': { none: 'public keys, no input' },
+  'GET /v1/me': { none: "answers the presented key's own organisation; takes nothing" },
+  'POST /v1/organizations': { none: 'operator only; creates, refers to nothing existing' },
+  'GET /v1/organizations': { none: 'operator only; the whole network, filtered by kind' },
+  'GET /v1/organizations/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's organisation",
+        covers: ['id'],
+        setup: async (s) => ({ id: s.net.clinic.id }),
+        request: (c) => ({ method: 'GET', path: `/v1/organizations/${c.id}` }),
+        rightful: ['operator'],
+        refusal: problem('organization_not_found'),
+        shows: (c) => [c.id],
+        ghost: {
+          what: 'an organisation that does not exist',
+          caller: 'operator',
+          request: () => ({ method: 'GET', path: `/v1/organizations/${ghostId('org')}` }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/organizations/{id}/api_keys': {
+    scenarios: [
+      scenario({
+        what: "clinic A's organisation",
+        covers: ['id'],
+        setup: async (s) => ({ id: s.net.clinic.id }),
+        request: (c) => ({ method: 'POST', path: `/v1/organizations/${c.id}/api_keys`, body: { name: 'm' } }),
+        rightful: ['operator'],
+        refusal: problem('organization_not_found'),
+        shows: (c) => [c.id],
+        ghost: {
+          what: 'an organisation that does not exist',
+          caller: 'operator',
+          request: () => ({ method: 'POST', path: `/v1/organizations/${ghostId('org')}/api_keys`, body: {} }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/organizations/{id}/api_keys': {
+    scenarios: [
+      scenario({
+        what: "clinic A's keys",
+        covers: ['id'],
+        setup: async (s) => ({ id: s.net.clinic.id, keyId: s.net.clinic.keyId }),
+        request: (c) => ({ method: 'GET', path: `/v1/organizations/${c.id}/api_keys` }),
+        rightful: ['operator'],
+        shows: (c) => [c.keyId],
+        secrets: (c) => [c.keyId],
+      }),
+    ],
+  },
+  'DELETE /v1/api_keys/{id}': {
+    scenarios: (['clinic A', 'partner P1'] as const).map((owner) =>
+      scenario({
+        what: `a spare key of ${owner}`,
+        covers: ['id'],
+        setup: async (s) => {
+          const org = owner === 'clinic A' ? s.net.clinic : s.net.partner;
+          const res = await s.api.post(`/v1/organizations/${org.id}/api_keys`, {
+            token: OPERATOR_TOKEN,
+            body: { name: `spare ${s.tag}` },
+          });
+          expect(res.status, res.text).toBe(201);
+          return { keyId: res.body.id as string, name: `spare ${s.tag}` };
+        },
+        request: (c) => ({ method: 'DELETE', path: `/v1/api_keys/${c.keyId}` }),
+        rightful: [owner, 'operator'],
+        refusal: problem('api_key_not_found'),
+        shows: (c) => [c.name],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a key that does not exist',
+          caller: owner,
+          request: () => ({ method: 'DELETE', path: `/v1/api_keys/${ghostId('key')}` }),
+        },
+      }),
+    ),
+  },
+
+  // ---- Patients
+  'POST /v1/patients': { none: "creates a patient of the caller's own clinic; refers to nothing existing" },
+  'GET /v1/patients': {
+    scenarios: [
+      scenario({
+        what: "a search for clinic A's patient by card number",
+        covers: ['q'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: '/v1/patients', query: { q: p.card_number } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (p) => [p.id, p.last_name],
+        secrets: (p) => [p.id, p.last_name],
+      }),
+    ],
+  },
+  'GET /v1/patients/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.last_name, p.card_number],
+        secrets: (p) => [p.last_name, p.first_name, p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}` }),
+        },
+      }),
+    ],
+  },
+  'PATCH /v1/patients/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({
+          method: 'PATCH',
+          path: `/v1/patients/${p.id}`,
+          body: { preferences: { tags: ['m'] } },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.last_name],
+        secrets: (p) => [p.last_name, p.first_name, p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'PATCH',
+            path: `/v1/patients/${ghostId('pat')}`,
+            body: { preferences: {} },
+          }),
+        },
+      }),
+    ],
+  },
+
+  // ---- Catalogue
+  'POST /v1/offers': { none: "publishes an offer of the caller's own; refers to nothing existing" },
+  'GET /v1/offers': {
+    scenarios: [
+      scenario({
+        what: "partner P1's inactive offer, by partner_id and text",
+        covers: ['partner_id', 'q'],
+        setup: (s) => offerOfP1(s, false),
+        request: (o) => ({
+          method: 'GET',
+          path: '/v1/offers',
+          query: { partner_id: o.partner_id, q: o.title },
+        }),
+        // The catalogue is the whole network's; clinics see active offers only (docs/api.md).
+        rightful: ['partner P1', 'partner P2', 'operator'],
+        refusal: hidden,
+        shows: (o) => [o.id],
+        secrets: (o) => [o.id],
+      }),
+    ],
+  },
+  'GET /v1/offers/{id}': {
+    scenarios: [
+      scenario({
+        what: "partner P1's active offer (the catalogue is the whole network's)",
+        covers: ['id'],
+        setup: (s) => offerOfP1(s),
+        request: (o) => ({ method: 'GET', path: `/v1/offers/${o.id}` }),
+        rightful: ['clinic A', 'clinic B', 'partner P1', 'partner P2', 'operator'],
+        shows: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'clinic B',
+          request: () => ({ method: 'GET', path: `/v1/offers/${ghostId('off')}` }),
+          expect: problem('offer_not_found'),
+        },
+      }),
+      scenario({
+        what: "partner P1's inactive offer (clinics see active offers only)",
+        covers: ['id'],
+        setup: (s) => offerOfP1(s, false),
+        request: (o) => ({ method: 'GET', path: `/v1/offers/${o.id}` }),
+        rightful: ['partner P1', 'partner P2', 'operator'],
+        refusal: problem('offer_not_found'),
+        shows: (o) => [o.title],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/offers/${ghostId('off')}` }),
+        },
+      }),
+    ],
+  },
+  'PATCH /v1/offers/{id}': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offer",
+        covers: ['id'],
+        setup: (s) => offerOfP1(s),
+        request: (o) => ({ method: 'PATCH', path: `/v1/offers/${o.id}`, body: { terms: 'Book ahead.' } }),
+        rightful: ['partner P1'],
+        refusal: problem('offer_not_found'),
+        shows: (o) => [o.title],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'PATCH', path: `/v1/offers/${ghostId('off')}`, body: { terms: 'x' } }),
+        },
+      }),
+    ],
+  },
+
+  // ---- Vouchers
+  'POST /v1/vouchers': {
+    notTenant: {
+      partner_id:
+        'the partner directory is public: a clinic may issue stored value at any partner of the network (a missing one is partner_not_found)',
+    },
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['patient_id'],
+        setup: async (s) => ({ patient: await patientOfA(s), offer: await offerOfP1(s) }),
+        request: (c) => ({
+          method: 'POST',
+          path: '/v1/vouchers',
+          body: { patient_id: c.patient.id, offer_id: c.offer.id },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (c) => [c.patient.id],
+        secrets: (c) => [c.patient.first_name, c.patient.last_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'POST',
+            path: '/v1/vouchers',
+            body: { patient_id: ghostId('pat'), offer_id: c.offer.id },
+          }),
+        },
+      }),
+      scenario({
+        what: "partner P1's active offer, for each clinic's own patient (the catalogue is the whole network's)",
+        covers: ['offer_id'],
+        setup: async (s) => ({
+          offer: await offerOfP1(s),
+          mine: (await patientOfA(s)).id,
+          theirs: (await createPatient(s.api, s.net.otherClinic.key)).id,
+        }),
+        request: (c, caller) => ({
+          method: 'POST',
+          path: '/v1/vouchers',
+          body: { patient_id: caller === 'clinic B' ? c.theirs : c.mine, offer_id: c.offer.id },
+        }),
+        rightful: ['clinic A', 'clinic B'],
+        shows: (c) => [c.offer.id],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'clinic B',
+          request: (c) => ({
+            method: 'POST',
+            path: '/v1/vouchers',
+            body: { patient_id: c.theirs, offer_id: ghostId('off') },
+          }),
+          expect: problem('offer_not_found'),
+        },
+      }),
+      scenario({
+        what: "partner P1's inactive offer, for each clinic's own patient",
+        covers: ['offer_id'],
+        setup: async (s) => ({
+          offer: await offerOfP1(s, false),
+          mine: (await patientOfA(s)).id,
+          theirs: (await createPatient(s.api, s.net.otherClinic.key)).id,
+        }),
+        request: (c, caller) => ({
+          method: 'POST',
+          path: '/v1/vouchers',
+          body: { patient_id: caller === 'clinic B' ? c.theirs : c.mine, offer_id: c.offer.id },
+        }),
+        rightful: [],
+        refusal: problem('offer_not_found'),
+        secrets: (c) => [c.offer.title],
+        exceptions: Object.fromEntries(
+          (['clinic A', 'clinic B'] as const).map((clinic) => [
+            clinic,
+            {
+              expect: problem('offer_inactive'),
+              finding:
+                'a clinic, which reads an inactive offer as 404 offer_not_found, learns from 422 offer_inactive that it exists',
+            },
+          ]),
+        ),
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'POST',
+            path: '/v1/vouchers',
+            body: { patient_id: c.mine, offer_id: ghostId('off') },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/vouchers/verify': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher for partner P1's offer",
+        covers: ['token'],
+        setup: voucherWithGhostToken,
+        request: (c) => ({ method: 'POST', path: '/v1/vouchers/verify', body: { token: c.voucher.token } }),
+        rightful: ['partner P1'],
+        // The token is the reference, and names its audience in its own (readable) claims: another
+        // partner is told the voucher is not for it, whatever the voucher's state, exactly as for a
+        // voucher that does not exist (the ghost). Nothing of the voucher's row is revealed.
+        refusal: { kind: 'verdict', code: 'voucher_not_for_this_partner' },
+        shows: (c) => [c.patient.first_name, c.offer.title],
+        secrets: (c) => [c.patient.first_name, c.offer.title],
+        ghost: {
+          what: 'a genuinely signed token for P1 of a voucher that does not exist',
+          caller: 'partner P2',
+          request: (c) => ({ method: 'POST', path: '/v1/vouchers/verify', body: { token: c.ghostToken } }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/vouchers': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's vouchers",
+        covers: ['patient_id'],
+        setup: voucherOfA,
+        request: (c) => ({ method: 'GET', path: '/v1/vouchers', query: { patient_id: c.patient.id } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.voucher.id],
+        secrets: (c) => [c.voucher.id, c.offer.title],
+      }),
+    ],
+  },
+  'GET /v1/vouchers/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher",
+        covers: ['id'],
+        setup: voucherOfA,
+        request: (c) => ({ method: 'GET', path: `/v1/vouchers/${c.voucher.id}` }),
+        rightful: ['clinic A'],
+        refusal: problem('voucher_not_found'),
+        shows: (c) => [c.voucher.token],
+        secrets: (c) => [c.voucher.token, c.offer.title, c.patient.id],
+        ghost: {
+          what: 'a voucher that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/vouchers/${ghostId('vch')}` }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/vouchers/{id}/void': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher",
+        covers: ['id'],
+        setup: voucherOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/v1/vouchers/${c.voucher.id}/void`,
+          body: { reason: 'm' },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('voucher_not_found'),
+        shows: () => ['"voided"'],
+        secrets: (c) => [c.voucher.token, c.offer.title, c.patient.id],
+        ghost: {
+          what: 'a voucher that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/v1/vouchers/${ghostId('vch')}/void`,
+            body: { reason: 'm' },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/redemptions': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher for partner P1's offer",
+        covers: ['token'],
+        setup: voucherWithGhostToken,
+        request: (c) => ({ method: 'POST', path: '/v1/redemptions', body: { token: c.voucher.token } }),
+        rightful: ['partner P1'],
+        // 403, not 404: decided from the token's own audience claim, before and whatever the row
+        // says; a voucher that does not exist is answered the same (the ghost), so nothing leaks.
+        refusal: problem('voucher_not_for_this_partner'),
+        shows: (c) => [c.voucher.id],
+        secrets: (c) => [c.patient.first_name, c.offer.title],
+        ghost: {
+          what: 'a genuinely signed token for P1 of a voucher that does not exist',
+          caller: 'partner P2',
+          request: (c) => ({ method: 'POST', path: '/v1/redemptions', body: { token: c.ghostToken } }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/redemptions/{id}/reversal': {
+    scenarios: [
+      scenario({
+        what: "partner P1's redemption of clinic A's voucher",
+        covers: ['id'],
+        setup: redeemedAtP1,
+        request: (c) => ({ method: 'POST', path: `/v1/redemptions/${c.redemption.id}/reversal` }),
+        rightful: ['partner P1'],
+        refusal: problem('redemption_not_found'),
+        shows: (c) => [c.voucher.id],
+        secrets: (c) => [c.voucher.id],
+        ghost: {
+          what: 'a redemption that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'POST', path: `/v1/redemptions/${ghostId('red')}/reversal` }),
+        },
+      }),
+    ],
+  },
+
+  // ---- Bonus points
+  'GET /v1/loyalty_program': { none: "the caller's own programme; takes nothing" },
+  'PUT /v1/loyalty_program': { none: "sets the caller's own programme; refers to nothing else" },
+  'GET /v1/loyalty_program/versions': { none: "the caller's own programme versions; takes nothing" },
+  'GET /v1/points/expiring': { none: "the caller's own call list; takes only a window and paging" },
+  'POST /v1/visits': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['patient_id'],
+        setup: cardOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: '/v1/visits',
+          body: { patient_id: p.id, amount: { amount: 5000, currency: 'EUR' } },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id],
+        secrets: (p) => [p.card_number, p.last_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: '/v1/visits',
+            body: { patient_id: ghostId('pat'), amount: { amount: 5000, currency: 'EUR' } },
+          }),
+        },
+      }),
+      scenario({
+        what: "clinic A's own visit reference (INV-…), sent again by A, and by B for its own patient",
+        covers: ['reference'],
+        setup: async (s) => {
+          const mine = await cardOfA(s);
+          const reference = `INV-${s.tag}`;
+          const visit = await recordVisit(s.api, s.net.clinic.key, mine.id, 4200, { reference });
+          const theirs = await createPatient(s.api, s.net.otherClinic.key);
+          return { mine: mine.id, theirs: theirs.id, reference, visit };
+        },
+        request: (c, caller) => ({
+          method: 'POST',
+          path: '/v1/visits',
+          body: {
+            patient_id: caller === 'clinic B' ? c.theirs : c.mine,
+            amount: { amount: 4200, currency: 'EUR' },
+            reference: c.reference,
+          },
+        }),
+        // A's own reference replays A's visit; the same reference from B is B's own, new visit.
+        rightful: ['clinic A', 'clinic B'],
+        check: (res, c, caller) => {
+          const replay = caller === 'clinic A';
+          expect(res.body.id === c.visit.id, res.text).toBe(replay);
+          expect(res.body.patient_id).toBe(replay ? c.mine : c.theirs);
+          expect(res.headers.get('idempotent-replayed')).toBe(replay ? 'true' : null);
+        },
+      }),
+    ],
+  },
+  'GET /v1/patients/{id}/points': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's card",
+        covers: ['id'],
+        setup: cardOfA,
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/points` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.card_number],
+        secrets: (p) => [p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/points` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/patients/{id}/points/entries': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's statement",
+        covers: ['id'],
+        setup: cardOfA,
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/points/entries` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: () => ['"accrual"'],
+        secrets: () => ['"accrual"'],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/points/entries` }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/points/redemptions': {
+    scenarios: [
+      scenario({
+        what: "partner P1's own sale reference, sent again by P1, and by everyone else for their own sale",
+        covers: ['reference'],
+        setup: async (s) => {
+          const card = await cardOfA(s);
+          const reference = `SALE-${s.tag}`;
+          const res = await s.api.post('/v1/points/redemptions', {
+            token: s.net.partner.key,
+            body: { card_number: card.card_number, points: 100, reference },
+          });
+          expect(res.status, res.text).toBe(201);
+          return { card, reference, spend: res.body as { id: string } };
+        },
+        request: (c) => ({
+          method: 'POST',
+          path: '/v1/points/redemptions',
+          body: { card_number: c.card.card_number, points: 100, reference: c.reference },
+        }),
+        // P1's own reference replays P1's sale; the same reference from anyone else is their own sale.
+        rightful: ORGANISATIONS,
+        check: (res, c, caller) => {
+          const replay = caller === 'partner P1';
+          expect(res.body.id === c.spend.id, res.text).toBe(replay);
+          expect(res.headers.get('idempotent-replayed')).toBe(replay ? 'true' : null);
+        },
+      }),
+      scenario({
+        what: "the card of clinic A's patient (the coalition card is honoured by every clinic and partner)",
+        covers: ['card_number'],
+        setup: cardOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: '/v1/points/redemptions',
+          body: { card_number: p.card_number, points: 10 },
+        }),
+        rightful: ORGANISATIONS,
+        shows: (p) => [p.clinicId],
+        ghost: {
+          what: 'a card number no card has',
+          caller: 'partner P2',
+          request: () => ({
+            method: 'POST',
+            path: '/v1/points/redemptions',
+            body: { card_number: '0000000000000000', points: 10 },
+          }),
+          expect: problem('card_not_found'),
+        },
+      }),
+    ],
+  },
+  'POST /v1/points/redemptions/{id}/reversal': {
+    scenarios: (['partner P1', 'clinic B'] as const).map((honourer) =>
+      scenario({
+        what: `points of clinic A's card taken by ${honourer}`,
+        covers: ['id'],
+        setup: async (s) => {
+          const card = await cardOfA(s);
+          return { card, spend: await spendPoints(s, keyOf(s, honourer)!, card.card_number) };
+        },
+        request: (c) => ({ method: 'POST', path: `/v1/points/redemptions/${c.spend.id}/reversal` }),
+        // Only the honouring party; not even the card's own clinic.
+        rightful: [honourer],
+        refusal: problem('redemption_not_found'),
+        shows: (c) => [c.card.clinicId],
+        secrets: (c) => [c.card.id, c.card.card_number],
+        ghost: {
+          what: 'a points redemption that does not exist',
+          caller: honourer,
+          request: () => ({ method: 'POST', path: `/v1/points/redemptions/${ghostId('ptr')}/reversal` }),
+        },
+      }),
+    ),
+  },
+
+  // ---- Settlement
+  'GET /v1/network/settings': { none: "the network's settings, the same for everyone; takes nothing" },
+  'PUT /v1/network/settings': { none: 'operator only; refers to nothing' },
+  'GET /v1/reconciliation/findings': {
+    none: "the operator's own findings about the whole network; takes no tenant's id",
+  },
+  'POST /v1/reconciliation/runs': { none: 'runs over the whole network for the operator; takes nothing' },
+  'GET /v1/network/settings/versions': {
+    none: "the network's settings, the same for everyone; takes nothing",
+  },
+  'GET /v1/settlements/periods': { none: "the caller's own months; takes nothing" },
+  'GET /v1/settlements': {
+    scenarios: [
+      scenario({
+        what: "a month in which partner P1 redeemed clinic A's voucher",
+        covers: ['period'],
+        at: '2030-03-12T10:00:00Z',
+        setup: redeemedAtP1,
+        request: () => ({ method: 'GET', path: '/v1/settlements', query: { period: '2030-03' } }),
+        rightful: ['clinic A', 'partner P1', 'operator'],
+        refusal: hidden,
+        shows: (c) => [c.offer.partner_id, '"redemptions":1'],
+        secrets: (c) => [c.offer.partner_id, '"redemptions":1'],
+      }),
+    ],
+  },
+  'GET /v1/settlements/{period}/lines': {
+    scenarios: [
+      scenario({
+        what: "a month in which partner P1 redeemed clinic A's voucher",
+        covers: ['period'],
+        at: '2030-01-12T10:00:00Z',
+        setup: redeemedAtP1,
+        request: () => ({ method: 'GET', path: '/v1/settlements/2030-01/lines' }),
+        rightful: ['clinic A', 'partner P1', 'operator'],
+        refusal: hidden,
+        shows: (c) => [c.redemption.id],
+        secrets: (c) => [c.redemption.id, c.offer.title],
+      }),
+    ],
+  },
+  'GET /v1/settlements/{period}/lines.csv': {
+    scenarios: [
+      scenario({
+        what: "a month in which partner P1 redeemed clinic A's voucher",
+        covers: ['period'],
+        at: '2030-02-12T10:00:00Z',
+        setup: redeemedAtP1,
+        request: () => ({ method: 'GET', path: '/v1/settlements/2030-02/lines.csv' }),
+        rightful: ['clinic A', 'partner P1', 'operator'],
+        refusal: hidden,
+        shows: (c) => [c.redemption.id],
+        secrets: (c) => [c.redemption.id, c.offer.title],
+      }),
+    ],
+  },
+  'GET /v1/redemptions/{id}/receipt': {
+    scenarios: [
+      scenario({
+        what: "partner P1's redemption of clinic A's voucher (red_)",
+        covers: ['id'],
+        setup: async (s) => {
+          const r = await redeemedAtP1(s);
+          return { id: r.redemption.id };
+        },
+        request: (c) => ({ method: 'GET', path: `/v1/redemptions/${c.id}/receipt` }),
+        rightful: ['clinic A', 'partner P1', 'operator'],
+        refusal: problem('redemption_not_found'),
+        shows: () => ['"receipt"'],
+        secrets: () => ['"receipt"'],
+        ghost: {
+          what: 'a redemption that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/redemptions/${ghostId('red')}/receipt` }),
+        },
+      }),
+      scenario({
+        what: "the reversal by partner P1 of its redemption of clinic A's voucher (rev_)",
+        covers: ['id'],
+        setup: async (s) => {
+          const r = await redeemedAtP1(s);
+          const rev = await s.api.post(`/v1/redemptions/${r.redemption.id}/reversal`, {
+            token: s.net.partner.key,
+          });
+          expect(rev.status, rev.text).toBe(200);
+          return { id: rev.body.id as string };
+        },
+        request: (c) => ({ method: 'GET', path: `/v1/redemptions/${c.id}/receipt` }),
+        rightful: ['clinic A', 'partner P1', 'operator'],
+        refusal: problem('redemption_not_found'),
+        shows: () => ['"receipt"'],
+        secrets: () => ['"receipt"'],
+        ghost: {
+          what: 'a reversal that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'GET', path: `/v1/redemptions/${ghostId('rev')}/receipt` }),
+        },
+      }),
+      scenario({
+        what: "points of clinic A's card taken by partner P1 (ptr_)",
+        covers: ['id'],
+        setup: async (s) => {
+          const card = await cardOfA(s);
+          return { id: (await spendPoints(s, s.net.partner.key, card.card_number)).id };
+        },
+        request: (c) => ({ method: 'GET', path: `/v1/redemptions/${c.id}/receipt` }),
+        rightful: ['clinic A', 'partner P1', 'operator'],
+        refusal: problem('redemption_not_found'),
+        shows: () => ['"receipt"'],
+        secrets: () => ['"receipt"'],
+        ghost: {
+          what: 'a points redemption that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'GET', path: `/v1/redemptions/${ghostId('ptr')}/receipt` }),
+        },
+      }),
+    ],
+  },
+
+  // ---- Pages for people
+  'GET /': { none: 'static home page' },
+  'GET /docs': { none: 'the API reference page, public' },
+  'GET /openapi.json': { none: 'the API document, public' },
+  'GET /problems': { none: 'the public vocabulary of refusal codes' },
+  'GET /problems/:code': {
+    none: 'one refusal code of the public vocabulary',
+    notTenant: { code: 'a code of the public vocabulary, not a resource of anyone' },
+  },
+  'GET /partner/scan.js': { none: 'a static script' },
+  'GET /partner/jsqr.js': { none: 'a static script' },
+  'POST /partner/session': {
+    none: 'exchanges a key (the credential itself) for a session; refers to no resource',
+  },
+  'POST /partner/signout': { none: "ends the caller's own session" },
+  'GET /r/:token': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher (the link's token is the credential: whoever holds it may look)",
+        covers: ['token'],
+        setup: async (s) => {
+          const v = await voucherOfA(s);
+          const b = await createPatient(s.api, s.net.otherClinic.key);
+          const theirs = await issueVoucher(s.api, s.net.otherClinic.key, {
+            patient_id: b.id,
+            offer_id: v.offer.id,
+          });
+          return { ...v, theirs };
+        },
+        request: (c) => ({ method: 'GET', path: `/r/${c.voucher.token}` }),
+        rightful: CALLERS,
+        shows: (c) => [`A gift for you, ${c.patient.first_name}`],
+        secrets: (c) => [c.patient.first_name, c.offer.title],
+        ghost: {
+          what: "the link with its token's reference changed to clinic B's voucher",
+          caller: 'no one',
+          request: (c) => ({
+            method: 'GET',
+            path: `/r/${tamperPayload(c.voucher.token, { jti: c.theirs.id, sub: c.theirs.id })}`,
+          }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /partner': {
+    scenarios: [
+      scenario({
+        what: "the counter's outcome flash for partner P1's redemption of clinic A's voucher",
+        covers: ['redeemed'],
+        setup: redeemedAtP1,
+        request: (c) => ({ method: 'GET', path: '/partner', query: { redeemed: c.redemption.id } }),
+        rightful: ['partner P1'],
+        refusal: hidden,
+        anonymous: { kind: 'signIn', status: 200 },
+        shows: (c) => [`Redeemed: ${c.offer.title}`],
+        secrets: (c) => [c.offer.title],
+      }),
+      scenario({
+        what: "the counter's outcome flash for points of clinic A's card taken at partner P1",
+        covers: ['points_redeemed'],
+        setup: async (s) => {
+          const card = await cardOfA(s);
+          return { card, spend: await spendPoints(s, s.net.partner.key, card.card_number, 123) };
+        },
+        request: (c) => ({ method: 'GET', path: '/partner', query: { points_redeemed: c.spend.id } }),
+        rightful: ['partner P1'],
+        refusal: hidden,
+        anonymous: { kind: 'signIn', status: 200 },
+        shows: (c) => ['Took 123 points', `from card ending ${c.card.card_number.slice(-4)}`],
+        secrets: (c) => ['Took 123 points', c.card.card_number.slice(-4)],
+      }),
+    ],
+  },
+  'POST /partner/verify': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher for partner P1's offer",
+        covers: ['token'],
+        setup: voucherWithGhostToken,
+        request: (c) => ({ method: 'POST', path: '/partner/verify', form: { token: c.voucher.token! } }),
+        rightful: ['partner P1'],
+        refusal: { kind: 'hidden', says: ERROR_TEXT.voucher_not_for_this_partner },
+        shows: (c) => ['Valid voucher', c.patient.first_name],
+        secrets: (c) => [c.patient.first_name, c.offer.title],
+        ghost: {
+          what: 'a genuinely signed token for P1 of a voucher that does not exist',
+          caller: 'partner P2',
+          request: (c) => ({ method: 'POST', path: '/partner/verify', form: { token: c.ghostToken } }),
+        },
+      }),
+    ],
+  },
+  'POST /partner/redeem': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher for partner P1's offer",
+        covers: ['token'],
+        setup: voucherWithGhostToken,
+        request: (c) => ({ method: 'POST', path: '/partner/redeem', form: { token: c.voucher.token! } }),
+        rightful: ['partner P1'],
+        // As POST /v1/redemptions: decided from the token's own audience claim (see there).
+        refusal: redirect('voucher_not_for_this_partner'),
+        shows: () => ['/partner?redeemed=red_'],
+        ghost: {
+          what: 'a genuinely signed token for P1 of a voucher that does not exist',
+          caller: 'partner P2',
+          request: (c) => ({ method: 'POST', path: '/partner/redeem', form: { token: c.ghostToken } }),
+        },
+      }),
+    ],
+  },
+  'POST /partner/reversal': {
+    scenarios: [
+      scenario({
+        what: "partner P1's redemption of clinic A's voucher",
+        covers: ['redemption_id'],
+        setup: redeemedAtP1,
+        request: (c) => ({
+          method: 'POST',
+          path: '/partner/reversal',
+          form: { redemption_id: c.redemption.id },
+        }),
+        rightful: ['partner P1'],
+        refusal: redirect('redemption_not_found'),
+        shows: () => ['/partner?reversed=rev_'],
+        ghost: {
+          what: 'a redemption that does not exist',
+          caller: 'partner P1',
+          request: () => ({
+            method: 'POST',
+            path: '/partner/reversal',
+            form: { redemption_id: ghostId('red') },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /partner/points': {
+    scenarios: [
+      scenario({
+        what: "the card of clinic A's patient (honoured at every partner's counter)",
+        covers: ['card_number'],
+        setup: cardOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: '/partner/points',
+          form: { card_number: p.card_number, points: '7' },
+        }),
+        rightful: ['partner P1', 'partner P2'],
+        shows: () => ['/partner?points_redeemed=ptr_'],
+        ghost: {
+          what: 'a card number no card has',
+          caller: 'partner P2',
+          request: () => ({
+            method: 'POST',
+            path: '/partner/points',
+            form: { card_number: '0000000000000000', points: '7' },
+          }),
+          expect: redirect('card_not_found'),
+        },
+      }),
+    ],
+  },
+  'POST /partner/points/reversal': {
+    scenarios: [
+      scenario({
+        what: "points of clinic A's card taken at partner P1's counter",
+        covers: ['redemption_id'],
+        setup: async (s) => {
+          const card = await cardOfA(s);
+          return spendPoints(s, s.net.partner.key, card.card_number);
+        },
+        request: (c) => ({ method: 'POST', path: '/partner/points/reversal', form: { redemption_id: c.id } }),
+        rightful: ['partner P1'],
+        refusal: redirect('redemption_not_found'),
+        shows: () => ['/partner?points_reversed=1'],
+        ghost: {
+          what: 'a points redemption that does not exist',
+          caller: 'partner P1',
+          request: () => ({
+            method: 'POST',
+            path: '/partner/points/reversal',
+            form: { redemption_id: ghostId('ptr') },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /partner/statements': {
+    scenarios: [
+      scenario({
+        what: "a month in which partner P1 redeemed clinic A's voucher",
+        covers: ['period'],
+        at: '2030-04-12T10:00:00Z',
+        setup: async (s) => ({ ...(await redeemedAtP1(s)), line: await onlyLineOf(s, '2030-04') }),
+        request: () => ({ method: 'GET', path: '/partner/statements', query: { period: '2030-04' } }),
+        rightful: ['partner P1'],
+        refusal: hidden,
+        shows: (c) => [c.line, c.offer.title],
+        secrets: (c) => [c.line, c.offer.title],
+      }),
+    ],
+  },
+  'GET /partner/statements/:file{[0-9]{4}-[0-9]{2}\\.csv}': {
+    scenarios: [
+      scenario({
+        what: "a month in which partner P1 redeemed clinic A's voucher",
+        covers: ['file'],
+        at: '2030-05-12T10:00:00Z',
+        setup: async (s) => ({ ...(await redeemedAtP1(s)), line: await onlyLineOf(s, '2030-05') }),
+        request: () => ({ method: 'GET', path: '/partner/statements/2030-05.csv' }),
+        rightful: ['partner P1'],
+        refusal: hidden,
+        shows: (c) => [c.line, c.redemption.id],
+        secrets: (c) => [c.line, c.redemption.id],
+      }),
+    ],
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// The router's routes, and what each takes
+
+const app = createClient().app;
+const inventory = routeInventory(app);
+const apiKey = (r: Pick<InventoryRoute, 'method' | 'path'>) => `${r.method} ${r.path}`;
+const honoStyle = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+const apiRoutes = new Map(inventory.map((r) => [apiKey(r), r]));
+const apiHonoPaths = new Set(inventory.map((r) => `${r.method} ${honoStyle(r.path)}`));
+/** Everything registered outside app.openapi: the pages (the counter, the patient link, docs). */
+const pageRoutes = [
+  ...new Set(
+    app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => `${r.method} ${r.path}`)
+      .filter((k) => !apiHonoPaths.has(k)),
+  ),
+];
+const isCounter = (key: string) => / \/partner(\/|$)/.test(key);
+
+/** Parameter and body field names that refer to something that may be another tenant's (or the caller's own). */
+const REFERENCE = /^(id|token|card_number|q|period|reference)$|_id$/;
+
+function referenceFields(doc: any, key: string): string[] {
+  const names = new Set<string>();
+  const [method, path] = key.split(' ') as [string, string];
+  for (const m of path.matchAll(/[{:](\w+)/g)) names.add(m[1]!);
+  const op = doc.paths?.[path]?.[method.toLowerCase()];
+  for (const p of op?.parameters ?? []) names.add(p.name);
+  let schema = op?.requestBody?.content?.['application/json']?.schema;
+  if (schema?.$ref) schema = doc.components.schemas[schema.$ref.split('/').pop()];
+  for (const k of Object.keys(schema?.properties ?? {})) names.add(k);
+  return [...names].filter((n) => REFERENCE.test(n));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Calling and checking
+
+/**
+ * Sends a scenario's request as a caller: an API key, or a counter session (a form with the session's
+ * CSRF token). `once` is the Idempotency-Key (API) or the form's one-time submission key (counter).
+ */
+async function send(s: Scene, key: string, caller: Caller, req: Req, once?: string): Promise<ApiResponse> {
+  const url = req.query ? `${req.path}?${new URLSearchParams(req.query)}` : req.path;
+  if (!isCounter(key)) {
+    return s.api.request(req.method, url, {
+      token: keyOf(s, caller),
+      ...(req.body === undefined ? {} : { body: req.body }),
+      ...(once ? { headers: { 'idempotency-key': once } } : {}),
+    });
+  }
+  const headers: Record<string, string> = { origin: ORIGIN };
+  let csrf = '';
+  if (ROLE[caller] === 'partner') {
+    const own = await session(s, caller);
+    headers.cookie = own.cookie;
+    csrf = own.csrf;
+  } else if (caller !== 'no one') {
+    // A clinic key or the operator token cannot open a counter session: the caller has none.
+    const refused = await signIn(s.api, keyOf(s, caller)!);
+    expect([401, 403], refused.text).toContain(refused.status);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+  }
+  if (!req.form) return s.api.request(req.method, url, { headers });
+  headers['content-type'] = 'application/x-www-form-urlencoded';
+  const rawBody = new URLSearchParams({ csrf, submission: once ?? randomToken(18), ...req.form }).toString();
+  return s.api.request(req.method, url, { headers, rawBody });
+}
+
+const describeOutcome = (o: Outcome): string =>
+  o.kind === 'ok'
+    ? 'rightful: 2xx'
+    : o.kind === 'problem'
+      ? `${ERRORS[o.code].status} ${o.code}`
+      : o.kind === 'redirect'
+        ? `303 /partner?error=${o.code}`
+        : o.kind === 'verdict'
+          ? `200 { valid: false, code: ${o.code} }`
+          : o.kind === 'signIn'
+            ? `${o.status} sign-in page`
+            : o.kind === 'hidden'
+              ? '2xx without any of it'
+              : `${o.status}`;
+
+function expectOutcome(res: ApiResponse, o: Outcome, key: string, shows: string[], secrets: string[]) {
+  const seen = `${res.headers.get('location') ?? ''}\n${res.text}`;
+  const label = `${res.status} ${seen.slice(0, 300)}`;
+  const counterForm = isCounter(key) && key.startsWith('POST ');
+  switch (o.kind) {
+    case 'ok':
+      if (counterForm) {
+        // A form either redirects to its outcome or (the voucher check) shows it.
+        expect([200, 303], label).toContain(res.status);
+        expect(res.headers.get('location') ?? '', label).not.toContain('error=');
+      } else {
+        expect(res.status, label).toBeGreaterThanOrEqual(200);
+        expect(res.status, label).toBeLessThan(300);
+      }
+      for (const s of shows) expect(seen, `shows ${s}`).toContain(s);
+      return;
+    case 'problem':
+      expect(res.status, label).toBe(ERRORS[o.code].status);
+      expect(res.headers.get('content-type'), label).toContain('application/problem+json');
+      expect(res.body.code, label).toBe(o.code);
+      break;
+    case 'hidden':
+      expect(res.status, label).toBeGreaterThanOrEqual(200);
+      expect(res.status, label).toBeLessThan(300);
+      if (o.says) expect(res.text, label).toContain(o.says);
+      break;
+    case 'redirect':
+      expect(res.status, label).toBe(303);
+      expect(res.headers.get('location'), label).toBe(`/partner?error=${o.code}`);
+      break;
+    case 'verdict':
+      expect(res.status, label).toBe(200);
+      expect(res.body, label).toEqual({ valid: false, code: o.code });
+      break;
+    case 'signIn':
+      expect(res.status, label).toBe(o.status);
+      expect(res.text, label).toContain('Sign in');
+      break;
+    case 'status':
+      expect(res.status, label).toBe(o.status);
+      break;
+  }
+  for (const s of secrets) expect(seen, `must not reveal ${s}`).not.toContain(s);
+}
+
+/** What a caller must get, from the scenario and the roles the route itself declares. */
+function expected(key: string, sc: Scenario<any>, caller: Caller): { outcome: Outcome; finding?: string } {
+  const exception = sc.exceptions?.[caller];
+  if (exception) return { outcome: exception.expect, finding: exception.finding };
+  if (sc.rightful.includes(caller)) return { outcome: ok };
+  const role = ROLE[caller];
+  if (isCounter(key)) {
+    if (role !== 'partner') return { outcome: sc.anonymous ?? { kind: 'signIn', status: 401 } };
+  } else {
+    const roles = apiRoutes.get(key)?.authorization?.roles;
+    if (roles && role === null) return { outcome: problem('unauthorized') };
+    if (roles && !roles.includes(role!)) return { outcome: problem('forbidden') };
+  }
+  if (!sc.refusal)
+    throw new Error(`${key} (${sc.what}): ${caller} is admitted but not rightful; give a refusal`);
+  return { outcome: sc.refusal };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The table covers the router
+
+describe('tenant matrix: the table accounts for every route of the router', () => {
+  it('has an entry for every API route and page, and no entry for a route that does not exist', () => {
+    const routes = [...apiRoutes.keys(), ...pageRoutes];
+    expect(routes.length).toBeGreaterThan(40);
+    expect(
+      routes.filter((k) => !(k in MATRIX)),
+      'routes missing from the matrix',
+    ).toEqual([]);
+    expect(
+      Object.keys(MATRIX).filter((k) => !routes.includes(k)),
+      'matrix entries naming no route',
+    ).toEqual([]);
+  });
+
+  it('exercises or explains every id, token, card number, search and month a route takes', async () => {
+    const doc = (await createClient().get('/openapi.json')).body;
+    const unaccounted: string[] = [];
+    for (const [key, entry] of Object.entries(MATRIX)) {
+      const covered = new Set([
+        ...('scenarios' in entry ? entry.scenarios.flatMap((s) => s.covers) : []),
+        ...Object.keys(entry.notTenant ?? {}),
+      ]);
+      for (const field of referenceFields(doc, key))
+        if (!covered.has(field)) unaccounted.push(`${key}: ${field}`);
+    }
+    expect(unaccounted, 'reference fields with no scenario and no reason').toEqual([]);
+    // The detection itself works: it sees the references of a body, a query and a path.
+    expect(referenceFields(doc, 'POST /v1/vouchers')).toEqual(['patient_id', 'offer_id', 'partner_id']);
+    expect(referenceFields(doc, 'GET /v1/vouchers')).toEqual(['patient_id']);
+    expect(referenceFields(doc, 'POST /v1/points/redemptions')).toEqual(['card_number', 'reference']);
+    expect(referenceFields(doc, 'GET /r/:token')).toEqual(['token']);
+  });
+
+  it('names as rightful only callers of roles the route admits', () => {
+    for (const [key, entry] of Object.entries(MATRIX)) {
+      if (!('scenarios' in entry)) continue;
+      const roles = apiRoutes.get(key)?.authorization?.roles;
+      for (const sc of entry.scenarios)
+        for (const caller of sc.rightful) {
+          if (isCounter(key)) expect(ROLE[caller], `${key}: ${caller}`).toBe('partner');
+          else if (roles) expect(roles, `${key}: ${caller}`).toContain(ROLE[caller]);
+        }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The matrix itself
+
+for (const [key, entry] of Object.entries(MATRIX)) {
+  if (!('scenarios' in entry)) continue;
+  for (const sc of entry.scenarios) {
+    describe(`${key}: ${sc.what}`, () => {
+      let scene: Scene;
+      let ctx: any;
+      beforeAll(async () => {
+        scene = await newScene(sc.at ? Date.parse(sc.at) : T0);
+        ctx = await sc.setup(scene);
+      });
+      // Refused callers first: the rightful ones, last, prove the refused attempts changed nothing.
+      const refused = CALLERS.filter((c) => !sc.rightful.includes(c));
+      const rightful = CALLERS.filter((c) => sc.rightful.includes(c));
+      for (const caller of refused) {
+        const { outcome, finding } = expected(key, sc, caller);
+        it(`${caller} → ${describeOutcome(outcome)}${finding ? ` [finding: ${finding}]` : ''}`, async () => {
+          const res = await send(scene, key, caller, sc.request(ctx, caller));
+          expectOutcome(res, outcome, key, [], sc.secrets?.(ctx) ?? []);
+        });
+      }
+      if (sc.ghost) {
+        const ghost = sc.ghost;
+        const outcome = ghost.expect ?? sc.refusal!;
+        it(`${ghost.caller}, ${ghost.what} → ${describeOutcome(outcome)}`, async () => {
+          const res = await send(scene, key, ghost.caller, ghost.request(ctx));
+          expectOutcome(res, outcome, key, [], sc.secrets?.(ctx) ?? []);
+        });
+      }
+      // Exactly-once requests: the rightful callers send one Idempotency-Key (or form submission key);
+      // a refused caller sending the same request under the same key must be refused alike, never
+      // answered with the owner's stored response.
+      // (The counter's voucher check changes nothing and takes no submission key.)
+      const replayable =
+        apiRoutes.get(key)?.idempotent ||
+        (isCounter(key) && key.startsWith('POST ') && key !== 'POST /partner/verify');
+      const onceKey = () => `matrix-${scene.tag}-0123456789`;
+      for (const caller of rightful) {
+        const { outcome } = expected(key, sc, caller);
+        it(`${caller} → ${describeOutcome(outcome)}`, async () => {
+          const res = await send(
+            scene,
+            key,
+            caller,
+            sc.request(ctx, caller),
+            replayable ? onceKey() : undefined,
+          );
+          expectOutcome(res, outcome, key, sc.shows?.(ctx) ?? [], []);
+          sc.check?.(res, ctx, caller);
+        });
+      }
+      if (replayable && rightful.length > 0) {
+        for (const caller of refused) {
+          const { outcome } = expected(key, sc, caller);
+          if (
+            outcome.kind === 'signIn' ||
+            (outcome.kind === 'problem' && ['unauthorized', 'forbidden'].includes(outcome.code))
+          )
+            continue;
+          it(`${caller}, under the rightful caller's own ${isCounter(key) ? 'submission key' : 'Idempotency-Key'} → ${describeOutcome(outcome)}, nothing replayed`, async () => {
+            const res = await send(scene, key, caller, sc.request(ctx, caller), onceKey());
+            expect(res.headers.get('idempotent-replayed')).toBeNull();
+            expectOutcome(res, outcome, key, [], sc.secrets?.(ctx) ?? []);
+          });
+        }
+      }
+    });
+  }
+}
