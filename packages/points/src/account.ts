@@ -14,7 +14,7 @@ import {
   runAsCaller,
 } from '@gratia/db';
 import { and, asc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
-import { lapsedLot, spendableLot } from './rules';
+import { lapsedLot, liveBalance, spendableLot } from './rules';
 
 // Reading a card's account: the balance with its live lots, and the statement. Each is one D1 round
 // trip that settles the caller in the same batch; the patient must be the calling clinic's (matched to
@@ -25,12 +25,17 @@ const notFound = (id: string): Refusal<'patient_not_found'> => ({
   detail: `No patient ${id}`,
 });
 
+/** How many lots a balance shows, first to expire first: a card's rows read stay bounded. */
+export const BALANCE_LOTS = 50;
+
 export interface Balance {
   cardNumber: string;
   /** Spendable now: the sum of the spendable lots. */
   balance: number;
-  /** Spendable lots, first to expire first. */
+  /** Spendable lots, first to expire first: the first BALANCE_LOTS of them. */
   lots: PointLot[];
+  /** The card has more spendable lots than `lots` shows (the statement lists them all). */
+  moreLots: boolean;
   nextExpiry: { points: number; expiresOn: string; expiresAt: number } | null;
   /** Lapsed points whose expiry the scheduled job has not booked yet. */
   pendingExpiry: number;
@@ -63,6 +68,7 @@ export async function readBalance(
         earned: sql<number>`coalesce(${pointAccounts.earned}, 0)`.as('earned'),
         spent: sql<number>`coalesce(${pointAccounts.spent}, 0)`.as('spent'),
         expired: sql<number>`coalesce(${pointAccounts.expired}, 0)`.as('expired'),
+        live: sql<number>`${liveBalance(patientId, now)}`.as('live_points'),
       })
       .from(patients)
       .leftJoin(pointAccounts, eq(pointAccounts.patientId, patients.id))
@@ -77,7 +83,20 @@ export async function readBalance(
           sql`${pointLots.clinicId} = ${ownClinic}`,
         ),
       )
-      .orderBy(asc(pointLots.expiresAt), asc(pointLots.id)),
+      .orderBy(asc(pointLots.expiresAt), asc(pointLots.id))
+      .limit(BALANCE_LOTS + 1),
+    firstDay: db
+      .select({ points: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('first_day_points') })
+      .from(pointLots)
+      .where(
+        and(
+          eq(pointLots.patientId, patientId),
+          spendableLot('point_lots', now),
+          // A day's lots share their expires_at (the end of that day, clinic time).
+          sql`${pointLots.expiresAt} = (select min(f.expires_at) from point_lots f
+            where f.patient_id = ${patientId} and ${spendableLot('f', now)})`,
+        ),
+      ),
     lapsed: db
       .select({ points: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('points') })
       .from(pointLots)
@@ -87,18 +106,15 @@ export async function readBalance(
   const read = run.value.results;
   const card = read.card[0];
   if (!card) return err(notFound(input.patientId));
-  const lots = read.lots;
+  const lots = read.lots.slice(0, BALANCE_LOTS);
   const first = lots[0];
   return ok({
     ...card,
-    balance: lots.reduce((s, l) => s + l.remaining, 0),
+    balance: card.live,
     lots,
+    moreLots: read.lots.length > BALANCE_LOTS,
     nextExpiry: first
-      ? {
-          points: lots.filter((l) => l.expiresOn === first.expiresOn).reduce((s, l) => s + l.remaining, 0),
-          expiresOn: first.expiresOn,
-          expiresAt: first.expiresAt,
-        }
+      ? { points: read.firstDay[0]?.points ?? 0, expiresOn: first.expiresOn, expiresAt: first.expiresAt }
       : null,
     pendingExpiry: read.lapsed[0]?.points ?? 0,
   });

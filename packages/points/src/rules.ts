@@ -19,11 +19,17 @@ export const spendableLot = (alias: string, now: number): SQL =>
 export const lapsedLot = (alias: string, now: number): SQL =>
   sql`${col(alias, 'remaining')} > 0 and ${col(alias, 'expires_at')} <= ${now}`;
 
-/** The live balance of a card at `now`: the sum of its spendable lots. */
-export const liveBalance = (patientId: SQL | string, now: number) => sql<number>`(
-  select coalesce(sum(l.remaining), 0) from point_lots l
-  where l.patient_id = ${patientId} and ${spendableLot('l', now)}
-)`;
+/**
+ * The live balance of a card at `now`: the sum of its spendable lots, read as the account's balance
+ * (which always equals the points left in its lots: the reconciliation checks it) less the lots that
+ * lapsed and are not booked yet. Reads the account row and the lapsed lots only (the expiry job books
+ * them hourly), not every live lot. Its aliases are its own (lb_*): callers may name `a` or `l`.
+ */
+export const liveBalance = (patientId: SQL | string, now: number) => sql<number>`coalesce((
+  select lb_a.balance - coalesce((select sum(lb_l.remaining) from point_lots lb_l
+    where lb_l.patient_id = lb_a.patient_id and ${lapsedLot('lb_l', now)}), 0)
+  from point_accounts lb_a where lb_a.patient_id = ${patientId}
+), 0)`;
 
 /**
  * A clinic's programme in force: its latest version (none before the clinic sets rules, when the

@@ -53,14 +53,16 @@ export function spendStatements(db: Db, input: SpendInput) {
         and ${liveBalance(sql`p.id`, now)} >= ${points}`,
     )
     .onConflictDoNothing();
-  // Oldest first: each live lot, by expiry, gives what is still needed after the lots before it.
+  // Oldest first: each live lot, by expiry, gives what is still needed after the lots before it. A lot
+  // holds at least one point, so no spend needs more lots than points: only those are read.
   const allocate = db.insert(pointRedemptionLots).select(
     sql`select ${id}, x.id, min(x.remaining, ${points} - (x.cum - x.remaining)) from (
-      select l.id, l.remaining,
-        sum(l.remaining) over (order by l.expires_at, l.id rows unbounded preceding) as cum
-      from point_lots l
-      where l.patient_id = (select r.patient_id from point_redemptions r where r.id = ${id})
-        and ${spendableLot('l', now)}
+      select f.id, f.remaining,
+        sum(f.remaining) over (order by f.expires_at, f.id rows unbounded preceding) as cum
+      from (select l.id, l.remaining, l.expires_at from point_lots l
+        where l.patient_id = (select r.patient_id from point_redemptions r where r.id = ${id})
+          and ${spendableLot('l', now)}
+        order by l.expires_at, l.id limit ${points}) f
     ) x where x.cum - x.remaining < ${points}`,
   );
   const takeFromLots = db

@@ -20,9 +20,12 @@ const Balance = z
     card_number: z.string(),
     balance: PointsSchema.openapi({ description: 'Spendable now: the sum of unexpired, unspent lots' }),
     value: MoneySchema.openapi({ description: 'The balance in money' }),
-    lots: z
-      .array(LotSchema)
-      .openapi({ description: 'Unexpired lots with points left, first to expire first' }),
+    lots: z.array(LotSchema).openapi({
+      description: 'Unexpired lots with points left, first to expire first: the first 50 (see more_lots)',
+    }),
+    more_lots: z.boolean().openapi({
+      description: 'The card has more live lots than `lots` shows; the statement lists every one',
+    }),
     next_expiry: z
       .object({ points: PointsSchema, expires_on: z.string(), expires_at: TimestampSchema })
       .nullable(),
@@ -45,7 +48,7 @@ export const route = createRoute({
   tags: ['Bonus points'],
   summary: 'A patient’s bonus balance, lots and discount tier',
   description:
-    'Expiry is applied as of now whether or not the scheduled job has booked it. One D1 round trip; the rows read grow with the live lots, never with the history.',
+    'Expiry is applied as of now whether or not the scheduled job has booked it. One D1 round trip; the rows read are bounded (at most 50 lots are listed), never growing with the history.',
   security: [{ bearer: [] }],
   middleware: [authorizeDeferred('clinic')] as const,
   request: { params: IdParam('Patient id', 'pat_01JD0000000000000000000000') },
@@ -66,6 +69,7 @@ export function registerGetPointsBalance(app: App) {
         balance: b.balance,
         value: { amount: b.balance * money.pointValue, currency: money.currency },
         lots: b.lots.map(lotJson),
+        more_lots: b.moreLots,
         next_expiry: b.nextExpiry && {
           points: b.nextExpiry.points,
           expires_on: b.nextExpiry.expiresOn,
