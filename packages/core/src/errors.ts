@@ -59,6 +59,11 @@ export const ERRORS = {
     text: 'Too many failed attempts. Please wait, then try again.',
   },
   // idempotency
+  idempotency_key_committed: {
+    status: 409,
+    title: 'The request under this Idempotency-Key took effect, but its answer was lost',
+    text: 'That was done, but the page could not show it. Reload the page to see the result.',
+  },
   idempotency_key_in_use: {
     status: 409,
     title: 'A request with this Idempotency-Key is still in progress',

@@ -17,6 +17,25 @@ type ResultOf<E> = E extends readonly Item[]
 export type Statements = Record<string, Entry>;
 export type BatchResults<T extends Statements> = { [K in keyof T]: ResultOf<T[K]> };
 
+/**
+ * A statement to append to every batch of this Db that writes (the idempotency claim's commit marker,
+ * see idempotency-store): whatever a request commits, the record of its key says so in the same
+ * transaction. Registered per request Db; nothing is appended otherwise.
+ */
+const commitMarkers = new WeakMap<object, { statement: () => Item; committed: boolean }>();
+
+export function markCommits(db: Db, statement: () => Item): { readonly committed: boolean } {
+  const entry = { statement, committed: false };
+  commitMarkers.set(db, entry);
+  return entry;
+}
+
+const WRITES = /^\s*(insert|update|delete|replace|with)\b/i;
+const writes = (item: Item) => {
+  const q = item as unknown as { toSQL?: () => { sql: string } };
+  return typeof q.toSQL === 'function' && WRITES.test(q.toSQL().sql);
+};
+
 export async function runBatch<T extends Statements>(db: Db, named: T): Promise<BatchResults<T>> {
   const names = Object.keys(named);
   const flat: Item[] = [];
@@ -28,7 +47,12 @@ export async function runBatch<T extends Statements>(db: Db, named: T): Promise<
     flat.push(...list);
   }
   if (flat.length === 0) return {} as BatchResults<T>;
-  const results = await db.batch(flat as unknown as [Item, ...Item[]]);
+  const marker = commitMarkers.get(db);
+  const marked = marker !== undefined && flat.some(writes);
+  const results = await db.batch(
+    (marked ? [...flat, marker.statement()] : flat) as unknown as [Item, ...Item[]],
+  );
+  if (marked) marker.committed = true;
   const out: Record<string, unknown> = {};
   names.forEach((name, i) => {
     const [start, count, isList] = spans[i]!;

@@ -1,5 +1,6 @@
 import { HOUR_MS, ok, type Result, randomToken } from '@gratia/core';
 import { and, eq, sql } from 'drizzle-orm';
+import { markCommits } from './batch';
 import type { AuthRefusal, Caller, Principal } from './caller';
 import { type Deps, runAsCaller } from './deps';
 import type { Db } from './index';
@@ -21,7 +22,9 @@ export type IdempotencyClaim =
   /** The same request ran before: its stored answer. */
   | { state: 'replay'; status: number; body: string }
   | { state: 'reused' }
-  | { state: 'in_flight' };
+  | { state: 'in_flight' }
+  /** The request that held the key wrote its work and died before answering: never run it again. */
+  | { state: 'committed' };
 
 export interface IdempotencyHold {
   scope: string;
@@ -80,6 +83,7 @@ export async function claimIdempotencyKey(
     return ok({ principal, claim: { state: 'won', hold: { scope: row.scope, key: row.key, token } } });
   if (row.requestHash !== input.requestHash) return ok({ principal, claim: { state: 'reused' } });
   if (row.state === 'in_flight') return ok({ principal, claim: { state: 'in_flight' } });
+  if (row.state === 'committed') return ok({ principal, claim: { state: 'committed' } });
   return ok({
     principal,
     claim: { state: 'replay', status: row.responseStatus ?? 200, body: row.responseBody ?? '' },
@@ -88,6 +92,19 @@ export async function claimIdempotencyKey(
 
 const held = (h: IdempotencyHold) =>
   and(eq(idempotencyKeys.scope, h.scope), eq(idempotencyKeys.key, h.key), eq(idempotencyKeys.claim, h.token));
+
+/**
+ * Marks every batch of this request's Db that writes: the key's record turns `committed` in the same
+ * transaction as the work, so a request that dies after its work is written (before its answer is
+ * stored) is never run again under the key, and its key is not released.
+ */
+export const markCommitsOf = (db: Db, hold: IdempotencyHold) =>
+  markCommits(db, () =>
+    db
+      .update(idempotencyKeys)
+      .set({ state: 'committed' })
+      .where(and(held(hold), eq(idempotencyKeys.state, 'in_flight'))),
+  );
 
 /** Stores the answer of the request that held the key, for replays. */
 export async function completeIdempotencyKey(db: Db, hold: IdempotencyHold, status: number, body: string) {

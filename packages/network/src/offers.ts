@@ -98,7 +98,6 @@ export async function readOffer(
   return row ? ok(row) : err({ code: 'offer_not_found', detail: `No offer ${input.offerId}` });
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 export async function listOffers(
   deps: Deps,
@@ -111,7 +110,8 @@ export async function listOffers(
     limit: number;
   },
 ): Promise<Offer[]> {
-  const needle = input.q ? `%${escapeLike(input.q.toLowerCase())}%` : null;
+  // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes, and a search may be 200 characters.
+  const needle = input.q ? input.q.toLowerCase() : null;
   return deps.db
     .select()
     .from(offers)
@@ -122,8 +122,8 @@ export async function listOffers(
         input.partnerId ? eq(offers.partnerId, input.partnerId) : undefined,
         needle
           ? or(
-              sql`lower(${offers.title}) like ${needle} escape '\\'`,
-              sql`lower(coalesce(${offers.description}, '')) like ${needle} escape '\\'`,
+              sql`instr(lower(${offers.title}), ${needle}) > 0`,
+              sql`instr(lower(coalesce(${offers.description}, '')), ${needle}) > 0`,
             )
           : undefined,
         input.after ? gt(offers.id, input.after) : undefined,

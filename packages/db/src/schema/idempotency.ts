@@ -10,7 +10,8 @@ export const idempotencyKeys = sqliteTable(
     scope: text('scope').notNull(),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
-    state: text('state', { enum: ['in_flight', 'done'] }).notNull(),
+    /** in_flight, then done with the answer; committed: its work is written but its answer was lost. */
+    state: text('state', { enum: ['in_flight', 'committed', 'done'] }).notNull(),
     /** Random token of the request that holds the key while it is in flight. */
     claim: text('claim').notNull(),
     responseStatus: integer('response_status'),

@@ -1,5 +1,11 @@
 import { ApiError, sha256Hex } from '@gratia/core';
-import { claimIdempotencyKey, completeIdempotencyKey, knownCaller, releaseIdempotencyKey } from '@gratia/db';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  knownCaller,
+  markCommitsOf,
+  releaseIdempotencyKey,
+} from '@gratia/db';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { PROBLEM_CONTENT_TYPE } from '../lib/problem';
@@ -49,15 +55,22 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       },
     });
   }
+  if (claim.state === 'committed')
+    throw new ApiError(
+      'idempotency_key_committed',
+      'The request under this Idempotency-Key took effect, but its answer was lost: read the result before trying anything again',
+    );
+  const work = markCommitsOf(deps.db, claim.hold);
   try {
     await next();
   } catch (e) {
-    await releaseIdempotencyKey(deps.db, claim.hold);
+    if (!work.committed) await releaseIdempotencyKey(deps.db, claim.hold);
     throw e;
   }
   const status = c.res.status;
   if (status >= 500 || status === 400 || status === 413 || status === 415 || c.error) {
-    await releaseIdempotencyKey(deps.db, claim.hold);
+    // Released only if nothing was written: a request that wrote its work stays `committed`.
+    if (!work.committed) await releaseIdempotencyKey(deps.db, claim.hold);
     return;
   }
   await completeIdempotencyKey(deps.db, claim.hold, status, await c.res.clone().text());

@@ -3,6 +3,7 @@ import {
   type Caller,
   claimIdempotencyKey,
   completeIdempotencyKey,
+  markCommitsOf,
   readIdempotentAnswer,
   releaseIdempotencyKey,
 } from '@gratia/db';
@@ -136,20 +137,22 @@ export async function once(
   const claim = claimed.value.claim;
   if (claim.state === 'replay') return c.redirect(claim.body, 303);
   if (claim.state === 'reused') return c.redirect(refusedTo({ code: 'idempotency_key_reused' }), 303);
+  if (claim.state === 'committed') return c.redirect(refusedTo({ code: 'idempotency_key_committed' }), 303);
   if (claim.state === 'in_flight') {
     // The twin of a submit still running (a double tap): wait for its answer and show the same.
     const answer = await awaitAnswer(c, { scope: session.partnerId, key: `form:${key}` });
     return c.redirect(answer?.body ?? refusedTo({ code: 'idempotency_key_in_use' }), 303);
   }
+  const work = markCommitsOf(deps.db, claim.hold);
   let outcome: FormOutcome;
   try {
     outcome = await action();
   } catch (e) {
-    await releaseIdempotencyKey(deps.db, claim.hold);
+    if (!work.committed) await releaseIdempotencyKey(deps.db, claim.hold);
     throw e;
   }
   if ('ended' in outcome) {
-    await releaseIdempotencyKey(deps.db, claim.hold);
+    if (!work.committed) await releaseIdempotencyKey(deps.db, claim.hold);
     return sessionEnded(c, outcome.ended);
   }
   await completeIdempotencyKey(deps.db, claim.hold, 303, outcome.location);
