@@ -22,12 +22,10 @@ export type BatchResults<T extends Statements> = { [K in keyof T]: ResultOf<T[K]
  * see idempotency-store): whatever a request commits, the record of its key says so in the same
  * transaction. Registered per request Db; nothing is appended otherwise.
  */
-const commitMarkers = new WeakMap<object, { statement: () => Item; committed: boolean }>();
+const commitMarkers = new WeakMap<object, () => Item>();
 
-export function markCommits(db: Db, statement: () => Item): { readonly committed: boolean } {
-  const entry = { statement, committed: false };
-  commitMarkers.set(db, entry);
-  return entry;
+export function markCommits(db: Db, statement: () => Item): void {
+  commitMarkers.set(db, statement);
 }
 
 const WRITES = /^\s*(insert|update|delete|replace|with)\b/i;
@@ -49,10 +47,7 @@ export async function runBatch<T extends Statements>(db: Db, named: T): Promise<
   if (flat.length === 0) return {} as BatchResults<T>;
   const marker = commitMarkers.get(db);
   const marked = marker !== undefined && flat.some(writes);
-  const results = await db.batch(
-    (marked ? [...flat, marker.statement()] : flat) as unknown as [Item, ...Item[]],
-  );
-  if (marked) marker.committed = true;
+  const results = await db.batch((marked ? [...flat, marker()] : flat) as unknown as [Item, ...Item[]]);
   const out: Record<string, unknown> = {};
   names.forEach((name, i) => {
     const [start, count, isList] = spans[i]!;

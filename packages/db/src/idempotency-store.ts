@@ -114,9 +114,12 @@ export async function completeIdempotencyKey(db: Db, hold: IdempotencyHold, stat
     .where(held(hold));
 }
 
-/** Lets the key go (the request never ran, or failed): a corrected request may use it again. */
+/**
+ * Lets the key go (the request never ran, or failed before writing anything): a corrected request may
+ * use it again. A key whose work was written (`committed`, in the work's own batch) is never released.
+ */
 export async function releaseIdempotencyKey(db: Db, hold: IdempotencyHold) {
-  await db.delete(idempotencyKeys).where(held(hold));
+  await db.delete(idempotencyKeys).where(and(held(hold), eq(idempotencyKeys.state, 'in_flight')));
 }
 
 /** Deletes idempotency records past their retention window (run by the cron trigger). */

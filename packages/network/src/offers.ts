@@ -6,6 +6,7 @@ import {
   offers,
   type PartnerCategory,
   type Principal,
+  runBatch,
 } from '@gratia/db';
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 
@@ -39,23 +40,28 @@ export async function publishOffer(
   const o = input.offer;
   if (wrongCurrency(input.partner, o.price, o.retailValue)) return err(currencyRefusal(input.partner));
   const now = deps.clock.now();
-  const [row] = await deps.db
-    .insert(offers)
-    .values({
-      id: newId('off', now),
-      partnerId: input.partner.organizationId,
-      title: o.title,
-      description: o.description ?? null,
-      category: o.category,
-      currency: o.price.currency,
-      priceAmount: o.price.amount,
-      retailAmount: o.retailValue?.amount ?? null,
-      terms: o.terms ?? null,
-      active: o.active ?? true,
-      createdAt: now,
-      updatedAt: now,
+  // Through runBatch, like every write: an Idempotency-Key's commit marker rides in the same batch.
+  const [row] = (
+    await runBatch(deps.db, {
+      row: deps.db
+        .insert(offers)
+        .values({
+          id: newId('off', now),
+          partnerId: input.partner.organizationId,
+          title: o.title,
+          description: o.description ?? null,
+          category: o.category,
+          currency: o.price.currency,
+          priceAmount: o.price.amount,
+          retailAmount: o.retailValue?.amount ?? null,
+          terms: o.terms ?? null,
+          active: o.active ?? true,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning(),
     })
-    .returning();
+  ).row;
   return ok(row!);
 }
 
@@ -97,7 +103,6 @@ export async function readOffer(
     .where(and(eq(offers.id, input.offerId), visibleTo(input.principal)));
   return row ? ok(row) : err({ code: 'offer_not_found', detail: `No offer ${input.offerId}` });
 }
-
 
 export async function listOffers(
   deps: Deps,

@@ -32,24 +32,29 @@ export interface NewOrganization {
 
 export async function createOrganization(deps: Deps, input: NewOrganization): Promise<Organization> {
   const now = deps.clock.now();
-  const [row] = await deps.db
-    .insert(organizations)
-    .values({
-      id: newId('org', now),
-      kind: input.kind,
-      name: input.name,
-      category: input.kind === 'partner' ? (input.category ?? null) : null,
-      currency: input.currency,
-      timezone: input.timezone,
-      email: input.email ?? null,
-      phone: input.phone ?? null,
-      address: input.address ?? null,
-      website: input.website ?? null,
-      bookingUrl: input.bookingUrl ?? null,
-      createdAt: now,
-      updatedAt: now,
+  // Through runBatch, like every write: an Idempotency-Key's commit marker rides in the same batch.
+  const [row] = (
+    await runBatch(deps.db, {
+      row: deps.db
+        .insert(organizations)
+        .values({
+          id: newId('org', now),
+          kind: input.kind,
+          name: input.name,
+          category: input.kind === 'partner' ? (input.category ?? null) : null,
+          currency: input.currency,
+          timezone: input.timezone,
+          email: input.email ?? null,
+          phone: input.phone ?? null,
+          address: input.address ?? null,
+          website: input.website ?? null,
+          bookingUrl: input.bookingUrl ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning(),
     })
-    .returning();
+  ).row;
   return row!;
 }
 
@@ -98,17 +103,22 @@ export async function issueApiKey(
   if (!org) return err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
   const now = deps.clock.now();
   const secret = newApiKeySecret(org.kind);
-  const [key] = await db
-    .insert(apiKeys)
-    .values({
-      id: newId('key', now),
-      organizationId: org.id,
-      name: input.name ?? null,
-      prefix: secret.slice(0, 14),
-      secretHash: await sha256Hex(secret),
-      createdAt: now,
+  // Through runBatch, like every write: an Idempotency-Key's commit marker rides in the same batch.
+  const [key] = (
+    await runBatch(db, {
+      row: db
+        .insert(apiKeys)
+        .values({
+          id: newId('key', now),
+          organizationId: org.id,
+          name: input.name ?? null,
+          prefix: secret.slice(0, 14),
+          secretHash: await sha256Hex(secret),
+          createdAt: now,
+        })
+        .returning(),
     })
-    .returning();
+  ).row;
   return ok({ key: key!, secret });
 }
 

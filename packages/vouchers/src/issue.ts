@@ -133,7 +133,8 @@ export async function issueVoucher(deps: Deps, input: IssueVoucherInput) {
     updatedAt: now,
   };
   const token = await signVoucherToken(keys.signer, voucherClaims(row, config.baseUrl));
-  const [voucher] = await db.insert(vouchers).values(row).returning();
+  // Through runBatch, like every write: an Idempotency-Key's commit marker rides in the same batch.
+  const [voucher] = (await runBatch(db, { row: db.insert(vouchers).values(row).returning() })).row;
   return ok({
     voucher: voucher!,
     token: token as string | null,

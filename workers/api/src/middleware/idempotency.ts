@@ -60,17 +60,17 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       'idempotency_key_committed',
       'The request under this Idempotency-Key took effect, but its answer was lost: read the result before trying anything again',
     );
-  const work = markCommitsOf(deps.db, claim.hold);
+  markCommitsOf(deps.db, claim.hold);
   try {
     await next();
   } catch (e) {
-    if (!work.committed) await releaseIdempotencyKey(deps.db, claim.hold);
+    await releaseIdempotencyKey(deps.db, claim.hold);
     throw e;
   }
   const status = c.res.status;
   if (status >= 500 || status === 400 || status === 413 || status === 415 || c.error) {
-    // Released only if nothing was written: a request that wrote its work stays `committed`.
-    if (!work.committed) await releaseIdempotencyKey(deps.db, claim.hold);
+    // Released only if nothing was written (in SQL): a request that wrote its work stays `committed`.
+    await releaseIdempotencyKey(deps.db, claim.hold);
     return;
   }
   await completeIdempotencyKey(deps.db, claim.hold, status, await c.res.clone().text());

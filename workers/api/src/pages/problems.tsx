@@ -19,6 +19,7 @@ const REASONS: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 
@@ -34,6 +35,7 @@ const ADVICE: Record<number, string> = {
   413: 'The request body is larger than 64 KiB.',
   415: 'Send the request body as `application/json`.',
   422: 'The request is well formed but a rule of the platform refuses it; `detail` says which. Change the request rather than retrying it.',
+  429: 'Too many failed attempts came from this key, its organisation or its address: every request of theirs is refused until the time `Retry-After` gives (in seconds). Check what is being sent; guessing voucher codes or card numbers is what these limits stop.',
   500: 'Something went wrong on the platform’s side. The request may be retried (a POST with the same Idempotency-Key); if it keeps failing, report the `request_id`.',
 };
 
@@ -41,6 +43,8 @@ const ADVICE: Record<number, string> = {
 const HINTS: Partial<Record<ErrorCode, string>> = {
   idempotency_key_in_use:
     'A request with this Idempotency-Key is still running. Retry shortly with the same key and body: once the first request finishes you get its response.',
+  idempotency_key_committed:
+    'The first request under this Idempotency-Key wrote its work but failed before its answer was stored. It will not run again: read the result (the list or the resource) instead.',
   idempotency_key_reused:
     'This Idempotency-Key was already used, within the last 24 hours, for a request with a different body or path. Use a new key for a new request.',
   invalid_idempotency_key: 'An Idempotency-Key is 1 to 255 printable ASCII characters, without spaces.',

@@ -143,16 +143,16 @@ export async function once(
     const answer = await awaitAnswer(c, { scope: session.partnerId, key: `form:${key}` });
     return c.redirect(answer?.body ?? refusedTo({ code: 'idempotency_key_in_use' }), 303);
   }
-  const work = markCommitsOf(deps.db, claim.hold);
+  markCommitsOf(deps.db, claim.hold);
   let outcome: FormOutcome;
   try {
     outcome = await action();
   } catch (e) {
-    if (!work.committed) await releaseIdempotencyKey(deps.db, claim.hold);
+    await releaseIdempotencyKey(deps.db, claim.hold);
     throw e;
   }
   if ('ended' in outcome) {
-    if (!work.committed) await releaseIdempotencyKey(deps.db, claim.hold);
+    await releaseIdempotencyKey(deps.db, claim.hold);
     return sessionEnded(c, outcome.ended);
   }
   await completeIdempotencyKey(deps.db, claim.hold, 303, outcome.location);

@@ -1,0 +1,448 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { type Client, createClient, OPERATOR_TOKEN } from '../helpers/api';
+import {
+  createNetwork,
+  createOffer,
+  createPatient,
+  createPointsScene,
+  createStoredValueScene,
+  createVoucherScene,
+  recordVisit,
+} from '../helpers/factories';
+import { routeInventory } from '../helpers/inventory';
+
+// Fault injection over every operation that changes something, driven by the route inventory.
+// - A failure in any statement of any multi-statement batch the operation runs leaves the domain
+//   exactly as it was (the request answers 5xx problem+json), and the same request then succeeds.
+// - A crash right after the operation's work commits (before its answer is stored), then a retry
+//   under the same Idempotency-Key: exactly one effect, and the retry is told the work was done
+//   (409 idempotency_key_committed), never run twice.
+// - A crash after the answer is stored (the connection drops): the retry replays that answer, with
+//   exactly one effect.
+// The faults are injected into the D1 binding the app is given (a wrapper over the real one).
+
+type Req = { method: string; path: string; token: string; body?: unknown };
+type Scenario = { idempotent: boolean; make(api: Client): Promise<Req> };
+
+const card = async (api: Client) => {
+  const { net, patient } = await createPointsScene(api);
+  await recordVisit(api, net.clinic.key, patient.id, 20_000);
+  return { net, patient };
+};
+
+const SCENARIOS: Record<string, Scenario> = {
+  'POST /v1/organizations': {
+    idempotent: true,
+    make: async () => ({
+      method: 'POST',
+      path: '/v1/organizations',
+      token: OPERATOR_TOKEN,
+      body: { kind: 'clinic', name: 'Fault clinic', currency: 'EUR', timezone: 'Europe/Berlin' },
+    }),
+  },
+  'POST /v1/organizations/{id}/api_keys': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'POST',
+        path: `/v1/organizations/${net.clinic.id}/api_keys`,
+        token: OPERATOR_TOKEN,
+        body: { name: 'till' },
+      };
+    },
+  },
+  'DELETE /v1/api_keys/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return { method: 'DELETE', path: `/v1/api_keys/${net.clinic.keyId}`, token: OPERATOR_TOKEN };
+    },
+  },
+  'POST /v1/patients': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'POST',
+        path: '/v1/patients',
+        token: net.clinic.key,
+        body: { first_name: 'Ada', last_name: 'Fault', email: 'ada@example.com', consent: { email: true } },
+      };
+    },
+  },
+  'PATCH /v1/patients/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      return {
+        method: 'PATCH',
+        path: `/v1/patients/${p.id}`,
+        token: net.clinic.key,
+        body: { last_name: 'Renamed', consent: { sms: true } },
+      };
+    },
+  },
+  'POST /v1/offers': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'POST',
+        path: '/v1/offers',
+        token: net.partner.key,
+        body: { title: 'Hot stones', category: 'massage', price: { amount: 5000, currency: 'EUR' } },
+      };
+    },
+  },
+  'PATCH /v1/offers/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const offer = await createOffer(api, net.partner.key);
+      return {
+        method: 'PATCH',
+        path: `/v1/offers/${offer.id}`,
+        token: net.partner.key,
+        body: { active: false },
+      };
+    },
+  },
+  'POST /v1/vouchers': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      const offer = await createOffer(api, net.partner.key);
+      return {
+        method: 'POST',
+        path: '/v1/vouchers',
+        token: net.clinic.key,
+        body: { patient_id: p.id, offer_id: offer.id, message: 'For you' },
+      };
+    },
+  },
+  'POST /v1/vouchers/{id}/void': {
+    idempotent: true,
+    make: async (api) => {
+      const { net, voucher } = await createVoucherScene(api);
+      return {
+        method: 'POST',
+        path: `/v1/vouchers/${voucher.id}/void`,
+        token: net.clinic.key,
+        body: { reason: 'Booked by mistake' },
+      };
+    },
+  },
+  'POST /v1/vouchers/verify': {
+    idempotent: false,
+    make: async (api) => {
+      const { net, voucher } = await createVoucherScene(api);
+      return {
+        method: 'POST',
+        path: '/v1/vouchers/verify',
+        token: net.partner.key,
+        body: { token: voucher.token },
+      };
+    },
+  },
+  'POST /v1/redemptions': {
+    idempotent: true,
+    make: async (api) => {
+      const { net, voucher } = await createStoredValueScene(api);
+      return {
+        method: 'POST',
+        path: '/v1/redemptions',
+        token: net.partner.key,
+        body: { token: voucher.token, amount: { amount: 1_250, currency: 'EUR' } },
+      };
+    },
+  },
+  'POST /v1/redemptions/{id}/reversal': {
+    idempotent: true,
+    make: async (api) => {
+      const { net, voucher } = await createStoredValueScene(api);
+      const r = await api.post('/v1/redemptions', {
+        token: net.partner.key,
+        body: { token: voucher.token, amount: { amount: 1_250, currency: 'EUR' } },
+      });
+      return {
+        method: 'POST',
+        path: `/v1/redemptions/${r.body.id}/reversal`,
+        token: net.partner.key,
+      };
+    },
+  },
+  'PUT /v1/loyalty_program': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'PUT',
+        path: '/v1/loyalty_program',
+        token: net.clinic.key,
+        body: { accrual_rate_bps: 700, expiry_days: 365, min_redemption_points: 10, discount_tiers: [] },
+      };
+    },
+  },
+  'POST /v1/visits': {
+    idempotent: true,
+    make: async (api) => {
+      const { net, patient } = await createPointsScene(api);
+      return {
+        method: 'POST',
+        path: '/v1/visits',
+        token: net.clinic.key,
+        body: { patient_id: patient.id, amount: { amount: 12_000, currency: 'EUR' } },
+      };
+    },
+  },
+  'POST /v1/points/redemptions': {
+    idempotent: true,
+    make: async (api) => {
+      const { net, patient } = await card(api);
+      return {
+        method: 'POST',
+        path: '/v1/points/redemptions',
+        token: net.partner.key,
+        body: { card_number: patient.card_number, points: 120 },
+      };
+    },
+  },
+  'POST /v1/points/redemptions/{id}/reversal': {
+    idempotent: true,
+    make: async (api) => {
+      const { net, patient } = await card(api);
+      const r = await api.post('/v1/points/redemptions', {
+        token: net.partner.key,
+        body: { card_number: patient.card_number, points: 120 },
+      });
+      return {
+        method: 'POST',
+        path: `/v1/points/redemptions/${r.body.id}/reversal`,
+        token: net.partner.key,
+      };
+    },
+  },
+  'PUT /v1/network/settings': {
+    idempotent: false,
+    make: async () => ({
+      method: 'PUT',
+      path: '/v1/network/settings',
+      token: OPERATOR_TOKEN,
+      body: { fee_bps: Math.floor(Math.random() * 1000), closing_grace_days: 3 },
+    }),
+  },
+  'POST /v1/reconciliation/runs': {
+    idempotent: false,
+    make: async () => ({ method: 'POST', path: '/v1/reconciliation/runs', token: OPERATOR_TOKEN }),
+  },
+};
+
+/** Bookkeeping that may change whatever happens to the work itself. */
+const BOOKKEEPING = new Set(['idempotency_keys', 'abuse_counters', 'page_sessions', 'd1_migrations']);
+
+async function snapshot(): Promise<Record<string, string[]>> {
+  const { results } = await env.DB.prepare(
+    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'",
+  ).all<{ name: string }>();
+  const out: Record<string, string[]> = {};
+  for (const { name } of results) {
+    if (BOOKKEEPING.has(name)) continue;
+    const rows = (await env.DB.prepare(`select * from "${name}"`).all<Record<string, unknown>>()).results;
+    out[name] = rows
+      .map((r) => {
+        if (name === 'api_keys') delete r.last_used_at;
+        return JSON.stringify(r);
+      })
+      .sort();
+  }
+  return out;
+}
+
+const counts = (s: Record<string, string[]>) =>
+  Object.fromEntries(Object.entries(s).map(([t, r]) => [t, r.length]));
+const delta = (a: Record<string, string[]>, b: Record<string, string[]>) =>
+  Object.fromEntries(Object.keys(b).map((t) => [t, (b[t]?.length ?? 0) - (a[t]?.length ?? 0)]));
+
+interface Fault {
+  /** Replace statement `stmt` of the `batch`-th batch with one that fails. */
+  failAt?: { batch: number; stmt: number };
+  /** Throw right after the first batch that writes the work (it has committed). */
+  crashAfterWork?: boolean;
+  /** Throw right after the answer is stored under the Idempotency-Key. */
+  crashAfterAnswer?: boolean;
+}
+
+/** The real D1 binding, with faults: records each batch's size, fails or crashes where told. */
+function faultyD1(fault: Fault, sizes: number[]): D1Database {
+  const real = env.DB;
+  const sqlOf = new WeakMap<object, string>();
+  const prepare = (query: string) => {
+    const st = real.prepare(query);
+    const bind = st.bind.bind(st);
+    const run = st.run.bind(st);
+    sqlOf.set(st, query);
+    Object.assign(st, {
+      bind: (...values: unknown[]) => {
+        const bound = bind(...values);
+        sqlOf.set(bound, query);
+        const boundRun = bound.run.bind(bound);
+        Object.assign(bound, {
+          run: async () => {
+            const res = await boundRun();
+            if (
+              fault.crashAfterAnswer &&
+              /^update "idempotency_keys" set "state" = \?, "response_status"/i.test(query)
+            )
+              throw new Error('injected crash after the answer was stored');
+            return res;
+          },
+        });
+        return bound;
+      },
+      run,
+    });
+    return st;
+  };
+  const batch = async (statements: D1PreparedStatement[]) => {
+    const k = sizes.length;
+    sizes.push(statements.length);
+    let list = statements;
+    if (fault.failAt?.batch === k) {
+      list = [...statements];
+      list[fault.failAt.stmt] = real.prepare('select injected_fault()');
+    }
+    const res = await real.batch(list);
+    // The batch that carries the commit marker is the one that wrote the work.
+    const work = statements.some((s) =>
+      /^update "idempotency_keys" set "state" = \? where/i.test(sqlOf.get(s) ?? ''),
+    );
+    if (fault.crashAfterWork && work) throw new Error('injected crash after the work committed');
+    return res;
+  };
+  return new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare;
+      if (prop === 'batch') return batch;
+      const v = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+async function send(api: Client, req: Req, fault: Fault, sizes: number[], key?: string) {
+  const headers: Record<string, string> = { authorization: `Bearer ${req.token}` };
+  if (req.body !== undefined) headers['content-type'] = 'application/json';
+  if (key) headers['idempotency-key'] = key;
+  const res = await api.app.request(
+    `https://gratia.test${req.path}`,
+    { method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body) },
+    { ...env, DB: faultyD1(fault, sizes) },
+  );
+  const text = await res.text();
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    text,
+    body: JSON.parse(text || 'null'),
+  };
+}
+
+const mutating = routeInventory(createClient().app).filter((r) => r.method !== 'GET');
+
+describe('fault injection', () => {
+  it('has a scenario for every operation that changes something', () => {
+    expect(mutating.map((r) => `${r.method} ${r.path}`).sort()).toEqual(Object.keys(SCENARIOS).sort());
+    for (const r of mutating)
+      expect(SCENARIOS[`${r.method} ${r.path}`]!.idempotent, `${r.method} ${r.path}`).toBe(r.idempotent);
+  });
+
+  for (const [name, sc] of Object.entries(SCENARIOS)) {
+    it(`${name}: a failing statement in any batch leaves nothing written`, async () => {
+      const api = createClient();
+      // A clean run first: how many batches, of what sizes (with an Idempotency-Key, its claim too).
+      const sizes: number[] = [];
+      const clean = await send(
+        api,
+        await sc.make(api),
+        {},
+        sizes,
+        sc.idempotent ? crypto.randomUUID() : undefined,
+      );
+      expect(clean.status, clean.text).toBeLessThan(300);
+      const multi = sizes.flatMap((n, batch) =>
+        n > 1 ? Array.from({ length: n }, (_, stmt) => ({ batch, stmt })) : [],
+      );
+      // (An operation of single statements only, like an offer update, has nothing to split.)
+      for (const at of multi) {
+        const req = await sc.make(api);
+        const key = sc.idempotent ? crypto.randomUUID() : undefined;
+        const before = await snapshot();
+        const failed = await send(api, req, { failAt: at }, [], key);
+        const label = `${name}, statement ${at.stmt} of batch ${at.batch}`;
+        expect(failed.status, `${label}: ${failed.text}`).toBeGreaterThanOrEqual(500);
+        expect(failed.type, label).toContain('application/problem+json');
+        expect(await snapshot(), label).toEqual(before);
+        // Nothing is left half-done or held: the same request (and key) then goes through.
+        const retried = await send(api, req, {}, [], key);
+        expect(retried.status, `${label}, retried: ${retried.text}`).toBe(clean.status);
+      }
+    }, 180_000);
+
+    if (!sc.idempotent) continue;
+    it(`${name}: a crash after the work commits, retried under the same key, takes effect once`, async () => {
+      const api = createClient();
+      // The effect of one clean request, as row counts per table.
+      const reqA = await sc.make(api);
+      const a0 = await snapshot();
+      const clean = await send(api, reqA, {}, [], crypto.randomUUID());
+      expect(clean.status, clean.text).toBeLessThan(300);
+      const cleanEffect = delta(a0, await snapshot());
+      const req = await sc.make(api);
+      const key = crypto.randomUUID();
+      const b0 = await snapshot();
+      const crashed = await send(api, req, { crashAfterWork: true }, [], key);
+      expect(crashed.status, crashed.text).toBe(500);
+      const afterCrash = await snapshot();
+      // Exactly one effect: the crashed request changed what one clean request changes.
+      expect(delta(b0, afterCrash), name).toEqual(cleanEffect);
+      const retry = await send(api, req, {}, [], key);
+      expect(retry.status, retry.text).toBe(409);
+      expect(retry.body.code).toBe('idempotency_key_committed');
+      expect(retry.type).toContain('application/problem+json');
+      expect(counts(await snapshot()), 'the retry wrote nothing').toEqual(counts(afterCrash));
+    }, 60_000);
+
+    it(`${name}: a crash after the answer is stored replays that answer, with one effect`, async () => {
+      const api = createClient();
+      const req = await sc.make(api);
+      const key = crypto.randomUUID();
+      const before = await snapshot();
+      const crashed = await send(api, req, { crashAfterAnswer: true }, [], key);
+      expect(crashed.status, crashed.text).toBe(500);
+      const afterCrash = await snapshot();
+      const retry = await send(api, req, {}, [], key);
+      expect(retry.status, retry.text).toBeLessThan(300);
+      const again = await api.app.request(
+        `https://gratia.test${req.path}`,
+        {
+          method: req.method,
+          headers: {
+            authorization: `Bearer ${req.token}`,
+            'idempotency-key': key,
+            ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        },
+        env,
+      );
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(await again.text()).toBe(retry.text);
+      expect(counts(await snapshot())).toEqual(counts(afterCrash));
+      expect(afterCrash, "the work was done").not.toEqual(before);
+    }, 60_000);
+  }
+});
