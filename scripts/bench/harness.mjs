@@ -1,6 +1,37 @@
 // Load generation and measurement for `pnpm bench`. Figures, never pass/fail: throughput relative to
-// GET /health on the same stack in the same run, and the D1 cost of each request as the Worker itself
-// reports it (Server-Timing with EXPOSE_D1_METRICS=1: round trips, statements, rows read/written).
+// GET /health on the same stack in the same run, latency p50/p99, the CPU the workerd process spent
+// per request (from /proc: it includes local D1's SQLite work, so it over-states the Worker's own
+// share; the difference to GET /health is what the route adds), and the D1 cost of each request as
+// the Worker itself reports it (Server-Timing with EXPOSE_D1_METRICS=1: round trips, statements, rows
+// read/written).
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The workerd processes of the local server (in wrangler's process group). */
+export function workerdPids(pgid) {
+  const out = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && stat.includes('(workerd)')) out.push(Number(name));
+    } catch {}
+  }
+  return out;
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
+  } catch {
+    return 0;
+  }
+}
+export const rssMb = (pid) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 const D1 = /round_trips=(\d+) statements=(\d+) rows_read=(\d+) rows_written=(\d+)/;
 
@@ -24,7 +55,10 @@ export async function measure({
   maxRequests = 5000,
   probes = 5,
   expectStatus,
+  serverPid,
 }) {
+  const pids = serverPid ? workerdPids(serverPid) : [];
+  const cpuBefore = pids.reduce((t, p) => t + cpuMs(p), 0);
   const latencies = [];
   const statuses = new Map();
   const d1 = { roundTrips: [], statements: [], rowsRead: [], rowsWritten: [] };
@@ -44,6 +78,7 @@ export async function measure({
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = pids.length ? (pids.reduce((t, p) => t + cpuMs(p), 0) - cpuBefore) / latencies.length : null;
   // Then a few probes, one at a time, that ask the Worker for their D1 cost (metering runs a SELECT's
   // meta query twice, so it stays out of the throughput run).
   for (let p = 0; p < probes; p++) {
@@ -66,6 +101,8 @@ export async function measure({
     rps: latencies.length / elapsed,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    cpuMs: cpu,
     statuses: Object.fromEntries(statuses),
     unexpected,
     d1: {
@@ -85,7 +122,8 @@ export function printTable(results, baselineName = 'GET /health') {
     'req/s': r.rps.toFixed(0),
     'vs /health': base ? `${((r.rps / base) * 100).toFixed(0)}%` : '',
     'p50 ms': r.p50.toFixed(1),
-    'p95 ms': r.p95.toFixed(1),
+    'p99 ms': r.p99.toFixed(1),
+    'CPU ms': r.cpuMs === null || r.cpuMs === undefined ? '-' : r.cpuMs.toFixed(2),
     'D1 trips':
       r.d1.roundTrips.median === null ? '-' : `${r.d1.roundTrips.median} (max ${r.d1.roundTrips.max})`,
     'rows read': r.d1.rowsRead.median === null ? '-' : `${r.d1.rowsRead.median} (max ${r.d1.rowsRead.max})`,
@@ -97,4 +135,29 @@ export function printTable(results, baselineName = 'GET /health') {
   for (const r of results)
     if (r.unexpected.length)
       console.log(`note: ${r.name} had unexpected statuses ${JSON.stringify(r.unexpected)}`);
+}
+
+/** How each hot path's figures grow from one network size to the next. */
+export function printGrowth(bySize) {
+  const sizes = [...bySize.keys()];
+  const names = bySize.get(sizes[0]).map((r) => r.name);
+  const rows = [];
+  for (const name of names) {
+    const at = sizes.map((s) => bySize.get(s).find((r) => r.name === name));
+    if (at.some((r) => !r)) continue;
+    const base = sizes.map((s) => bySize.get(s).find((r) => r.name === 'GET /health')?.rps ?? null);
+    const fmt = (f) => at.map(f).join(' / ');
+    rows.push({
+      scenario: name,
+      'D1 trips': fmt((r) => r.d1.roundTrips.median ?? '-'),
+      'rows read': fmt((r) => r.d1.rowsRead.median ?? '-'),
+      'rows written': fmt((r) => r.d1.rowsWritten.median ?? '-'),
+      'CPU ms': fmt((r) => (r.cpuMs == null ? '-' : r.cpuMs.toFixed(2))),
+      'p50 ms': fmt((r) => r.p50.toFixed(1)),
+      'p99 ms': fmt((r) => r.p99.toFixed(1)),
+      'vs /health': at.map((r, i) => (base[i] ? `${((r.rps / base[i]) * 100).toFixed(0)}%` : '')).join(' / '),
+    });
+  }
+  console.log(`\nHow each figure grows, network ${sizes.map((s) => `${s}x`).join(' / ')}:`);
+  console.table(rows);
 }

@@ -442,7 +442,7 @@ describe('fault injection', () => {
       expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect(await again.text()).toBe(retry.text);
       expect(counts(await snapshot())).toEqual(counts(afterCrash));
-      expect(afterCrash, "the work was done").not.toEqual(before);
+      expect(afterCrash, 'the work was done').not.toEqual(before);
     }, 60_000);
   }
 });

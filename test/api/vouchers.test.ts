@@ -1,5 +1,7 @@
+import { env } from 'cloudflare:workers';
 import { fixedClock } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
+import { runScheduledJobs } from '../../workers/api/src/scheduled';
 import { createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
 import {
   createNetwork,
@@ -170,6 +172,18 @@ describe('GET /v1/vouchers and /v1/vouchers/{id}', () => {
     expect(expired.body.data.map((v: { id: string; status: string }) => [v.id, v.status])).toEqual([
       [voucher.id, 'expired'],
     ]);
+    // The hourly job marks it lapsed (out of the index of live vouchers); the lists say the same.
+    const run = await runScheduledJobs(env, clock.now(), 'test');
+    expect(run.mark_lapsed_vouchers).toBeGreaterThanOrEqual(1);
+    const row = await env.DB.prepare('select lapsed_at, expires_at from vouchers where id = ?')
+      .bind(voucher.id)
+      .first<{ lapsed_at: number; expires_at: number }>();
+    expect(row?.lapsed_at).toBe(row?.expires_at);
+    const after = (status: string) =>
+      api.get(`/v1/vouchers?patient_id=${patient.id}&status=${status}`, { token: clinic.key });
+    expect((await after('issued')).body.data).toEqual([]);
+    expect((await after('expired')).body.data.map((v: { id: string }) => v.id)).toEqual([voucher.id]);
+    expect((await runScheduledJobs(env, clock.now(), 'test')).mark_lapsed_vouchers).toBe(0);
   });
 
   describeSecurity('GET /v1/vouchers/{id}', {

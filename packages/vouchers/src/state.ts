@@ -1,5 +1,5 @@
 import { type Voucher, vouchers } from '@gratia/db';
-import { and, eq, gt, lte } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte } from 'drizzle-orm';
 
 // What a voucher row says about whether it can be honoured now, as the contract's codes.
 
@@ -22,7 +22,8 @@ export type VoucherDisplayStatus = 'issued' | 'redeemed' | 'voided' | 'expired';
  * A voucher can still be honoured while it is issued and before its expiry: the one rule, in SQL for
  * the redemption guard and the lists, read in JS by displayStatus and honourRefusal below.
  */
-export const usableVoucher = (now: number) => and(eq(vouchers.status, 'issued'), gt(vouchers.expiresAt, now));
+export const usableVoucher = (now: number) =>
+  and(eq(vouchers.status, 'issued'), isNull(vouchers.lapsedAt), gt(vouchers.expiresAt, now));
 /** Issued but past its expiry: "expired" without any job running. */
 export const lapsedVoucher = (now: number) =>
   and(eq(vouchers.status, 'issued'), lte(vouchers.expiresAt, now));

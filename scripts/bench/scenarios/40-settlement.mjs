@@ -2,33 +2,11 @@
 // while it streams), and the settlement statement of that month (read from the running totals, so
 // its cost does not grow with the lines). The lines go straight into the local D1 with one SQL
 // statement; building them through the API would take an hour.
-import { readdirSync, readFileSync } from 'node:fs';
 import { runWrangler } from '../../lib/local-server.mjs';
+import { cpuMs, rssMb, workerdPids } from '../harness.mjs';
 
 const LINES = Number(process.env.BENCH_CSV_LINES ?? 100_000);
 const PERIOD = '2030-01';
-
-/** The workerd processes of the local server (in wrangler's process group). */
-function workerdPids(pgid) {
-  const out = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && stat.includes('(workerd)')) out.push(Number(name));
-    } catch {}
-  }
-  return out;
-}
-
-const TICK_MS = 1000 / 100; // USER_HZ
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
-}
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 function insertLines(ctx, clinic, partner) {
   const sql = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${LINES})

@@ -2,7 +2,7 @@ import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } 
 import { purgePageSessions } from '@gratia/network';
 import { bookExpiredPoints } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
-import { voucherKeys } from '@gratia/vouchers';
+import { markLapsedVouchers, voucherKeys } from '@gratia/vouchers';
 import type { Env } from './env';
 import { networkConfig } from './lib/config';
 
@@ -41,6 +41,7 @@ export async function runScheduledJobs(
     catch_up_settlement_lines: async () =>
       catchUpSettlementLines(deps, { signerKid: (await voucherKeys(deps)).signer.kid }),
     close_settlement_periods: () => closeSettlementPeriods(deps),
+    mark_lapsed_vouchers: () => markLapsedVouchers(deps),
     purge_idempotency_keys: () => purgeExpiredIdempotencyKeys(deps),
     purge_abuse_counters: () => purgeAbuseCounters(deps),
     purge_page_sessions: () => purgePageSessions(deps),

@@ -206,6 +206,9 @@ export const pointRedemptionLots = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.redemptionId, t.lotId] }),
+    // The lot's side of the foreign key: without it a change to a lot looks for its allocations by
+    // scanning every allocation of the network.
+    index('point_redemption_lots_lot_idx').on(t.lotId),
     check('point_redemption_lots_points_check', sql`${t.points} > 0`),
   ],
 );

@@ -46,12 +46,23 @@ export const vouchers = sqliteTable(
     /** Written by the guarded UPDATE of a redemption, read by the INSERT of its record in the same batch. */
     lastRedemptionId: text('last_redemption_id'),
     lastRedemptionAmount: integer('last_redemption_amount'),
+    /**
+     * Set by the hourly job once an issued voucher's expiry has passed: it leaves the index of live
+     * vouchers, so listing a clinic's usable vouchers never walks the ones that lapsed.
+     */
+    lapsedAt: integer('lapsed_at'),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
     index('vouchers_clinic_idx').on(t.clinicId, t.id),
     index('vouchers_patient_idx').on(t.patientId, t.id),
     index('vouchers_clinic_status_idx').on(t.clinicId, t.status, t.id),
+    index('vouchers_clinic_live_idx')
+      .on(t.clinicId, t.id)
+      .where(sql`${t.status} = 'issued' and ${t.lapsedAt} is null`),
+    index('vouchers_lapsing_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'issued' and ${t.lapsedAt} is null`),
     check(
       'vouchers_remaining_check',
       sql`${t.remainingAmount} >= 0 and ${t.remainingAmount} <= ${t.valueAmount}`,
