@@ -60,7 +60,11 @@ export function registerOpenApi(app: App) {
     scheme: 'bearer',
     description: 'An organisation API key, or the operator token',
   });
-  app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)));
+  app.get('/openapi.json', (c) => {
+    c.header('x-content-type-options', 'nosniff');
+    c.header('cache-control', 'public, max-age=300');
+    return c.json(openApiDocument(app, new URL(c.req.url).origin));
+  });
   app.get('/docs', (c) => {
     // The reference runs no script and loads nothing: the same headers as every script-free page.
     for (const [k, v] of Object.entries(STATIC_PAGE_HEADERS)) c.header(k, v);
