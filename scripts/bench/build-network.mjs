@@ -1530,6 +1530,11 @@ export async function buildNetwork({
     bump('settlement_lines', lines.length);
     // closeSettlementPeriods, run by every hourly cron up to now: from the first month not closed.
     const closes = new Map();
+    // The hourly job marks issued vouchers whose expiry has passed (they leave the live index).
+    if (bookExpiry)
+      db.prepare(
+        "update vouchers set lapsed_at = expires_at where status = 'issued' and lapsed_at is null and expires_at <= ?",
+      ).run(now);
     if (closePeriods) {
       const firstOpen =
         [

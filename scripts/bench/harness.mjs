@@ -140,7 +140,7 @@ export function printTable(results, baselineName = 'GET /health') {
 /** How each hot path's figures grow from one network size to the next. */
 export function printGrowth(bySize) {
   const sizes = [...bySize.keys()];
-  const names = bySize.get(sizes[0]).map((r) => r.name);
+  const names = [...new Set(bySize.get(sizes[0]).map((r) => r.name))];
   const rows = [];
   for (const name of names) {
     const at = sizes.map((s) => bySize.get(s).find((r) => r.name === name));

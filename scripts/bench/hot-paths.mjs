@@ -11,6 +11,7 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
   const surname = patients.find((p) => p.last_name.length >= 5)?.last_name ?? patients[0].last_name;
   const phoneTail = (patients.find((p) => p.phone)?.phone ?? '+4915112345678').replace(/\D/g, '').slice(-7);
   const longest = built.longest[0];
+  console.log(`the longest card history: ${longest.entries.toLocaleString('en')} transactions`);
   const issued = [];
   let cursor = null;
   while (issued.length < 400) {
@@ -76,7 +77,7 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
     [201],
   );
   await m(
-    `GET /v1/patients/{id}/points (card with ${longest.entries.toLocaleString('en')} transactions)`,
+    'GET /v1/patients/{id}/points (the longest card history)',
     () => ctx.req('GET', `/v1/patients/${longest.patientId}/points`, clinic.key),
     [200],
   );
@@ -90,7 +91,7 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
     [201, 422],
   );
   await m(
-    `GET /v1/patients/{id}/points/entries?limit=50 (${longest.entries.toLocaleString('en')} transactions)`,
+    'GET /v1/patients/{id}/points/entries?limit=50 (the longest card history)',
     () => ctx.req('GET', `/v1/patients/${longest.patientId}/points/entries?limit=50`, clinic.key),
     [200],
   );
