@@ -91,6 +91,12 @@ describe('forged and foreign tokens are refused by verify and by redeem', () => 
     ['a tampered payload', (t) => tamperPayload(t, { aud: 'category:massage' }), 422, 'invalid_voucher'],
     ['alg: none', (t) => algNone(t), 422, 'invalid_voucher'],
     ['an HS256 signature made with the public key', (t) => hs256WithPublicKey(t), 422, 'invalid_voucher'],
+    [
+      'an HS256 signature made with the public JWK',
+      (t) => hs256WithPublicKey(t, 'jwk'),
+      422,
+      'invalid_voucher',
+    ],
     ['an unknown kid', (t) => signedByUnknownKey(t), 422, 'invalid_voucher'],
     ['a wrong typ', (t) => resign(t, {}, { typ: 'JWT' }), 422, 'invalid_voucher'],
     ['another issuer', (t) => resign(t, { iss: 'https://evil.example' }), 422, 'invalid_voucher'],

@@ -41,22 +41,23 @@ export function algNone(token: string) {
   return `${enc(header)}.${token.split('.')[1]}.`;
 }
 
-/** The classic confusion attack: HS256 with the public key as the HMAC secret. */
-export async function hs256WithPublicKey(token: string) {
+/**
+ * The classic confusion attack: HS256 with the public key as the HMAC secret, in the form a confused
+ * verifier would take it: the raw 32 bytes, or the public JWK as JSON.
+ */
+export async function hs256WithPublicKey(token: string, form: 'raw' | 'jwk' = 'raw') {
   const header = { ...decodePart(token, 0), alg: 'HS256' };
   const input = `${enc(header)}.${token.split('.')[1]}`;
   const jwk = realKey();
-  for (const secret of [
-    base64url.decode(jwk.x),
-    new TextEncoder().encode(JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: jwk.x })),
-  ]) {
-    const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
-    const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input)));
-    return `${input}.${base64url.encode(sig)}`;
-  }
-  throw new Error('unreachable');
+  const secret =
+    form === 'raw'
+      ? base64url.decode(jwk.x)
+      : new TextEncoder().encode(JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: jwk.x }));
+  const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input)));
+  return `${input}.${base64url.encode(sig)}`;
 }
 
 export async function signedByUnknownKey(token: string) {
