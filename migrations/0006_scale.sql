@@ -35,19 +35,3 @@ END;
 --> statement-breakpoint
 UPDATE `point_accounts` SET `next_expiry_at` = (SELECT min(l.`expires_at`) FROM `point_lots` l
   WHERE l.`patient_id` = `point_accounts`.`patient_id` AND l.`remaining` > 0);
---> statement-breakpoint
--- Search terms of the patients already registered: the words of the name (split on spaces), the
--- e-mail and its local part, the phone's digits.
-INSERT OR IGNORE INTO `patient_search_terms` (`clinic_id`, `term`, `patient_id`)
-WITH RECURSIVE words(clinic_id, patient_id, rest, word) AS (
-  SELECT `clinic_id`, `id`, lower(`first_name` || ' ' || `last_name`) || ' ', NULL FROM `patients`
-  UNION ALL
-  SELECT clinic_id, patient_id, substr(rest, instr(rest, ' ') + 1), substr(rest, 1, instr(rest, ' ') - 1)
-  FROM words WHERE rest <> ''
-)
-SELECT clinic_id, word, patient_id FROM words WHERE word IS NOT NULL AND word <> ''
-UNION SELECT `clinic_id`, lower(`email`), `id` FROM `patients` WHERE `email` IS NOT NULL
-UNION SELECT `clinic_id`, substr(lower(`email`), 1, instr(`email`, '@') - 1), `id` FROM `patients`
-  WHERE instr(`email`, '@') > 1
-UNION SELECT `clinic_id`, replace(replace(replace(replace(replace(`phone`, ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), `id`
-  FROM `patients` WHERE length(`phone`) >= 4;

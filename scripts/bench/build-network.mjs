@@ -284,17 +284,18 @@ const WRITTEN_TABLES = [
 /** A patient's search terms, as packages/network/src/patients.ts searchTerms writes them. */
 function searchTerms(first, last, email, phone) {
   const fold = (x) => x.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
-  const terms = new Set(fold(`${first} ${last}`).split(/[\s'’-]+/));
+  const name = fold(`${first} ${last}`);
+  const terms = new Set(name.split(/[\s'’-]+/));
+  for (const word of name.split(/\s+/)) terms.add(word.replace(/['’-]/g, ''));
   if (email) {
     const e = fold(email);
     terms.add(e);
     terms.add(e.slice(0, e.indexOf('@')));
   }
   const digits = phone ? phone.replace(/\D/g, '') : '';
-  for (let i = 0; i <= digits.length - 6; i++) terms.add(digits.slice(i));
-  if (digits.length >= 4) terms.add(digits);
+  for (let i = 0; i <= digits.length - 4; i++) terms.add(digits.slice(i));
   terms.delete('');
-  return [...terms].map((t) => t.slice(0, 120));
+  return [...terms].slice(0, 40).map((t) => t.slice(0, 120));
 }
 
 function prng(seed) {

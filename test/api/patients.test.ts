@@ -1,6 +1,8 @@
+import { env } from 'cloudflare:workers';
 import { isValidCardNumber } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
-import { createClient } from '../helpers/api';
+import { runScheduledJobs } from '../../workers/api/src/scheduled';
+import { createClient, T0 } from '../helpers/api';
 import { createClinic, createPatient } from '../helpers/factories';
 import { describeSecurity, expectProblem } from '../helpers/security';
 
@@ -259,6 +261,71 @@ describe('GET /v1/patients', () => {
     }
     const none = await api.get('/v1/patients?q=%25', { token: clinic.key });
     expect(none.body.data).toEqual([]);
+  });
+
+  it('finds hyphenated e-mails, accented and apostrophed names, and a phone by its last digits; "0000" finds no one', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    const lena = await createPatient(api, clinic.key, {
+      first_name: 'Anna-Lena',
+      last_name: "O'Brien Müller",
+      email: 'anna-lena@t-online.de',
+      phone: '+4915123459876',
+    });
+    await createPatient(api, clinic.key, { first_name: 'Bruno', last_name: 'Meier', phone: '+49151000000' });
+    for (const q of [
+      'anna-lena@t-online.de',
+      'anna-lena@t',
+      'lena',
+      "O'Brien",
+      'obr',
+      'mul',
+      'müller',
+      'MULLER',
+      '9876',
+      '0151 2345',
+    ]) {
+      const res = await api.get(`/v1/patients?q=${encodeURIComponent(q)}`, { token: clinic.key });
+      expect(res.status, q).toBe(200);
+      expect(
+        res.body.data.map((x: { id: string }) => x.id),
+        q,
+      ).toEqual([lena.id]);
+    }
+    for (const q of ['0000', '00000000', '-', "'"]) {
+      const res = await api.get(`/v1/patients?q=${encodeURIComponent(q)}`, { token: clinic.key });
+      expect(res.status, q).toBe(200);
+      expect(res.body.data, q).toEqual([]);
+    }
+  });
+
+  it('indexes the patients registered before search terms existed, a slice per cron run', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    const p = await createPatient(api, clinic.key, {
+      first_name: 'Zoë',
+      last_name: 'Ünal',
+      phone: '+4917055501234',
+    });
+    // As a patient registered before migration 0006: no terms.
+    await env.DB.prepare('delete from patient_search_terms where patient_id = ?').bind(p.id).run();
+    await env.DB.prepare("delete from job_state where name = 'patient_search_terms'").run();
+    const find = async (q: string) =>
+      (await api.get(`/v1/patients?q=${encodeURIComponent(q)}`, { token: clinic.key })).body.data.map(
+        (x: { id: string }) => x.id,
+      );
+    expect(await find('zoe')).toEqual([]);
+    for (let run = 0; run < 50; run++) {
+      const done = await runScheduledJobs(env, T0 + run * 3_600_000, 'test');
+      if (done.backfill_patient_search_terms === 0) break;
+    }
+    expect(await find('zoe')).toEqual([p.id]);
+    expect(await find('unal')).toEqual([p.id]);
+    expect(await find('55501234')).toEqual([p.id]);
+    const state = await env.DB.prepare(
+      "select cursor from job_state where name = 'patient_search_terms'",
+    ).first();
+    expect(state).toEqual({ cursor: 'done' });
   });
 
   it('pages with a cursor', async () => {

@@ -29,9 +29,10 @@ export function markCommits(db: Db, statement: () => Item): void {
 }
 
 const WRITES = /^\s*(insert|update|delete|replace|with)\b/i;
+/** Whether a statement may write: a query builder by its SQL; anything else (raw SQL) is taken to. */
 const writes = (item: Item) => {
   const q = item as unknown as { toSQL?: () => { sql: string } };
-  return typeof q.toSQL === 'function' && WRITES.test(q.toSQL().sql);
+  return typeof q.toSQL !== 'function' || WRITES.test(q.toSQL().sql);
 };
 
 export async function runBatch<T extends Statements>(db: Db, named: T): Promise<BatchResults<T>> {

@@ -118,8 +118,15 @@ export async function completeIdempotencyKey(db: Db, hold: IdempotencyHold, stat
  * Lets the key go (the request never ran, or failed before writing anything): a corrected request may
  * use it again. A key whose work was written (`committed`, in the work's own batch) is never released.
  */
-export async function releaseIdempotencyKey(db: Db, hold: IdempotencyHold) {
-  await db.delete(idempotencyKeys).where(and(held(hold), eq(idempotencyKeys.state, 'in_flight')));
+export async function releaseIdempotencyKey(
+  db: Db,
+  hold: IdempotencyHold,
+  opts: { nothingWritten?: boolean } = {},
+) {
+  // `nothingWritten`: the caller knows the work wrote nothing even though a batch that could write
+  // ran (its caller was refused, and every guarded write proves the caller): release it all the same.
+  const releasable = opts.nothingWritten ? undefined : eq(idempotencyKeys.state, 'in_flight');
+  await db.delete(idempotencyKeys).where(and(held(hold), releasable));
 }
 
 /** Rows one purge statement deletes: each holds the database's one thread for a few milliseconds only. */

@@ -13,6 +13,7 @@ import {
   consentEvents,
   type Db,
   type Deps,
+  jobState,
   type OrgPrincipal,
   type Patient,
   patientSearchTerms,
@@ -55,19 +56,40 @@ const digits = (s: string) => s.replace(/\D/g, '');
  * digits and their tails. A search matches the start of any of them.
  */
 export function searchTerms(p: Pick<PatientFields, 'firstName' | 'lastName' | 'email' | 'phone'>): string[] {
-  const terms = new Set(fold(`${p.firstName} ${p.lastName}`).split(/[\s'’-]+/));
+  const name = fold(`${p.firstName} ${p.lastName}`);
+  // Each part of a name ("anna", "lena", "o", "brien"), and each word whole without its hyphens or
+  // apostrophes ("annalena", "obrien"), so "O'Brien", "obr" and "Lena" all find her.
+  const terms = new Set(name.split(/[\s'’-]+/));
+  for (const word of name.split(/\s+/)) terms.add(word.replace(/['’-]/g, ''));
   if (p.email) {
     const email = fold(p.email);
     terms.add(email);
     terms.add(email.slice(0, email.indexOf('@')));
   }
-  // Every tail of the phone's digits (6 or more), so a number is found with or without its country
-  // code: "+49 170 1234567" by "49170...", "170 1234567" or "1234567".
+  // Every tail of the phone's digits (4 or more), so a number is found with or without its country
+  // code: "+49 170 1234567" by "49170...", "170 1234567" or "4567".
   const phone = p.phone ? digits(p.phone) : '';
-  for (let i = 0; i <= phone.length - 6; i++) terms.add(phone.slice(i));
-  if (phone.length >= 4) terms.add(phone);
+  for (let i = 0; i <= phone.length - 4; i++) terms.add(phone.slice(i));
   terms.delete('');
-  return [...terms].map((t) => t.slice(0, 120));
+  return [...terms].slice(0, MAX_TERMS).map((t) => t.slice(0, 120));
+}
+
+/** At most this many terms a patient (a name of many words is cut there). */
+const MAX_TERMS = 40;
+/** Term rows per INSERT: three parameters each, under D1's 100 bound parameters per statement. */
+const TERMS_PER_STATEMENT = 30;
+
+/** The statements inserting a patient's terms, at most TERMS_PER_STATEMENT rows each. */
+function termInserts(db: Db, clinicId: string, patientId: string, terms: string[]) {
+  const out = [];
+  for (let i = 0; i < terms.length; i += TERMS_PER_STATEMENT)
+    out.push(
+      db
+        .insert(patientSearchTerms)
+        .values(terms.slice(i, i + TERMS_PER_STATEMENT).map((term) => ({ clinicId, term, patientId })))
+        .onConflictDoNothing(),
+    );
+  return out;
 }
 
 /** Replaces a patient's search terms, if the row now has `text` as its search text (the change applied). */
@@ -127,11 +149,7 @@ export async function registerPatient(
           .insert(patients)
           .values({ ...base, cardNumber: newCardNumber() })
           .returning(),
-        terms: db
-          .insert(patientSearchTerms)
-          .values(
-            searchTerms(input.patient).map((term) => ({ clinicId: base.clinicId, term, patientId: id })),
-          ),
+        terms: termInserts(db, base.clinicId, id, searchTerms(input.patient)),
         ...(events.length ? { consent: db.insert(consentEvents).values(events) } : {}),
       });
       return done.patient[0]!;
@@ -179,13 +197,17 @@ function searchCondition(clinicId: string, q: string): SQL {
   const card = normalizeCardNumber(q);
   if (/^\d{16}$/.test(card)) return eq(patients.cardNumber, card);
   // A phone number as typed at the desk: digits only, and without a national trunk prefix ("0170...").
+  // An e-mail address is one word (it may hold hyphens: anna-lena@t-online.de).
   const phone = q.replace(/[\s()+./-]/g, '');
+  const trimmed = q.trim();
   const words = /^\d{4,}$/.test(phone)
-    ? [q.trim().startsWith('+') ? phone : phone.replace(/^0+/, '')]
-    : fold(q)
-        .split(/[\s'’-]+/)
-        .filter(Boolean)
-        .slice(0, 5);
+    ? [trimmed.startsWith('+') ? phone : phone.replace(/^0+/, '')].filter((w) => w.length >= 4)
+    : trimmed.includes('@')
+      ? [fold(trimmed)]
+      : fold(q)
+          .split(/[\s'’-]+/)
+          .filter(Boolean)
+          .slice(0, 5);
   if (words.length === 0) return sql`0`;
   const match = (alias: string, w: string) =>
     sql`${sql.raw(alias)}.clinic_id = ${clinicId} and ${sql.raw(alias)}.term >= ${w} and ${sql.raw(alias)}.term < ${prefixEnd(w)}`;
@@ -302,4 +324,36 @@ export async function updatePatient(
     code: 'concurrent_update',
     detail: 'The patient was being changed by others at the same moment; send the change again',
   });
+}
+
+const BACKFILL = 'patient_search_terms';
+/** Patients one run of the search-term backfill indexes. */
+const BACKFILL_SLICE = 200;
+
+/**
+ * Writes the search terms of patients registered before terms existed, with the same `searchTerms`
+ * as registration, a slice per cron run, resuming from where the last run stopped (job_state). Once it
+ * has walked every patient it records `done` and costs one read per run from then on.
+ */
+export async function backfillPatientSearchTerms(deps: Deps): Promise<number> {
+  const { db } = deps;
+  const [state] = await db.select().from(jobState).where(eq(jobState.name, BACKFILL));
+  if (state?.cursor === 'done') return 0;
+  const after = state?.cursor ?? '';
+  const rows = await db
+    .select()
+    .from(patients)
+    .where(gt(patients.id, after))
+    .orderBy(asc(patients.id))
+    .limit(BACKFILL_SLICE);
+  const last = rows[rows.length - 1];
+  const cursor = rows.length < BACKFILL_SLICE || !last ? 'done' : last.id;
+  await runBatch(db, {
+    terms: rows.flatMap((p) => termInserts(db, p.clinicId, p.id, searchTerms(p))),
+    state: db
+      .insert(jobState)
+      .values({ name: BACKFILL, cursor, updatedAt: deps.clock.now() })
+      .onConflictDoUpdate({ target: jobState.name, set: { cursor, updatedAt: deps.clock.now() } }),
+  });
+  return rows.length;
 }

@@ -64,3 +64,10 @@ export const reconciliationFindings = sqliteTable(
   (t) => [index('reconciliation_findings_found_idx').on(t.foundAt, t.id)],
 );
 export type ReconciliationFinding = typeof reconciliationFindings.$inferSelect;
+
+/** Where a resumable job (a backfill run slice by slice from the cron) has got to; `done` when it has. */
+export const jobState = sqliteTable('job_state', {
+  name: text('name').primaryKey(),
+  cursor: text('cursor').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

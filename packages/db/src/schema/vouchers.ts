@@ -121,6 +121,10 @@ export const voucherReversals = sqliteTable(
     currency: text('currency').notNull(),
     reversedAt: integer('reversed_at').notNull(),
   },
-  (t) => [uniqueIndex('voucher_reversals_redemption_unique').on(t.redemptionId)],
+  (t) => [
+    uniqueIndex('voucher_reversals_redemption_unique').on(t.redemptionId),
+    // The reconciliation sums a voucher's reversals.
+    index('voucher_reversals_voucher_idx').on(t.voucherId),
+  ],
 );
 export type VoucherReversal = typeof voucherReversals.$inferSelect;

@@ -152,7 +152,9 @@ export async function once(
     throw e;
   }
   if ('ended' in outcome) {
-    await releaseIdempotencyKey(deps.db, claim.hold);
+    // Refused as a caller (signed out, key revoked, locked): every guarded write proved the caller and
+    // wrote nothing, so the key goes even if the batch carried the commit marker.
+    await releaseIdempotencyKey(deps.db, claim.hold, { nothingWritten: true });
     return sessionEnded(c, outcome.ended);
   }
   await completeIdempotencyKey(deps.db, claim.hold, 303, outcome.location);
