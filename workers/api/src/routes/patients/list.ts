@@ -16,7 +16,15 @@ export const route = createRoute({
     '`q` matches a card number (exactly, spaces allowed), a phone number, an e-mail address, or any part of the name.',
   security: [{ bearer: [] }],
   middleware: [authorize('clinic')] as const,
-  request: { query: ListQuerySchema.extend({ q: z.string().trim().min(1).max(200).optional() }) },
+  request: {
+    query: ListQuerySchema.extend({
+      q: z.string().trim().min(1).max(200).optional().openapi({
+        description:
+          'A card number, a phone number (or its last 4+ digits), an e-mail address (or its start), or words each matching the start of a word of the name; case and accents are ignored',
+        example: 'mul',
+      }),
+    }),
+  },
   responses: {
     200: jsonContent(listOf(PatientSchema, 'PatientList'), 'A page of patients'),
     ...commonErrors,
