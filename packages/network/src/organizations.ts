@@ -3,14 +3,11 @@ import {
   type ApiKey,
   apiKeys,
   type Deps,
-  keyLookup,
   type Organization,
   type OrganizationKind,
-  type OrgPrincipal,
   organizations,
   type PartnerCategory,
   type Principal,
-  principalFromKey,
   runBatch,
 } from '@gratia/db';
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
@@ -160,19 +157,4 @@ export async function revokeApiKey(
   });
   const row = done.revoked[0] ?? done.current[0];
   return row ? ok(row) : err({ code: 'api_key_not_found', detail: `No API key ${input.keyId}` });
-}
-
-/**
- * Who holds a secret, for a sign-in (the counter page exchanges a partner key for a session): the
- * key's organisation if the secret is a live key, or why not.
- */
-export async function authenticateSecret(
-  deps: Deps,
-  input: { secret: string },
-): Promise<Result<OrgPrincipal, Refusal<'unauthorized'>>> {
-  const secret = input.secret.trim();
-  const unknown = err({ code: 'unauthorized' as const, detail: 'The API key is unknown or revoked' });
-  if (secret.length < 16 || secret.length > 300) return unknown;
-  const [row] = await keyLookup(deps.db, { hash: await sha256Hex(secret) });
-  return row ? ok(principalFromKey(row)) : unknown;
 }
