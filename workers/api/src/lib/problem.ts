@@ -58,7 +58,11 @@ export function problem(
   const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId };
   if (retryAt !== undefined) {
     const now = (c.get('clock') as { now(): number } | undefined)?.now() ?? Date.now();
-    headers['retry-after'] = String(Math.max(1, Math.ceil((retryAt - now) / 1000)));
+    headers['retry-after'] = retryAfter(retryAt, now);
   }
   return new Response(JSON.stringify(body), { status: body.status, headers });
 }
+
+/** A Retry-After header value (whole seconds, at least 1) for a caller who may try again at `retryAt`. */
+export const retryAfter = (retryAt: number, now: number) =>
+  String(Math.max(1, Math.ceil((retryAt - now) / 1000)));

@@ -10,6 +10,7 @@ import {
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import { readCappedText } from '../../lib/body';
+import { retryAfter } from '../../lib/problem';
 import { sourceAddress } from '../../middleware/auth';
 import { csrfOk, endSession, type PartnerSession, readSession } from './session';
 import { SignIn } from './views';
@@ -46,7 +47,7 @@ export function lockedText(until: number, now: number, timeZone?: string): strin
 /** The sign-in page for a session that no longer holds (signed out, expired, key revoked) or is locked. */
 export function sessionEnded(c: Context<AppEnv>, refusal?: Refusal) {
   if (refusal?.code === 'rate_limited' && refusal.retryAt !== undefined) {
-    c.header('retry-after', String(Math.max(1, Math.ceil((refusal.retryAt - c.var.clock.now()) / 1000))));
+    c.header('retry-after', retryAfter(refusal.retryAt, c.var.clock.now()));
     return html(c, <SignIn error={lockedText(refusal.retryAt, c.var.clock.now())} />, 429);
   }
   endSession(c);
