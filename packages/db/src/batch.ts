@@ -56,3 +56,21 @@ export async function runBatch<T extends Statements>(db: Db, named: T): Promise<
   });
   return out as BatchResults<T>;
 }
+
+/**
+ * A cron job's bounded write, repeated: `statement(limit)` changes at most `limit` rows (a
+ * `... in (select ... limit ?)` slice), run until a slice changes fewer or `slices` have run, so no
+ * single statement holds the database's one thread for long. Answers the rows changed.
+ */
+export async function inSlices(
+  statement: (limit: number) => { run(): Promise<{ meta: { changes?: number } }> },
+  opts: { limit: number; slices: number },
+): Promise<number> {
+  let changed = 0;
+  for (let slice = 0; slice < opts.slices; slice++) {
+    const n = (await statement(opts.limit).run()).meta.changes ?? 0;
+    changed += n;
+    if (n < opts.limit) break;
+  }
+  return changed;
+}

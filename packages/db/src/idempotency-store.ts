@@ -1,6 +1,6 @@
 import { HOUR_MS, ok, type Result, randomToken } from '@gratia/core';
 import { and, eq, sql } from 'drizzle-orm';
-import { markCommits } from './batch';
+import { inSlices, markCommits } from './batch';
 import type { AuthRefusal, Caller, Principal } from './caller';
 import { type Deps, runAsCaller } from './deps';
 import type { Db } from './index';
@@ -140,19 +140,15 @@ const PURGE_SLICES = 100;
  */
 export async function purgeExpiredIdempotencyKeys(deps: Deps): Promise<number> {
   const now = deps.clock.now();
-  let purged = 0;
-  for (let slice = 0; slice < PURGE_SLICES; slice++) {
-    const res = await deps.db
-      .delete(idempotencyKeys)
-      .where(
-        sql`rowid in (select rowid from ${idempotencyKeys} where ${idempotencyKeys.expiresAt} <= ${now} limit ${PURGE_SLICE})`,
-      )
-      .run();
-    const n = res.meta.changes ?? 0;
-    purged += n;
-    if (n < PURGE_SLICE) break;
-  }
-  return purged;
+  return inSlices(
+    (limit) =>
+      deps.db
+        .delete(idempotencyKeys)
+        .where(
+          sql`rowid in (select rowid from ${idempotencyKeys} where ${idempotencyKeys.expiresAt} <= ${now} limit ${limit})`,
+        ),
+    { limit: PURGE_SLICE, slices: PURGE_SLICES },
+  );
 }
 
 /** The stored answer under a key, once the request that held it has finished. */

@@ -1,5 +1,5 @@
 import { err, ok, type Refusal, type Result } from '@gratia/core';
-import { type Deps, type OrgPrincipal, runBatch, vouchers } from '@gratia/db';
+import { type Deps, inSlices, type OrgPrincipal, runBatch, vouchers } from '@gratia/db';
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { type VoucherWithLink, withLink } from './config';
 import { lapsedVoucher, usableVoucher, type VoucherDisplayStatus } from './state';
@@ -98,19 +98,15 @@ const LAPSE_SLICES = 50;
  */
 export async function markLapsedVouchers(deps: Deps): Promise<number> {
   const now = deps.clock.now();
-  let marked = 0;
-  for (let slice = 0; slice < LAPSE_SLICES; slice++) {
-    const res = await deps.db
-      .update(vouchers)
-      .set({ lapsedAt: sql`${vouchers.expiresAt}` })
-      .where(
-        sql`${vouchers.id} in (select v.id from vouchers v
-          where v.status = 'issued' and v.lapsed_at is null and v.expires_at <= ${now} limit ${LAPSE_SLICE})`,
-      )
-      .run();
-    const n = res.meta.changes ?? 0;
-    marked += n;
-    if (n < LAPSE_SLICE) break;
-  }
-  return marked;
+  return inSlices(
+    (limit) =>
+      deps.db
+        .update(vouchers)
+        .set({ lapsedAt: sql`${vouchers.expiresAt}` })
+        .where(
+          sql`${vouchers.id} in (select v.id from vouchers v
+            where v.status = 'issued' and v.lapsed_at is null and v.expires_at <= ${now} limit ${limit})`,
+        ),
+    { limit: LAPSE_SLICE, slices: LAPSE_SLICES },
+  );
 }
