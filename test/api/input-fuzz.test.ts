@@ -11,6 +11,7 @@ import {
   setLoyaltyProgram,
 } from '../helpers/factories';
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
+import { seeded } from '../helpers/prng';
 
 // An input fuzzer generated from the OpenAPI document: every operation (so every route added later)
 // gets at least MIN_REQUESTS malformed requests derived from its own schema (its body's properties one
@@ -42,19 +43,7 @@ for (const [path, item] of Object.entries<Json>(doc.paths)) {
 // ---------------------------------------------------------------------------------------------------
 // Determinism
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Rng = ReturnType<typeof mulberry32>;
 const hash = (s: string) => [...s].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0, SEED);
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 
 // ---------------------------------------------------------------------------------------------------
 // The scene: real resources, so ids in paths and bodies exist and requests get past "not found".
@@ -809,7 +798,7 @@ function generateCases(
   route: InventoryRoute | undefined,
   scene: Scene,
 ): Case[] {
-  const rng = mulberry32(hash(`${method} ${path}`));
+  const rng = seeded(hash(`${method} ${path}`));
   const roles = route?.authorization?.roles ?? [];
   const own = roles.length
     ? roles.map((r) => scene.tokens[r as 'operator' | 'clinic' | 'partner'])
@@ -824,10 +813,10 @@ function generateCases(
   let turn = 0;
   /** Mostly a key of a role the route allows (so validation is reached), sometimes another or none. */
   const token = () => {
-    const r = rng();
+    const r = rng.next();
     if (r < 0.82 || others.length === 0) return own[turn++ % own.length]!;
-    if (r < 0.95) return pick(rng, others);
-    return pick(rng, ['', 'gr_cln_thisKeyDoesNotExist0123456789abcdefghij']);
+    if (r < 0.95) return rng.pick(others);
+    return rng.pick(['', 'gr_cln_thisKeyDoesNotExist0123456789abcdefghij']);
   };
   const auth = (t: string): [string, string][] => (t ? [['authorization', `Bearer ${t}`]] : []);
 
@@ -992,7 +981,7 @@ function generateCases(
     add(`query ${q.slice(0, 40)}`, { query: q });
 
   // 5. Headers.
-  for (const [label, headers] of headerVariants(scene, pick(rng, own), baseText !== undefined, isPost)) {
+  for (const [label, headers] of headerVariants(scene, rng.pick(own), baseText !== undefined, isPost)) {
     const withType =
       baseText !== undefined && !headers.some(([k]) => k === 'content-type') && label !== 'no content-type'
         ? [...headers, ...jsonType]
@@ -1019,7 +1008,7 @@ function generateCases(
     const own0 = own[0]!;
     const bodyCases = replayable.filter((c) => c.req.body !== undefined);
     for (let i = 0; i < 8 && bodyCases.length; i++) {
-      const bad = pick(rng, bodyCases).req;
+      const bad = rng.pick(bodyCases).req;
       const valid: Req = { ...bad, headers: [...auth(own0), ...jsonType], body: baseText ?? '{}' };
       const malformed: Req = {
         ...bad,
@@ -1033,30 +1022,34 @@ function generateCases(
     }
   }
   while (requestsOf(cases) < MIN_REQUESTS + 20) {
-    const from = pick(rng, pool);
+    const from = rng.pick(pool);
     const req: Req = { ...from.req, headers: [...from.req.headers] };
     const parts = [from.label];
-    if (path.includes('{') && rng() < 0.5) {
-      const v = pick(rng, idOptions);
+    if (path.includes('{') && rng.next() < 0.5) {
+      const v = rng.pick(idOptions);
       req.path = concretePath(path, scene, () => v);
       parts.push(`path ${v.slice(0, 20)}`);
     }
-    if (queryPool.length && rng() < 0.7) {
-      const q = [pick(rng, queryPool), pick(rng, queryPool)].join('&');
+    if (queryPool.length && rng.next() < 0.7) {
+      const q = [rng.pick(queryPool), rng.pick(queryPool)].join('&');
       req.query = req.query ? `${req.query}&${q}` : q;
       parts.push(`query ${q.slice(0, 40)}`);
     } else if (!queryPool.length) {
-      const junk = `${pick(rng, ['a', 'limit', 'cursor', '__proto__', '%', 'x[]'])}=${pick(rng, ['%00', '%ED%A0%80', '-1', 'a'.repeat(300), ''])}`;
+      const junk = `${rng.pick(['a', 'limit', 'cursor', '__proto__', '%', 'x[]'])}=${rng.pick(['%00', '%ED%A0%80', '-1', 'a'.repeat(300), ''])}`;
       req.query = req.query ? `${req.query}&${junk}` : junk;
       parts.push(`query ${junk.slice(0, 30)}`);
     }
-    if (rng() < 0.3) {
+    if (rng.next() < 0.3) {
       const t = token();
       req.headers = req.headers.filter(([k]) => k !== 'authorization').concat(auth(t));
       parts.push('token swapped');
     }
     const keyed = req.headers.some(([k]) => k === 'idempotency-key');
-    cases.push({ label: `combo: ${parts.join(' + ')}`, req, replay: idempotent && !keyed && rng() < 0.15 });
+    cases.push({
+      label: `combo: ${parts.join(' + ')}`,
+      req,
+      replay: idempotent && !keyed && rng.next() < 0.15,
+    });
   }
   return cases;
 }

@@ -3,6 +3,7 @@ import { base64url } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { createClient, T0 } from '../helpers/api';
 import { createNetwork, createOffer, createPatient, issueVoucher } from '../helpers/factories';
+import { type Rng, seeded } from '../helpers/prng';
 import { algNone, decodePart, hs256WithPublicKey, newSigningKeyJwk, signWith } from '../helpers/tokens';
 
 // A mutation fuzzer for voucher tokens: more than 10,000 damaged, re-encoded or forged tokens, in a
@@ -40,23 +41,6 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 const te = new TextEncoder();
 const enc = (v: unknown) => base64url.encode(te.encode(typeof v === 'string' ? v : JSON.stringify(v)));
 const split = (t: string) => t.split('.') as [string, string, string];
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
-  return { next, int, pick, bytes };
-}
-type Rng = ReturnType<typeof prng>;
 
 /** Signs raw header and payload text (duplicate members, odd spacing) with an Ed25519 private JWK. */
 async function rawSigner(jwk: { x: string; d: string }) {
@@ -269,7 +253,7 @@ describe('voucher token fuzzing', () => {
     expect(await signReal(header0, decodePart(offerV.token, 1))).toBe(offerV.token);
 
     const nowS = Math.floor(T0 / 1000);
-    const rng = prng(SEED);
+    const rng = seeded(SEED);
     const cases: Case[] = [];
     const untouched = new Set(genuine);
     // A "mutation" that lands back on a genuine token (a splice of identical headers) is not one.
