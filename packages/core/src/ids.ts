@@ -25,6 +25,11 @@ export const ID_PREFIXES = [
   'nst',
   'rec',
   'fnd',
+  'stf',
+  'inv',
+  'aud',
+  'cal',
+  'chl',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

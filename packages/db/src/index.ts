@@ -9,6 +9,7 @@ export function createDb(d1: D1Database) {
 }
 export type Db = ReturnType<typeof createDb>;
 export * from './abuse';
+export * from './audit';
 export * from './batch';
 export * from './caller';
 export * from './deps';

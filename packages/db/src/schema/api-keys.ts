@@ -16,6 +16,10 @@ export const apiKeys = sqliteTable(
     createdAt: integer('created_at').notNull(),
     revokedAt: integer('revoked_at'),
     lastUsedAt: integer('last_used_at'),
+    /** 'api': a key an organisation holds; 'staff': a staff member's console key (no one holds its secret). */
+    kind: text('kind', { enum: ['api', 'staff'] })
+      .notNull()
+      .default('api'),
   },
   (t) => [index('api_keys_organization_idx').on(t.organizationId, t.id)],
 );

@@ -20,6 +20,10 @@ export const pageSessions = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     endedAt: integer('ended_at'),
+    /** The staff member signed in (null for a session opened with an API key). */
+    staffId: text('staff_id'),
+    /** The last request of the session (refreshed at most once a minute): idle sessions end. */
+    lastSeenAt: integer('last_seen_at').notNull().default(0),
   },
   (t) => [index('page_sessions_expires_idx').on(t.expiresAt)],
 );

@@ -6,4 +6,5 @@ export * from './organizations';
 export * from './patients';
 export * from './points';
 export * from './settlement';
+export * from './staff';
 export * from './vouchers';
