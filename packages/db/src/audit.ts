@@ -1,5 +1,6 @@
 import { newId } from '@gratia/core';
 import { type SQL, sql } from 'drizzle-orm';
+import type { Principal } from './caller';
 import type { Db } from './index';
 import { type KeyRef, keyMatchUnlocked } from './key-ref';
 import { auditEvents } from './schema/staff';
@@ -45,3 +46,7 @@ export function auditEntry(db: Db, e: AuditInput) {
       from api_keys k where ${keyMatchUnlocked(e.actor)} and k.revoked_at is null and ${when}`,
   );
 }
+
+/** The actor of a change made by a known principal: its key, or the operator. */
+export const actorOf = (principal: Principal): AuditInput['actor'] =>
+  principal.role === 'operator' ? 'operator' : { id: principal.keyId };
