@@ -83,6 +83,22 @@ export const ERRORS = {
   api_key_not_found: { status: 404, title: 'API key not found', text: 'That key was not found.' },
   // patients
   patient_not_found: { status: 404, title: 'Patient not found', text: 'That patient was not found.' },
+  // staff
+  staff_not_found: {
+    status: 404,
+    title: 'Staff member not found',
+    text: 'That staff member was not found.',
+  },
+  invitation_not_found: {
+    status: 404,
+    title: 'Invitation not found',
+    text: 'This invitation link is not valid: it was used already, withdrawn, or it expired. Ask for a new one.',
+  },
+  last_owner: {
+    status: 409,
+    title: 'An organization keeps at least one owner',
+    text: 'Every organisation keeps at least one owner: make someone else an owner first.',
+  },
   concurrent_update: {
     status: 409,
     title: 'The record was changed by another request at the same moment',

@@ -5,6 +5,7 @@ import type { Db } from './index';
 import { type KeyRef, keyMatchUnlocked, lockOf } from './key-ref';
 import { apiKeys } from './schema/api-keys';
 import { organizations } from './schema/organizations';
+import { type StaffRole, staffMembers } from './schema/staff';
 
 // Who is calling. A caller is either known already (the operator, or a key the request pipeline looked
 // up), or a presented key that a use case resolves inside its own D1 batch, so that the counter's hot
@@ -21,6 +22,13 @@ export interface OrganizationOfKey {
   category: string | null;
 }
 
+/** The staff member a console key belongs to (an organisation's API keys belong to no one). */
+export interface StaffOfKey {
+  id: string;
+  name: string;
+  role: StaffRole;
+}
+
 export type Principal =
   | { role: 'operator'; organizationId: null; keyId: null; scope: 'operator' }
   | {
@@ -29,6 +37,8 @@ export type Principal =
       keyId: string;
       scope: string;
       organization: OrganizationOfKey;
+      /** Set when a staff member acts (through their console key); their role limits what they may do. */
+      staff?: StaffOfKey | null;
     };
 export type OrgPrincipal = Extract<Principal, { role: 'clinic' | 'partner' }>;
 
@@ -72,9 +82,13 @@ export function keyLookup(db: Db, key: KeyRef) {
       timezone: organizations.timezone,
       category: organizations.category,
       lockedUntil: sql<number | null>`${lockOf(key)}`.as('locked_until'),
+      staffId: sql<string | null>`${staffMembers.id}`.as('staff_id'),
+      staffName: sql<string | null>`${staffMembers.name}`.as('staff_name'),
+      staffRole: sql<StaffRole | null>`${staffMembers.role}`.as('staff_role'),
     })
     .from(k)
     .innerJoin(organizations, eq(organizations.id, k.organizationId))
+    .leftJoin(staffMembers, eq(staffMembers.keyId, k.id))
     .where(and(keyMatchUnlocked(key), isNull(k.revokedAt)))
     .limit(1);
 }
@@ -97,6 +111,22 @@ export function principalFromKey(row: KeyRow): OrgPrincipal {
       timezone: row.timezone,
       category: row.category,
     },
+    staff:
+      row.staffId && row.staffName && row.staffRole
+        ? { id: row.staffId, name: row.staffName, role: row.staffRole }
+        : null,
+  };
+}
+
+/**
+ * What a staff member's role does not allow: `roles` are the staff roles admitted (an organisation's
+ * API key, acting for the whole organisation, is admitted wherever its kind is).
+ */
+export function staffRefusal(principal: Principal, roles: readonly StaffRole[]): AuthRefusal | null {
+  if (principal.role === 'operator' || !principal.staff || roles.includes(principal.staff.role)) return null;
+  return {
+    code: 'forbidden',
+    detail: `This is for ${roles.join(' or ')} staff; you are signed in as ${principal.staff.role.replace('_', ' ')}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { MINUTE_MS } from '@gratia/core';
 import { sql } from 'drizzle-orm';
 
 // A presented API key inside a guarded D1 batch. The counter's writes prove who is acting from the key
@@ -14,6 +15,9 @@ export type KeyRef = ({ hash: string } | { id: string } | { session: string }) &
   from?: string | null;
 };
 
+/** A page session ends after this long without a request (its last_seen_at is refreshed as it is used). */
+export const SESSION_IDLE_MS = 30 * MINUTE_MS;
+
 /** The abuse subjects of a key row `k` and a source address, as SQL values. */
 export const lockSubjects = (from: string | null | undefined) =>
   from
@@ -27,7 +31,8 @@ export function keyMatchUnlocked(key: KeyRef) {
     : 'id' in key
       ? sql`k.id = ${key.id}`
       : sql`k.id = (select s.key_id from page_sessions s
-            where s.id = ${key.session} and s.ended_at is null and s.expires_at > ${key.at ?? 0})`;
+            where s.id = ${key.session} and s.ended_at is null and s.expires_at > ${key.at ?? 0}
+              and s.last_seen_at > ${(key.at ?? 0) - SESSION_IDLE_MS})`;
 }
 
 /** The lock a presented key is under (the latest `locked_until` of its subjects), as a SQL value. */

@@ -4,3 +4,4 @@ export * from './offers';
 export * from './organizations';
 export * from './patients';
 export * from './sessions';
+export * from './staff';

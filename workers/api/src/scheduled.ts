@@ -1,5 +1,5 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
-import { backfillPatientSearchTerms, purgePageSessions } from '@gratia/network';
+import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
 import { bookExpiredPoints } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
 import { markLapsedVouchers, voucherKeys } from '@gratia/vouchers';
@@ -45,6 +45,7 @@ export async function runScheduledJobs(
     purge_idempotency_keys: () => purgeExpiredIdempotencyKeys(deps),
     purge_abuse_counters: () => purgeAbuseCounters(deps),
     purge_page_sessions: () => purgePageSessions(deps),
+    purge_webauthn_challenges: () => purgeWebauthnChallenges(deps),
     // Search terms of patients registered before terms existed (migration 0006), a slice an hour.
     backfill_patient_search_terms: () => backfillPatientSearchTerms(deps),
   };

@@ -24,7 +24,8 @@ nav.periods{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0}nav.periods a{p
 .code{font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all}
 `;
 
-export function Page(props: { title: string; children: Child; script?: string }) {
+export function Page(props: { title: string; children: Child; script?: string; scripts?: string[] }) {
+  const scripts = [...(props.scripts ?? []), ...(props.script ? [props.script] : [])];
   return (
     <html lang="en">
       <head>
@@ -36,7 +37,9 @@ export function Page(props: { title: string; children: Child; script?: string })
       </head>
       <body>
         <main>{props.children}</main>
-        {props.script ? <script src={props.script} /> : null}
+        {scripts.map((src) => (
+          <script src={src} />
+        ))}
       </body>
     </html>
   );

@@ -1,8 +1,10 @@
 import type { App } from '../app';
+import { registerConsole } from '../pages/console';
 import { registerHomePage } from '../pages/home';
 import { registerLinkPage } from '../pages/link';
 import { registerPartnerPage } from '../pages/partner';
 import { registerProblemPages } from '../pages/problems';
+import { registerStaffPages } from '../pages/staff';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
@@ -38,6 +40,7 @@ import { registerReceipt } from './settlement/receipt';
 import { registerReconciliation } from './settlement/reconciliation';
 import { registerNetworkSettings } from './settlement/settings';
 import { registerSettlementStatement } from './settlement/statement';
+import { registerInviteStaff } from './staff/invite';
 import { registerGetVoucher } from './vouchers/get';
 import { registerIssueVoucher } from './vouchers/issue';
 import { registerListVouchers } from './vouchers/list';
@@ -55,6 +58,7 @@ export function registerRoutes(app: App): void {
   registerCreateApiKey(app);
   registerListApiKeys(app);
   registerRevokeApiKey(app);
+  registerInviteStaff(app);
   registerMe(app);
 
   // Patients and the coalition card
@@ -101,6 +105,8 @@ export function registerRoutes(app: App): void {
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);
   registerLinkPage(app);
+  registerStaffPages(app);
+  registerConsole(app);
   registerPartnerPage(app);
   registerProblemPages(app);
 

@@ -1,5 +1,5 @@
 import { formatMoney, parseMoneyInput } from '@gratia/core';
-import { endPageSession, signInWithKey } from '@gratia/network';
+import { endPageSession } from '@gratia/network';
 import {
   type CounterActivity,
   readCounterActivity,
@@ -10,8 +10,9 @@ import {
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { JSQR_SOURCE } from '../../generated/jsqr-source';
-import { sourceAddress } from '../../middleware/auth';
+import { COUNTER, csrfOk, endSession } from '../../lib/page-session';
 import {
+  counterSession,
   errorText,
   form,
   html,
@@ -24,12 +25,11 @@ import {
 } from './common';
 import { registerPartnerPoints } from './points';
 import { SCAN_SCRIPT } from './scan-script';
-import { csrfOk, endSession, readSession, startSession } from './session';
 import { registerPartnerStatements } from './statements';
 import { Counter, SignIn, Verification } from './views';
 
-// /partner: the counter page for partners without IT. Sign in with the partner's API key (exchanged
-// for an 8-hour server-side session in an HttpOnly, Secure, SameSite=Strict cookie), check a voucher by camera or by pasting
+// /partner: the counter page for partners without IT. Staff sign in with their passkey (a 12-hour
+// server-side session that ends after 30 idle minutes, in an HttpOnly, Secure, SameSite=Strict cookie), check a voucher by camera or by pasting
 // its code, redeem with one tap, reverse within 24 hours; take card points by card number. Every
 // action is a use case called with the session as its caller, so the key is re-checked in the same
 // D1 round trip as the work and revoking it ends the session at once; every form that changes
@@ -79,7 +79,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     for (const [k, v] of Object.entries(PAGE_HEADERS)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
   });
   app.get('/partner', async (c) => {
-    const session = await readSession(c);
+    const session = await counterSession(c);
     if (!session) return html(c, <SignIn />);
     const activity = await readCounterActivity(c.var.deps, { caller: sessionCaller(c, session) });
     if (!activity.ok) return sessionEnded(c, activity.error);
@@ -95,29 +95,6 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
         flash={flashFor(c.req.query(), recent)}
       />,
     );
-  });
-
-  app.post('/partner/session', async (c) => {
-    const origin = c.req.header('origin');
-    if (origin && origin !== new URL(c.req.url).origin)
-      return html(c, <SignIn error="Sign in from this page." />, 403);
-    const f = await form(c);
-    if (!f) return html(c, <SignIn error="That request was too large." />, 413);
-    const signedIn = await signInWithKey(c.var.deps, {
-      secret: f.api_key ?? '',
-      kind: 'partner',
-      from: sourceAddress(c),
-    });
-    if (!signedIn.ok) {
-      const r = signedIn.error;
-      if (r.code === 'rate_limited') return sessionEnded(c, r);
-      if (r.code === 'forbidden')
-        return html(c, <SignIn error="Only partner keys can sign in at the counter." />, 403);
-      return html(c, <SignIn error="That key is not valid. Check it and try again." />, 401);
-    }
-    const s = signedIn.value;
-    await startSession(c, { id: s.id, partnerId: s.principal.organizationId, expiresAt: s.expiresAt });
-    return c.redirect('/partner', 303);
   });
 
   app.post(
@@ -165,11 +142,11 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
   registerPartnerStatements(app);
 
   app.post('/partner/signout', async (c) => {
-    const session = await readSession(c);
+    const session = await counterSession(c);
     const f = await form(c);
     if (session && f && csrfOk(c, session, f.csrf)) {
       await endPageSession(c.var.deps, { sessionId: session.id });
-      endSession(c);
+      endSession(c, COUNTER);
     }
     return c.redirect('/partner', 303);
   });

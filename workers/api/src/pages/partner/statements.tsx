@@ -3,8 +3,7 @@ import { linesCsv, PERIOD_PATTERN, readPartyStatement, settleParty } from '@grat
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { Page } from '../layout';
-import { html, sessionCaller, sessionEnded } from './common';
-import { readSession } from './session';
+import { counterSession, html, sessionCaller, sessionEnded } from './common';
 import { SignIn } from './views';
 
 // The partner's statements: what each clinic owes it this month and in past months, the lines behind
@@ -150,7 +149,7 @@ function Statements({
 
 export function registerPartnerStatements(app: Hono<AppEnv>) {
   app.get('/partner/statements', async (c) => {
-    const session = await readSession(c);
+    const session = await counterSession(c);
     if (!session) return html(c, <SignIn />, 401);
     const asked = c.req.query('period');
     const period = asked && PERIOD_PATTERN.test(asked) ? asked : undefined;
@@ -172,7 +171,7 @@ export function registerPartnerStatements(app: Hono<AppEnv>) {
   });
 
   app.get('/partner/statements/:file{[0-9]{4}-[0-9]{2}\\.csv}', async (c) => {
-    const session = await readSession(c);
+    const session = await counterSession(c);
     if (!session) return html(c, <SignIn />, 401);
     const period = c.req.param('file').slice(0, 7);
     if (!PERIOD_PATTERN.test(period)) return html(c, <SignIn error="No such month." />, 404);

@@ -1,6 +1,7 @@
 import { REVERSAL_WINDOW_MS } from '@gratia/core';
 import type { CounterActivity, Verification as VoucherCheck } from '@gratia/vouchers';
 import { formatMoney, Page } from '../layout';
+import { PASSKEY_SCRIPTS, PasskeyButton } from '../staff';
 import { ActivityList } from './activity-list';
 import { errorText, newSubmissionKey } from './common';
 import { PointsForm, RecentPoints } from './points-views';
@@ -10,7 +11,7 @@ import { PointsForm, RecentPoints } from './points-views';
 
 export function SignIn({ error }: { error?: string }) {
   return (
-    <Page title="Partner counter: sign in">
+    <Page title="Partner counter: sign in" scripts={PASSKEY_SCRIPTS}>
       <p class="eyebrow">Partner counter</p>
       <h1>Sign in</h1>
       {error ? (
@@ -18,12 +19,19 @@ export function SignIn({ error }: { error?: string }) {
           {error}
         </p>
       ) : null}
-      <form method="post" action="/partner/session" class="card">
-        <label for="api_key">Your partner API key</label>
-        <input id="api_key" name="api_key" type="password" autocomplete="off" required maxlength={300} />
-        <button type="submit">Sign in</button>
-      </form>
-      <p class="muted">Your session lasts 8 hours on this device.</p>
+      <div class="card">
+        <p>Sign in with the passkey you created from your invitation.</p>
+        <PasskeyButton
+          mode="signin"
+          options="/partner/signin/options"
+          action="/partner/signin"
+          label="Sign in with a passkey"
+        />
+      </div>
+      <p class="muted">
+        Your session lasts until the end of the working day on this device, and ends after 30 minutes without
+        use. New here? Ask your owner for an invitation link.
+      </p>
     </Page>
   );
 }

@@ -1,0 +1,43 @@
+import { endPageSession } from '@gratia/network';
+import type { Hono } from 'hono';
+import type { AppEnv } from '../../env';
+import { form } from '../../lib/forms';
+import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
+import { registerConsoleToday } from './today';
+
+// /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
+// plain forms (POST, then redirect) that work without JavaScript; staff sign in with passkeys. Every
+// page calls the same use cases as the API, as the signed-in staff member's console key.
+
+const CONSOLE_HEADERS = {
+  // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the page's own
+  // form posts, which would defeat the Origin check.
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+  'x-robots-tag': 'noindex, nofollow',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+export function registerConsole(app: Hono<AppEnv>) {
+  for (const path of ['/console', '/console/*'])
+    app.use(path, async (c, next) => {
+      await next();
+      for (const [k, v] of Object.entries(CONSOLE_HEADERS))
+        if (!c.res.headers.has(k)) c.res.headers.set(k, v);
+    });
+
+  registerConsoleToday(app);
+
+  app.post('/console/signout', async (c) => {
+    const session = await readSession(c, CONSOLE);
+    const f = await form(c);
+    if (session && f && csrfOk(c, session, f.csrf)) {
+      await endPageSession(c.var.deps, { sessionId: session.id });
+      endSession(c, CONSOLE);
+    }
+    return c.redirect('/console', 303);
+  });
+}
