@@ -114,15 +114,36 @@ async function main() {
   });
   if (stopping) return;
   const clinic = organizations.find((o) => o.kind === 'clinic');
+  const partner = organizations.find((o) => o.kind === 'partner');
+  // Fresh one-time links every start (each works once, for 72 hours): the demo clinic's owner signs in
+  // to the console with them, the demo partner's staff to the counter page.
+  const invite = async (org, name) => {
+    const res = await fetch(`${baseUrl}/v1/organizations/${org.id}/invitations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'owner', name }),
+    });
+    if (res.status !== 201) throw new Error(`inviting ${name} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()).url;
+  };
+  const clinicInvite = await invite(clinic, 'Clara Weiss');
+  const partnerInvite = await invite(partner, 'Marta Lange');
   const lines = [
     '',
     '━━ Gratia is running ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━',
+    `  Clinic console ${baseUrl}/console`,
+    `    Open this invitation link to create your passkey as the owner of ${clinic.name}:`,
+    `    ${clinicInvite}`,
+    `  Counter page   ${baseUrl}/partner`,
+    `    Open this one (another browser profile) as the staff of ${partner.name}:`,
+    `    ${partnerInvite}`,
+    '    (Each link works once, for 72 hours; every `pnpm dev` prints new ones. Afterwards, sign in with the passkey.)',
+    '',
     `  Start here    ${baseUrl}/  (links to everything below)`,
     `  API           ${baseUrl}/v1`,
     `  API reference ${baseUrl}/docs`,
     `  OpenAPI       ${baseUrl}/openapi.json`,
     `  JWKS          ${baseUrl}/.well-known/jwks.json`,
-    `  Partner page  ${baseUrl}/partner`,
     '',
     `  Operator token   ${OPERATOR_TOKEN}`,
     ...organizations.map((o) => `  ${o.kind.padEnd(7)} ${o.name.padEnd(28)} ${o.key}`),

@@ -1,16 +1,21 @@
 import { randomToken } from '@gratia/core';
 import type { Client } from './api';
+import { invite, join, newAuthenticator, ORIGIN } from './staff';
 
 // The counter page (/partner) driven through its forms, as a browser without JavaScript would.
 
-export const ORIGIN = 'https://gratia.test';
+export { ORIGIN } from './staff';
 
+/**
+ * Signs in at the counter as a staff member of the partner whose API key is given: the operator
+ * invites an owner, who joins with a passkey (the session the page's sign-in makes).
+ */
 export async function signIn(api: Client, key: string) {
-  const res = await api.post('/partner/session', {
-    rawBody: new URLSearchParams({ api_key: key }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
-  });
-  return { res, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! };
+  const me = await api.get('/v1/me', { token: key });
+  if (me.status !== 200) throw new Error(`signIn: /v1/me answered ${me.status}`);
+  const { token } = await invite(api, me.body.organization.id, { name: 'Counter Staff' });
+  const { res, cookie } = await join(api, token, newAuthenticator());
+  return { res, cookie };
 }
 
 export async function counter(api: Client, cookie: string) {

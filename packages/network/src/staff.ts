@@ -190,8 +190,9 @@ function invitationQuery(deps: Deps, tokenHash: string) {
     .select({
       id: staffInvitations.id,
       organizationId: staffInvitations.organizationId,
-      organizationName: organizations.name,
-      organizationKind: organizations.kind,
+      // Distinct column names: D1 batch rows are keyed by name, and both tables have `name`.
+      organizationName: sql<string>`${organizations.name}`.as('organization_name'),
+      organizationKind: sql<'clinic' | 'partner'>`${organizations.kind}`.as('organization_kind'),
       role: staffInvitations.role,
       name: staffInvitations.name,
       email: staffInvitations.email,
