@@ -11,6 +11,7 @@ import {
   createVoucherScene,
   recordVisit,
 } from '../helpers/factories';
+import { passkeySignIn } from '../helpers/staff';
 import { signedByUnknownKey } from '../helpers/tokens';
 
 // Guessing is capped, counted in D1 per key, per organisation and per source address; page sessions
@@ -114,14 +115,8 @@ describe('abuse limits', () => {
     });
     expect(redeem.status).toBe(429);
     expect(await writes()).toBe(before);
-    // The counter page says when to try again, and a new sign-in with the key is refused the same way.
-    const page = await counter(api, cookie);
-    expect(page.res.status).toBe(429);
-    expect(page.res.headers.get('retry-after')).toBeTruthy();
-    expect(page.res.text).toContain('Too many failed attempts. Try again at');
-    const again2 = await signIn(api, net.partner.key);
-    expect(again2.res.status).toBe(429);
-    expect(again2.res.text).toContain('Too many failed attempts. Try again at');
+    // The counter's own sessions act by their staff member's key: not locked by this key's failures.
+    expect((await counter(api, cookie)).res.status).toBe(200);
     clock.advance?.(ABUSE_CAPS.key.lockMs);
     const again = await api.post('/v1/vouchers/verify', {
       token: net.partner.key,
@@ -183,29 +178,55 @@ describe('abuse limits', () => {
     expect(elsewhere.status).toBe(200);
   });
 
-  it('failed sign-ins at the counter are capped per address, and the page says when to try again', async () => {
+  it('failed verifications at the counter lock the staff member’s key; the page and a new sign-in say when', async () => {
+    const clock = fixedClock(T0);
+    const api = createClient(clock);
+    const { net, voucher } = await createVoucherScene(api);
+    const forged = await signedByUnknownKey(voucher.token);
+    const { cookie, authenticator } = await signIn(api, net.partner.key);
+    const { csrf } = await counter(api, cookie);
+    for (let i = 0; i < ABUSE_CAPS.key.failures; i++)
+      expect(
+        (await submit(api, '/partner/verify', cookie, { token: forged, csrf })).status,
+        `attempt ${i}`,
+      ).toBe(200);
+    const page = await counter(api, cookie);
+    expect(page.res.status).toBe(429);
+    expect(page.res.headers.get('retry-after')).toBeTruthy();
+    expect(page.res.text).toContain('Too many failed attempts. Try again at');
+    const before = await writes();
+    expect((await submit(api, '/partner/redeem', cookie, { token: voucher.token, csrf })).status).toBe(429);
+    expect(await writes()).toBe(before);
+    const again = await passkeySignIn(api, authenticator, 'partner');
+    expect(again.res.status).toBe(429);
+    expect(again.res.body.detail).toContain('Too many failed attempts');
+    expect(again.cookie).toBe('');
+    // The partner's API key is another key: it still works.
+    const byKey = await api.post('/v1/vouchers/verify', {
+      token: net.partner.key,
+      body: { token: voucher.token },
+    });
+    expect(byKey.body.valid).toBe(true);
+    clock.advance?.(ABUSE_CAPS.key.lockMs);
+    expect((await passkeySignIn(api, authenticator, 'partner')).res.status).toBe(200);
+  });
+
+  it('failed sign-ins at the counter are capped per address, and the answer says when to try again', async () => {
     const api = createClient();
     const { net } = await createVoucherScene(api);
-    const from = { 'cf-connecting-ip': '192.0.2.44' };
-    const attempt = (key: string) =>
-      api.post('/partner/session', {
-        rawBody: new URLSearchParams({ api_key: key }).toString(),
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          origin: 'https://gratia.test',
-          ...from,
-        },
-      });
+    const { authenticator } = await signIn(api, net.partner.key);
+    const from = '192.0.2.44';
     for (let i = 0; i < ABUSE_CAPS.signin.failures; i++)
-      expect((await attempt(`gp_wrong_${'x'.repeat(20)}${i}`)).status).toBe(401);
-    const right = await attempt(net.partner.key);
-    expect(right.status).toBe(429);
-    expect(right.headers.get('retry-after')).toBe(String(ABUSE_CAPS.signin.lockMs / 1000));
-    expect(right.headers.get('set-cookie')).toBeNull();
-    expect(right.text).toContain('Too many failed attempts. Try again at');
+      expect(
+        (await passkeySignIn(api, authenticator, 'partner', { from, badSignature: true })).res.status,
+      ).toBe(401);
+    const right = await passkeySignIn(api, authenticator, 'partner', { from });
+    expect(right.res.status).toBe(429);
+    expect(right.res.headers.get('retry-after')).toBe(String(ABUSE_CAPS.signin.lockMs / 1000));
+    expect(right.res.headers.get('set-cookie')).toBeNull();
+    expect(right.res.body.detail).toContain('Too many failed attempts');
     // Another address signs in as usual.
-    const { res } = await signIn(api, net.partner.key);
-    expect(res.status).toBe(303);
+    expect((await passkeySignIn(api, authenticator, 'partner', { from: '192.0.2.45' })).res.status).toBe(200);
   });
 });
 
@@ -240,17 +261,25 @@ describe('page sessions are ended on the server', () => {
     expect((await counter(api, cookie)).res.status).toBe(401);
   });
 
-  it('a session expires after eight hours', async () => {
+  it('a session ends after 30 idle minutes, and after 12 hours however busy', async () => {
     const clock = fixedClock(T0);
     const api = createClient(clock);
     const { net } = await createVoucherScene(api);
-    const { cookie } = await signIn(api, net.partner.key);
-    clock.advance?.(8 * 60 * MINUTE_MS - 1);
-    expect((await counter(api, cookie)).res.status).toBe(200);
-    expect((await counter(api, cookie)).res.text).toContain('Massage Studio');
-    clock.advance?.(1);
-    const page = await counter(api, cookie);
+    const idle = await signIn(api, net.partner.key);
+    clock.advance?.(30 * MINUTE_MS - 1);
+    expect((await counter(api, idle.cookie)).res.status).toBe(200);
+    clock.advance?.(30 * MINUTE_MS);
+    expect((await counter(api, idle.cookie)).res.status).toBe(401);
+
+    const busy = await signIn(api, net.partner.key);
+    for (let t = 0; t < 12 * 60 - 20; t += 20) {
+      clock.advance?.(20 * MINUTE_MS);
+      expect((await counter(api, busy.cookie)).res.status, `after ${t + 20} minutes`).toBe(200);
+    }
+    clock.advance?.(20 * MINUTE_MS);
+    // The cookie itself has expired: the counter shows its sign-in page.
+    const page = await counter(api, busy.cookie);
     expect(page.res.text).not.toContain('Massage Studio');
-    expect(page.res.text).toContain('name="api_key"');
+    expect(page.res.text).toContain('Sign in with a passkey');
   });
 });

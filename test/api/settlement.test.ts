@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient, OPERATOR_TOKEN } from '../helpers/api';
+import { signIn } from '../helpers/counter';
 import {
   createNetwork,
   createOffer,
@@ -235,11 +236,7 @@ describe('the partner counter page: statements', () => {
     const api = createClient();
     const { net, gift } = await scene(api);
     await api.post('/v1/redemptions', { token: net.partner.key, body: { token: gift.token } });
-    const signIn = await api.post('/partner/session', {
-      rawBody: new URLSearchParams({ api_key: net.partner.key }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://gratia.test' },
-    });
-    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const { cookie } = await signIn(api, net.partner.key);
     const page = await api.get('/partner/statements?period=2026-11', { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(page.text).toContain('Statement for November 2026');
@@ -252,11 +249,7 @@ describe('the partner counter page: statements', () => {
     expect((await api.get('/partner/statements')).status).toBe(401);
     expect((await api.get('/partner/statements/2026-11.csv')).status).toBe(401);
     // Another partner's session sees none of it.
-    const other = await api.post('/partner/session', {
-      rawBody: new URLSearchParams({ api_key: net.otherPartner.key }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://gratia.test' },
-    });
-    const otherCookie = (other.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const { cookie: otherCookie } = await signIn(api, net.otherPartner.key);
     const theirs = await api.get('/partner/statements?period=2026-11', { headers: { cookie: otherCookie } });
     expect(theirs.text).not.toContain('deluxe');
   });

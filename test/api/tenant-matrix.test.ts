@@ -11,6 +11,8 @@ import {
   setLoyaltyProgram,
 } from '../helpers/factories';
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
+import type { SoftAuthenticator } from '../helpers/passkey';
+import { ownerSignedIn, passkeySignIn } from '../helpers/staff';
 import { resign, tamperPayload } from '../helpers/tokens';
 
 // Tenant isolation, as a matrix driven by the router. Every operation and page that takes an id, or a
@@ -56,7 +58,7 @@ interface Scene {
   net: Network;
   /** Unique per scene: names and titles that must not show up anywhere else. */
   tag: string;
-  sessions: Map<Caller, { cookie: string; csrf: string }>;
+  sessions: Map<Caller, { cookie: string; csrf: string; authenticator: SoftAuthenticator }>;
 }
 
 async function newScene(at: number): Promise<Scene> {
@@ -77,24 +79,23 @@ function keyOf(s: Scene, caller: Caller): string | null {
   }[caller];
 }
 
-async function signIn(api: Client, key: string) {
-  return api.post('/partner/session', {
-    rawBody: new URLSearchParams({ api_key: key }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
-  });
-}
+const ORG_OF = {
+  'clinic A': (s: Scene) => s.net.clinic.id,
+  'clinic B': (s: Scene) => s.net.otherClinic.id,
+  'partner P1': (s: Scene) => s.net.partner.id,
+  'partner P2': (s: Scene) => s.net.otherPartner.id,
+} as const;
 
-/** A partner's counter session in this scene: its cookie and the CSRF token of its forms. */
+/**
+ * An organisation's page session in this scene (the console for clinics, the counter for partners):
+ * its owner, invited by the operator and joined with a passkey; the cookie, its CSRF token and the
+ * passkey.
+ */
 async function session(s: Scene, caller: Caller) {
   const known = s.sessions.get(caller);
   if (known) return known;
-  const res = await signIn(s.api, keyOf(s, caller)!);
-  expect(res.status, res.text).toBe(303);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const page = await s.api.get('/partner', { headers: { cookie } });
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1];
-  expect(csrf).toBeTruthy();
-  const made = { cookie, csrf: csrf! };
+  const owner = await ownerSignedIn(s.api, ORG_OF[caller as keyof typeof ORG_OF](s), `Staff ${s.tag}`);
+  const made = { cookie: owner.cookie, csrf: owner.csrf, authenticator: owner.authenticator };
   s.sessions.set(caller, made);
   return made;
 }
@@ -274,6 +275,32 @@ const MATRIX: Record<string, Entry> = {
           what: 'an organisation that does not exist',
           caller: 'operator',
           request: () => ({ method: 'POST', path: `/v1/organizations/${ghostId('org')}/api_keys`, body: {} }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/organizations/{id}/invitations': {
+    scenarios: [
+      scenario({
+        what: "clinic A's organisation",
+        covers: ['id'],
+        setup: async (s) => ({ id: s.net.clinic.id }),
+        request: (c) => ({
+          method: 'POST',
+          path: `/v1/organizations/${c.id}/invitations`,
+          body: { role: 'owner', name: 'Nadia Owner' },
+        }),
+        rightful: ['operator'],
+        refusal: problem('organization_not_found'),
+        shows: (c) => [c.id, '/join/'],
+        ghost: {
+          what: 'an organisation that does not exist',
+          caller: 'operator',
+          request: () => ({
+            method: 'POST',
+            path: `/v1/organizations/${ghostId('org')}/invitations`,
+            body: { role: 'owner', name: 'Nadia Owner' },
+          }),
         },
       }),
     ],
@@ -977,9 +1004,26 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /partner/scan.js': { none: 'a static script' },
   'GET /partner/jsqr.js': { none: 'a static script' },
-  'POST /partner/session': {
-    none: 'exchanges a key (the credential itself) for a session; refers to no resource',
+  'POST /partner/signin/options': { none: 'hands out a sign-in challenge; refers to no resource' },
+  'POST /partner/signin': { none: 'exchanges a passkey (the credential itself) for a session' },
+  'POST /console/signin/options': { none: 'hands out a sign-in challenge; refers to no resource' },
+  'POST /console/signin': { none: 'exchanges a passkey (the credential itself) for a session' },
+  'POST /console/signout': { none: "ends the caller's own session" },
+  'GET /console/webauthn.js': { none: 'a static script' },
+  'GET /console/passkey.js': { none: 'a static script' },
+  'GET /join/:token': {
+    none: 'the invitation link: its token is the credential (one-time, hashed, 72 hours)',
+    notTenant: { token: 'an invitation token, the credential itself, not a reference to a resource' },
   },
+  'POST /join/:token/options': {
+    none: 'a registration challenge for the invitation the token is',
+    notTenant: { token: 'an invitation token, the credential itself' },
+  },
+  'POST /join/:token': {
+    none: 'accepts the invitation the token is, with a new passkey',
+    notTenant: { token: 'an invitation token, the credential itself' },
+  },
+  'GET /console': { none: "the signed-in clinic's own Today page; takes nothing" },
   'POST /partner/signout': { none: "ends the caller's own session" },
   'GET /r/:token': {
     scenarios: [
@@ -1205,7 +1249,10 @@ const pageRoutes = [
       .filter((k) => !apiHonoPaths.has(k)),
   ),
 ];
-const isCounter = (key: string) => / \/partner(\/|$)/.test(key);
+/** The page kind a route belongs to: the counter page (partners) or the console (clinics); null for the API. */
+const pageKind = (key: string): 'partner' | 'clinic' | null =>
+  / \/partner(\/|$)/.test(key) ? 'partner' : / \/console(\/|$)/.test(key) ? 'clinic' : null;
+const isPage = (key: string) => pageKind(key) !== null;
 
 /** Parameter and body field names that refer to something that may be another tenant's (or the caller's own). */
 const REFERENCE = /^(id|token|card_number|q|period|reference)$|_id$/;
@@ -1231,7 +1278,7 @@ function referenceFields(doc: any, key: string): string[] {
  */
 async function send(s: Scene, key: string, caller: Caller, req: Req, once?: string): Promise<ApiResponse> {
   const url = req.query ? `${req.path}?${new URLSearchParams(req.query)}` : req.path;
-  if (!isCounter(key)) {
+  if (!isPage(key)) {
     return s.api.request(req.method, url, {
       token: keyOf(s, caller),
       ...(req.body === undefined ? {} : { body: req.body }),
@@ -1240,15 +1287,17 @@ async function send(s: Scene, key: string, caller: Caller, req: Req, once?: stri
   }
   const headers: Record<string, string> = { origin: ORIGIN };
   let csrf = '';
-  if (ROLE[caller] === 'partner') {
+  const kind = pageKind(key);
+  if (ROLE[caller] === kind) {
     const own = await session(s, caller);
     headers.cookie = own.cookie;
     csrf = own.csrf;
-  } else if (caller !== 'no one') {
-    // A clinic key or the operator token cannot open a counter session: the caller has none.
-    const refused = await signIn(s.api, keyOf(s, caller)!);
-    expect([401, 403], refused.text).toContain(refused.status);
-    expect(refused.headers.get('set-cookie')).toBeNull();
+  } else if (caller in ORG_OF) {
+    // Staff of the other kind of organisation cannot open a session on this page: the caller has none.
+    const own = await session(s, caller);
+    const refused = await passkeySignIn(s.api, own.authenticator, kind!);
+    expect(refused.res.status, refused.res.text).toBe(403);
+    expect(refused.res.headers.get('set-cookie')).toBeNull();
   }
   if (!req.form) return s.api.request(req.method, url, { headers });
   headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -1274,7 +1323,7 @@ const describeOutcome = (o: Outcome): string =>
 function expectOutcome(res: ApiResponse, o: Outcome, key: string, shows: string[], secrets: string[]) {
   const seen = `${res.headers.get('location') ?? ''}\n${res.text}`;
   const label = `${res.status} ${seen.slice(0, 300)}`;
-  const counterForm = isCounter(key) && key.startsWith('POST ');
+  const counterForm = isPage(key) && key.startsWith('POST ');
   switch (o.kind) {
     case 'ok':
       if (counterForm) {
@@ -1299,7 +1348,9 @@ function expectOutcome(res: ApiResponse, o: Outcome, key: string, shows: string[
       break;
     case 'redirect':
       expect(res.status, label).toBe(303);
-      expect(res.headers.get('location'), label).toBe(`/partner?error=${o.code}`);
+      expect(res.headers.get('location'), label).toMatch(
+        new RegExp(`^/(partner|console)[^?]*\\?(.*&)?error=${o.code}$`),
+      );
       break;
     case 'verdict':
       expect(res.status, label).toBe(200);
@@ -1322,8 +1373,8 @@ function expected(key: string, sc: Scenario<any>, caller: Caller): { outcome: Ou
   if (exception) return { outcome: exception.expect, finding: exception.finding };
   if (sc.rightful.includes(caller)) return { outcome: ok };
   const role = ROLE[caller];
-  if (isCounter(key)) {
-    if (role !== 'partner') return { outcome: sc.anonymous ?? { kind: 'signIn', status: 401 } };
+  if (isPage(key)) {
+    if (role !== pageKind(key)) return { outcome: sc.anonymous ?? { kind: 'signIn', status: 401 } };
   } else {
     const roles = apiRoutes.get(key)?.authorization?.roles;
     if (roles && role === null) return { outcome: problem('unauthorized') };
@@ -1376,7 +1427,7 @@ describe('tenant matrix: the table accounts for every route of the router', () =
       const roles = apiRoutes.get(key)?.authorization?.roles;
       for (const sc of entry.scenarios)
         for (const caller of sc.rightful) {
-          if (isCounter(key)) expect(ROLE[caller], `${key}: ${caller}`).toBe('partner');
+          if (isPage(key)) expect(ROLE[caller], `${key}: ${caller}`).toBe(pageKind(key));
           else if (roles) expect(roles, `${key}: ${caller}`).toContain(ROLE[caller]);
         }
     }
@@ -1420,7 +1471,7 @@ for (const [key, entry] of Object.entries(MATRIX)) {
       // (The counter's voucher check changes nothing and takes no submission key.)
       const replayable =
         apiRoutes.get(key)?.idempotent ||
-        (isCounter(key) && key.startsWith('POST ') && key !== 'POST /partner/verify');
+        (isPage(key) && key.startsWith('POST ') && key !== 'POST /partner/verify');
       const onceKey = () => `matrix-${scene.tag}-0123456789`;
       for (const caller of rightful) {
         const { outcome } = expected(key, sc, caller);
@@ -1444,7 +1495,7 @@ for (const [key, entry] of Object.entries(MATRIX)) {
             (outcome.kind === 'problem' && ['unauthorized', 'forbidden'].includes(outcome.code))
           )
             continue;
-          it(`${caller}, under the rightful caller's own ${isCounter(key) ? 'submission key' : 'Idempotency-Key'} → ${describeOutcome(outcome)}, nothing replayed`, async () => {
+          it(`${caller}, under the rightful caller's own ${isPage(key) ? 'submission key' : 'Idempotency-Key'} → ${describeOutcome(outcome)}, nothing replayed`, async () => {
             const res = await send(scene, key, caller, sc.request(ctx, caller), onceKey());
             expect(res.headers.get('idempotent-replayed')).toBeNull();
             expectOutcome(res, outcome, key, [], sc.secrets?.(ctx) ?? []);

@@ -14,8 +14,9 @@ export async function signIn(api: Client, key: string) {
   const me = await api.get('/v1/me', { token: key });
   if (me.status !== 200) throw new Error(`signIn: /v1/me answered ${me.status}`);
   const { token } = await invite(api, me.body.organization.id, { name: 'Counter Staff' });
-  const { res, cookie } = await join(api, token, newAuthenticator());
-  return { res, cookie };
+  const authenticator = newAuthenticator();
+  const { res, cookie } = await join(api, token, authenticator);
+  return { res, cookie, authenticator };
 }
 
 export async function counter(api: Client, cookie: string) {

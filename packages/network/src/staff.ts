@@ -508,9 +508,17 @@ export async function resumeStaffSession(
   return ok(principalFromKey(row));
 }
 
+/** When this isolate last refreshed each session: a busy counter refreshes once a minute, not per request. */
+const touched = new Map<string, number>();
+const TOUCHED_MAX = 10_000;
+
 /** Refreshes a session's last request off the response path (the counter page's requests). */
 export function touchSession(deps: Deps, sessionId: string): void {
   const now = deps.clock.now();
+  const last = touched.get(sessionId);
+  if (last !== undefined && now - last < SEEN_RESOLUTION_MS && now >= last) return;
+  if (touched.size >= TOUCHED_MAX) touched.clear();
+  touched.set(sessionId, now);
   deps.defer(
     deps.db
       .update(pageSessions)

@@ -114,12 +114,12 @@ function JoinPage(props: {
   );
 }
 
-/** A JSON body from this origin, of sane size; null when it is not one. */
-async function jsonFromPage(c: Context<AppEnv>): Promise<Record<string, unknown> | null> {
+/** A JSON object from this origin, of sane size; 'too_large' or null when it is not one. */
+async function jsonFromPage(c: Context<AppEnv>): Promise<Record<string, unknown> | 'too_large' | null> {
   if (!sameOrigin(c)) return null;
   if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) return null;
   const text = await readCappedText(c, MAX_JSON_BYTES);
-  if (text === null) return null;
+  if (text === null) return 'too_large';
   try {
     const value: unknown = JSON.parse(text || '{}');
     return value && typeof value === 'object' && !Array.isArray(value)
@@ -130,7 +130,21 @@ async function jsonFromPage(c: Context<AppEnv>): Promise<Record<string, unknown>
   }
 }
 
-const refused = (c: Context<AppEnv>, r: Refusal, status: 400 | 401 | 403 | 404 | 429) => {
+/** The page's exchange body, or the answer refusing it. */
+async function exchange(c: Context<AppEnv>, needsResponse: boolean) {
+  const body = await jsonFromPage(c);
+  if (body === 'too_large')
+    return refused(c, { code: 'payload_too_large', detail: ERROR_TEXT.payload_too_large }, 413);
+  if (
+    !body ||
+    (needsResponse &&
+      (typeof body.challenge_id !== 'string' || !body.response || typeof body.response !== 'object'))
+  )
+    return refused(c, BAD_REQUEST, 400);
+  return body as { challenge_id: string; response: never };
+}
+
+const refused = (c: Context<AppEnv>, r: Refusal, status: 400 | 401 | 403 | 404 | 413 | 429) => {
   if (r.retryAt !== undefined) c.header('retry-after', retryAfter(r.retryAt, c.var.clock.now()));
   return c.json(
     {
@@ -145,7 +159,9 @@ const BAD_REQUEST: Refusal = { code: 'validation_failed', detail: 'Send this fro
 const STATUS = { unauthorized: 401, forbidden: 403, rate_limited: 429, invitation_not_found: 404 } as const;
 
 export function registerStaffPages(app: Hono<AppEnv>) {
-  for (const path of ['/join/*', '/console/webauthn.js', '/console/passkey.js'])
+  const paths = ['/join/*', '/console/webauthn.js', '/console/passkey.js'];
+  for (const home of Object.values(KIND_HOME)) paths.push(`${home}/signin`, `${home}/signin/*`);
+  for (const path of paths)
     app.use(path, async (c, next) => {
       await next();
       for (const [k, v] of Object.entries(STAFF_HEADERS)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
@@ -161,20 +177,20 @@ export function registerStaffPages(app: Hono<AppEnv>) {
   });
 
   app.post('/join/:token/options', async (c) => {
-    if (!(await jsonFromPage(c))) return refused(c, BAD_REQUEST, 400);
+    const body = await exchange(c, false);
+    if (body instanceof Response) return body;
     const out = await startPasskeyRegistration(c.var.deps, { token: c.req.param('token') });
     if (!out.ok) return refused(c, out.error, 404);
     return c.json({ challenge_id: out.value.challengeId, options: out.value.options });
   });
 
   app.post('/join/:token', async (c) => {
-    const body = await jsonFromPage(c);
-    if (!body || typeof body.challenge_id !== 'string' || !body.response || typeof body.response !== 'object')
-      return refused(c, BAD_REQUEST, 400);
+    const body = await exchange(c, true);
+    if (body instanceof Response) return body;
     const out = await acceptInvitation(c.var.deps, {
       token: c.req.param('token'),
       challengeId: body.challenge_id,
-      response: body.response as never,
+      response: body.response,
     });
     if (!out.ok) return refused(c, out.error, STATUS[out.error.code]);
     const s = out.value;
@@ -190,22 +206,17 @@ export function registerStaffPages(app: Hono<AppEnv>) {
   for (const kind of ['clinic', 'partner'] as const) {
     const home = KIND_HOME[kind];
     app.post(`${home}/signin/options`, async (c) => {
-      if (!(await jsonFromPage(c))) return refused(c, BAD_REQUEST, 400);
+      const body = await exchange(c, false);
+      if (body instanceof Response) return body;
       const out = await startPasskeySignIn(c.var.deps);
       return c.json({ challenge_id: out.challengeId, options: out.options });
     });
     app.post(`${home}/signin`, async (c) => {
-      const body = await jsonFromPage(c);
-      if (
-        !body ||
-        typeof body.challenge_id !== 'string' ||
-        !body.response ||
-        typeof body.response !== 'object'
-      )
-        return refused(c, BAD_REQUEST, 400);
+      const body = await exchange(c, true);
+      if (body instanceof Response) return body;
       const out = await signInWithPasskey(c.var.deps, {
         challengeId: body.challenge_id,
-        response: body.response as never,
+        response: body.response,
         from: sourceAddress(c),
         kind,
       });
