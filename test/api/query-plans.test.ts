@@ -31,6 +31,9 @@ const GROWING = [
   'page_sessions',
   'api_keys',
   'organizations',
+  'call_outcomes',
+  'audit_events',
+  'staff_members',
 ];
 
 const SHOW = false;
@@ -124,6 +127,18 @@ describe('query plans of the hot paths', () => {
       token: net.partner.key,
       body: { card_number: points.patient.card_number, points: 10 },
     });
+    const call = await api.post(`/v1/patients/${points.patient.id}/call_outcomes`, {
+      token: net.clinic.key,
+      body: { outcome: 'no_answer' },
+    });
+    await api.post(`/v1/patients/${points.patient.id}/call_outcomes`, {
+      token: net.clinic.key,
+      body: { outcome: 'left_message' },
+    });
+    const callsPage = await api.get(`/v1/patients/${points.patient.id}/call_outcomes?limit=1`, {
+      token: net.clinic.key,
+    });
+    expect([call.status, callsPage.body.next_cursor]).toEqual([201, expect.any(String)]);
     const { cookie } = await signIn(api, net.partner.key);
     expect((await counter(api, cookie)).res.status).toBe(200);
 
@@ -162,6 +177,21 @@ describe('query plans of the hot paths', () => {
       },
       statement: { path: `/v1/patients/${points.patient.id}/points/entries?limit=50`, token: net.clinic.key },
       callList: { path: '/v1/points/expiring?within_days=365', token: net.clinic.key },
+      callListFlagged: {
+        path: '/v1/points/expiring?within_days=365&do_not_call=include',
+        token: net.clinic.key,
+      },
+      recordCall: {
+        path: `/v1/patients/${points.patient.id}/call_outcomes`,
+        method: 'POST',
+        token: net.clinic.key,
+        body: { outcome: 'reached', note: 'Booked a visit' },
+      },
+      calls: { path: `/v1/patients/${points.patient.id}/call_outcomes`, token: net.clinic.key },
+      callsNextPage: {
+        path: `/v1/patients/${points.patient.id}/call_outcomes?limit=1&cursor=${callsPage.body.next_cursor}`,
+        token: net.clinic.key,
+      },
       searchName: { path: '/v1/patients?q=mira', token: net.clinic.key },
       searchTwoWords: { path: '/v1/patients?q=mira%20k', token: net.clinic.key },
       searchPhone: { path: '/v1/patients?q=0151%20123', token: net.clinic.key },

@@ -6,6 +6,8 @@ import { registerProblemPages } from '../pages/problems';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
+import { registerListCallOutcomes } from './calls/list';
+import { registerRecordCallOutcome } from './calls/record';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
@@ -89,6 +91,10 @@ export function registerRoutes(app: App): void {
   registerRedeemPoints(app);
   registerReversePointRedemption(app);
   registerExpiringPoints(app);
+
+  // The clinic's day: what came of the calls made from the call list
+  registerRecordCallOutcome(app);
+  registerListCallOutcomes(app);
 
   // Settlement: who owes whom each month
   registerNetworkSettings(app);
