@@ -135,10 +135,20 @@ describe('query plans of the hot paths', () => {
       token: net.clinic.key,
       body: { outcome: 'left_message' },
     });
+    for (let i = 0; i < 2; i++)
+      await api.post('/v1/redemptions', {
+        token: net.partner.key,
+        body: { token: voucher.token, amount: { amount: 100, currency: 'EUR' } },
+      });
+    const redemptionsPage = await api.get('/v1/redemptions?limit=1', { token: net.clinic.key });
     const callsPage = await api.get(`/v1/patients/${points.patient.id}/call_outcomes?limit=1`, {
       token: net.clinic.key,
     });
-    expect([call.status, callsPage.body.next_cursor]).toEqual([201, expect.any(String)]);
+    expect([call.status, redemptionsPage.body.next_cursor, callsPage.body.next_cursor]).toEqual([
+      201,
+      expect.any(String),
+      expect.any(String),
+    ]);
     const { cookie } = await signIn(api, net.partner.key);
     expect((await counter(api, cookie)).res.status).toBe(200);
 
@@ -190,6 +200,11 @@ describe('query plans of the hot paths', () => {
       calls: { path: `/v1/patients/${points.patient.id}/call_outcomes`, token: net.clinic.key },
       callsNextPage: {
         path: `/v1/patients/${points.patient.id}/call_outcomes?limit=1&cursor=${callsPage.body.next_cursor}`,
+        token: net.clinic.key,
+      },
+      redemptions: { path: '/v1/redemptions', token: net.clinic.key },
+      redemptionsNextPage: {
+        path: `/v1/redemptions?limit=1&cursor=${redemptionsPage.body.next_cursor}`,
         token: net.clinic.key,
       },
       searchName: { path: '/v1/patients?q=mira', token: net.clinic.key },

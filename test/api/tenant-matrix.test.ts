@@ -653,6 +653,20 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  'GET /v1/redemptions': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher redeemed at partner P1",
+        covers: [],
+        setup: redeemedAtP1,
+        request: () => ({ method: 'GET', path: '/v1/redemptions' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.redemption.id, c.offer.title, c.patient.last_name],
+        secrets: (c) => [c.redemption.id, c.offer.title, c.patient.last_name],
+      }),
+    ],
+  },
   'POST /v1/redemptions/{id}/reversal': {
     scenarios: [
       scenario({

@@ -32,6 +32,7 @@ import { registerListLoyaltyProgramVersions } from './points/program-versions';
 import { registerRedeemPoints } from './points/redeem';
 import { registerReversePointRedemption } from './points/reverse';
 import { registerRecordVisit } from './points/visit';
+import { registerListRedemptions } from './redemptions/list';
 import { registerRedeem } from './redemptions/redeem';
 import { registerReverseRedemption } from './redemptions/reverse';
 import { registerSettlementLines } from './settlement/lines';
@@ -79,6 +80,7 @@ export function registerRoutes(app: App): void {
   registerGetVoucher(app);
   registerVoidVoucher(app);
   registerRedeem(app);
+  registerListRedemptions(app);
   registerReverseRedemption(app);
 
   // Bonus points: the coalition card's account
