@@ -207,6 +207,7 @@ describe('query plans of the hot paths', () => {
         path: `/v1/redemptions?limit=1&cursor=${redemptionsPage.body.next_cursor}`,
         token: net.clinic.key,
       },
+      figures: { path: '/v1/figures', token: net.clinic.key },
       searchName: { path: '/v1/patients?q=mira', token: net.clinic.key },
       searchTwoWords: { path: '/v1/patients?q=mira%20k', token: net.clinic.key },
       searchPhone: { path: '/v1/patients?q=0151%20123', token: net.clinic.key },

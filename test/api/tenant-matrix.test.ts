@@ -747,6 +747,7 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  'GET /v1/figures': { none: "the caller's own counts; takes nothing" },
   'POST /v1/visits': {
     scenarios: [
       scenario({

@@ -8,6 +8,7 @@ import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
 import { registerListCallOutcomes } from './calls/list';
 import { registerRecordCallOutcome } from './calls/record';
+import { registerTodayFigures } from './figures/get';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
@@ -94,9 +95,10 @@ export function registerRoutes(app: App): void {
   registerReversePointRedemption(app);
   registerExpiringPoints(app);
 
-  // The clinic's day: what came of the calls made from the call list
+  // The clinic's day: calls from the call list, and a few figures
   registerRecordCallOutcome(app);
   registerListCallOutcomes(app);
+  registerTodayFigures(app);
 
   // Settlement: who owes whom each month
   registerNetworkSettings(app);
