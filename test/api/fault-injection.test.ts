@@ -226,6 +226,19 @@ const SCENARIOS: Record<string, Scenario> = {
       };
     },
   },
+  'POST /v1/patients/{id}/call_outcomes': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      return {
+        method: 'POST',
+        path: `/v1/patients/${p.id}/call_outcomes`,
+        token: net.clinic.key,
+        body: { outcome: 'left_message', note: 'Voicemail' },
+      };
+    },
+  },
   'PUT /v1/network/settings': {
     idempotent: false,
     make: async () => ({

@@ -31,6 +31,9 @@ const GROWING = [
   'page_sessions',
   'api_keys',
   'organizations',
+  'call_outcomes',
+  'audit_events',
+  'staff_members',
 ];
 
 const SHOW = false;
@@ -124,6 +127,28 @@ describe('query plans of the hot paths', () => {
       token: net.partner.key,
       body: { card_number: points.patient.card_number, points: 10 },
     });
+    const call = await api.post(`/v1/patients/${points.patient.id}/call_outcomes`, {
+      token: net.clinic.key,
+      body: { outcome: 'no_answer' },
+    });
+    await api.post(`/v1/patients/${points.patient.id}/call_outcomes`, {
+      token: net.clinic.key,
+      body: { outcome: 'left_message' },
+    });
+    for (let i = 0; i < 2; i++)
+      await api.post('/v1/redemptions', {
+        token: net.partner.key,
+        body: { token: voucher.token, amount: { amount: 100, currency: 'EUR' } },
+      });
+    const redemptionsPage = await api.get('/v1/redemptions?limit=1', { token: net.clinic.key });
+    const callsPage = await api.get(`/v1/patients/${points.patient.id}/call_outcomes?limit=1`, {
+      token: net.clinic.key,
+    });
+    expect([call.status, redemptionsPage.body.next_cursor, callsPage.body.next_cursor]).toEqual([
+      201,
+      expect.any(String),
+      expect.any(String),
+    ]);
     const { cookie } = await signIn(api, net.partner.key);
     expect((await counter(api, cookie)).res.status).toBe(200);
 
@@ -162,6 +187,27 @@ describe('query plans of the hot paths', () => {
       },
       statement: { path: `/v1/patients/${points.patient.id}/points/entries?limit=50`, token: net.clinic.key },
       callList: { path: '/v1/points/expiring?within_days=365', token: net.clinic.key },
+      callListFlagged: {
+        path: '/v1/points/expiring?within_days=365&do_not_call=include',
+        token: net.clinic.key,
+      },
+      recordCall: {
+        path: `/v1/patients/${points.patient.id}/call_outcomes`,
+        method: 'POST',
+        token: net.clinic.key,
+        body: { outcome: 'reached', note: 'Booked a visit' },
+      },
+      calls: { path: `/v1/patients/${points.patient.id}/call_outcomes`, token: net.clinic.key },
+      callsNextPage: {
+        path: `/v1/patients/${points.patient.id}/call_outcomes?limit=1&cursor=${callsPage.body.next_cursor}`,
+        token: net.clinic.key,
+      },
+      redemptions: { path: '/v1/redemptions', token: net.clinic.key },
+      redemptionsNextPage: {
+        path: `/v1/redemptions?limit=1&cursor=${redemptionsPage.body.next_cursor}`,
+        token: net.clinic.key,
+      },
+      figures: { path: '/v1/figures', token: net.clinic.key },
       searchName: { path: '/v1/patients?q=mira', token: net.clinic.key },
       searchTwoWords: { path: '/v1/patients?q=mira%20k', token: net.clinic.key },
       searchPhone: { path: '/v1/patients?q=0151%20123', token: net.clinic.key },

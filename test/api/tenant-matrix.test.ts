@@ -680,6 +680,20 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  'GET /v1/redemptions': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher redeemed at partner P1",
+        covers: [],
+        setup: redeemedAtP1,
+        request: () => ({ method: 'GET', path: '/v1/redemptions' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.redemption.id, c.offer.title, c.patient.last_name],
+        secrets: (c) => [c.redemption.id, c.offer.title, c.patient.last_name],
+      }),
+    ],
+  },
   'POST /v1/redemptions/{id}/reversal': {
     scenarios: [
       scenario({
@@ -705,6 +719,62 @@ const MATRIX: Record<string, Entry> = {
   'PUT /v1/loyalty_program': { none: "sets the caller's own programme; refers to nothing else" },
   'GET /v1/loyalty_program/versions': { none: "the caller's own programme versions; takes nothing" },
   'GET /v1/points/expiring': { none: "the caller's own call list; takes only a window and paging" },
+  'POST /v1/patients/{id}/call_outcomes': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/v1/patients/${p.id}/call_outcomes`,
+          body: { outcome: 'no_answer' },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id, '"no_answer"'],
+        secrets: (p) => [p.last_name, p.first_name, p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/v1/patients/${ghostId('pat')}/call_outcomes`,
+            body: { outcome: 'no_answer' },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/patients/{id}/call_outcomes': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's calls",
+        covers: ['id'],
+        setup: async (s) => {
+          const p = await patientOfA(s);
+          const note = `Rang ${s.tag}`;
+          const res = await s.api.post(`/v1/patients/${p.id}/call_outcomes`, {
+            token: s.net.clinic.key,
+            body: { outcome: 'reached', note },
+          });
+          expect(res.status, res.text).toBe(201);
+          return { ...p, note };
+        },
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/call_outcomes` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.note],
+        secrets: (p) => [p.note],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/call_outcomes` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/figures': { none: "the caller's own counts; takes nothing" },
   'POST /v1/visits': {
     scenarios: [
       scenario({

@@ -1,10 +1,13 @@
 import { DAY_MS } from '@gratia/core';
 import type { Deps, OrgPrincipal } from '@gratia/db';
 import { sql } from 'drizzle-orm';
+import { type CallRecord, callRecordOf, lastCallJson } from './call-outcomes';
 import { liveBalance, spendableLot } from './rules';
 
 // The call list: the clinic's patients with points lapsing within a window, soonest first, with
-// contact details and consent, so staff can invite them back before the points are lost.
+// contact details and consent, and the latest call made to each (what came of it, when, by whom), so
+// staff can invite them back before the points are lost. A patient whose latest call outcome is
+// `do_not_call` is left off unless asked for (see call-outcomes.ts).
 
 export interface CallListEntry {
   patientId: string;
@@ -18,6 +21,8 @@ export interface CallListEntry {
   firstExpiry: { expiresOn: string; expiresAt: number };
   lots: { points: number; expiresOn: string; expiresAt: number }[];
   balance: number;
+  /** The latest call to the patient (null: none recorded). */
+  lastCall: CallRecord | null;
 }
 
 /** Where the next page starts: after this card. */
@@ -41,11 +46,19 @@ interface Row {
   first_expires_on: string;
   lots: string;
   balance: number;
+  last_call: string | null;
 }
 
 export async function buildCallList(
   deps: Deps,
-  input: { clinic: OrgPrincipal; withinDays: number; after: CallListPosition | null; limit: number },
+  input: {
+    clinic: OrgPrincipal;
+    withinDays: number;
+    after: CallListPosition | null;
+    limit: number;
+    /** Also list patients whose latest call outcome is do_not_call (flagged by lastCall). */
+    includeDoNotCall?: boolean;
+  },
 ): Promise<{ entries: CallListEntry[]; next: CallListPosition | null }> {
   const now = deps.clock.now();
   const until = now + input.withinDays * DAY_MS;
@@ -53,7 +66,9 @@ export async function buildCallList(
   // Cards are paged by their next expiry through point_accounts_next_expiry_idx (kept by triggers on
   // the lots), so a page reads its own cards and their lots in the window, never the whole window.
   // A card whose first lot lapsed within the hour (its expiry not booked yet) sorts first; it is left
-  // out when nothing else of it lapses in the window.
+  // out when nothing else of it lapses in the window. Patients not to be called are left out of the
+  // page after it is read, like those cards, so a page never reads more than limit + 1 cards (it may
+  // list fewer: the cursor goes on from the last card read).
   const rows = await deps.db.all<Row & { next_expiry_at: number }>(
     sql`select p.id as patient_id, p.first_name, p.last_name, p.card_number, p.email, p.phone,
           p.consent_email, p.consent_sms, a.next_expiry_at,
@@ -66,7 +81,8 @@ export async function buildCallList(
           (select json_group_array(json_object('points', l.remaining, 'expires_on', l.expires_on, 'expires_at', l.expires_at))
             from point_lots l where l.patient_id = a.patient_id
             and ${spendableLot('l', now)} and l.expires_at <= ${until}) as lots,
-          ${liveBalance(sql`a.patient_id`, now)} as balance
+          ${liveBalance(sql`a.patient_id`, now)} as balance,
+          ${lastCallJson(sql`a.clinic_id`, sql`a.patient_id`)} as last_call
         from point_accounts a join patients p on p.id = a.patient_id
         where a.clinic_id = ${input.clinic.organizationId} and a.next_expiry_at is not null
           and a.next_expiry_at <= ${until}
@@ -80,7 +96,9 @@ export async function buildCallList(
   return {
     entries: page
       .filter((r) => r.points_expiring > 0)
-      .map((r) => ({
+      .map((r) => ({ r, lastCall: r.last_call === null ? null : callRecordOf(r.last_call) }))
+      .filter(({ lastCall }) => input.includeDoNotCall || lastCall?.outcome !== 'do_not_call')
+      .map(({ r, lastCall }) => ({
         patientId: r.patient_id,
         firstName: r.first_name,
         lastName: r.last_name,
@@ -94,6 +112,7 @@ export async function buildCallList(
           .sort((a, b) => a.expires_at - b.expires_at)
           .map((l) => ({ points: l.points, expiresOn: l.expires_on, expiresAt: l.expires_at })),
         balance: r.balance,
+        lastCall,
       })),
     next: more && last ? { at: last.next_expiry_at, patientId: last.patient_id } : null,
   };

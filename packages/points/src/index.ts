@@ -2,7 +2,8 @@
 //
 // Use cases (deps, input) -> Result: recordVisit, spendPoints, reversePointSpend, readBalance,
 // readStatement (each settles the caller inside its own batch: one D1 round trip, two for a visit),
-// buildCallList, readProgram / setProgram / listProgramVersions, bookExpiredPoints (the cron).
+// buildCallList, recordCallOutcome / listCallOutcomes (what came of the calls), todayFigures,
+// readProgram / setProgram / listProgramVersions, bookExpiredPoints (the cron).
 // Below them: the rules, each defined once (rules.ts: spendable lot, live balance, programme in force),
 // the programme's pure arithmetic (program.ts), the calendar (lot expiry in the clinic's timezone),
 // and one D1 batch builder per movement (accrue, spend, reverse, expire) over the ledger (ledger.ts).
@@ -10,6 +11,7 @@ export * from './account';
 export * from './accrue';
 export * from './calendar';
 export * from './call-list';
+export * from './call-outcomes';
 export * from './expire';
 export * from './ledger';
 export * from './program';
@@ -18,4 +20,5 @@ export * from './reverse';
 export * from './rules';
 export * from './spend';
 export * from './spending';
+export * from './today';
 export * from './visit';

@@ -71,6 +71,8 @@ export const visits = sqliteTable(
   (t) => [
     uniqueIndex('visits_clinic_reference_unique').on(t.clinicId, t.reference),
     index('visits_patient_idx').on(t.patientId, t.occurredAt),
+    // A clinic's visits of a day (its Today figures), read as an index range.
+    index('visits_clinic_idx').on(t.clinicId, t.occurredAt),
     check('visits_amount_check', sql`${t.amount} > 0 and ${t.pointsEarned} >= 0`),
   ],
 );

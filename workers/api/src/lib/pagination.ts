@@ -27,3 +27,26 @@ export function page<T extends { id: string }>(
   const kept = rows.slice(0, limit);
   return { rows: kept, nextCursor: encodeCursor(kept[kept.length - 1]!.id) };
 }
+
+/**
+ * The cursor of a list ordered by time, then id (newest first, or a call list by expiry): the time and
+ * id of the row the previous page ended on.
+ */
+export function encodePositionCursor(at: number, id: string): string {
+  return base64url(new TextEncoder().encode(`${at}|${id}`));
+}
+
+export function decodePositionCursor(
+  cursor: string | undefined,
+  prefix: string,
+): { at: number; id: string } | null {
+  if (cursor === undefined) return null;
+  try {
+    const [at, id] = atob(cursor.replace(/-/g, '+').replace(/_/g, '/')).split('|');
+    if (at && id && /^\d{1,15}$/.test(at) && id.startsWith(`${prefix}_`) && /^\w+$/.test(id))
+      return { at: Number(at), id };
+  } catch {
+    // fall through to the error
+  }
+  throw new ApiError('invalid_cursor', 'The cursor is not one this list gave out');
+}

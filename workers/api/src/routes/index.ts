@@ -8,6 +8,9 @@ import { registerStaffPages } from '../pages/staff';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
+import { registerListCallOutcomes } from './calls/list';
+import { registerRecordCallOutcome } from './calls/record';
+import { registerTodayFigures } from './figures/get';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
@@ -32,6 +35,7 @@ import { registerListLoyaltyProgramVersions } from './points/program-versions';
 import { registerRedeemPoints } from './points/redeem';
 import { registerReversePointRedemption } from './points/reverse';
 import { registerRecordVisit } from './points/visit';
+import { registerListRedemptions } from './redemptions/list';
 import { registerRedeem } from './redemptions/redeem';
 import { registerReverseRedemption } from './redemptions/reverse';
 import { registerSettlementLines } from './settlement/lines';
@@ -81,6 +85,7 @@ export function registerRoutes(app: App): void {
   registerGetVoucher(app);
   registerVoidVoucher(app);
   registerRedeem(app);
+  registerListRedemptions(app);
   registerReverseRedemption(app);
 
   // Bonus points: the coalition card's account
@@ -93,6 +98,11 @@ export function registerRoutes(app: App): void {
   registerRedeemPoints(app);
   registerReversePointRedemption(app);
   registerExpiringPoints(app);
+
+  // The clinic's day: calls from the call list, and a few figures
+  registerRecordCallOutcome(app);
+  registerListCallOutcomes(app);
+  registerTodayFigures(app);
 
   // Settlement: who owes whom each month
   registerNetworkSettings(app);

@@ -30,7 +30,7 @@ export const OPENAPI_TAGS = [
   {
     name: 'Bonus points',
     description:
-      'The coalition card’s account: each clinic’s rules, visits that earn, spending anywhere in the network, statements and the expiry call list.',
+      'The coalition card’s account: each clinic’s rules, visits that earn, spending anywhere in the network, statements, the expiry call list with what came of each call, and a few figures of the clinic’s day.',
   },
   {
     name: 'Settlement',

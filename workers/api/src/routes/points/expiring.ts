@@ -1,15 +1,21 @@
-import { ApiError, base64url, toIso } from '@gratia/core';
-import { buildCallList, type CallListPosition } from '@gratia/points';
+import { toIso } from '@gratia/core';
+import { buildCallList } from '@gratia/points';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
+import { decodePositionCursor, encodePositionCursor } from '../../lib/pagination';
 import { commonErrors, jsonContent, ListQuerySchema, TimestampSchema } from '../../lib/schemas';
 import { authorize, orgOf } from '../../middleware/auth';
+import { CallRecordSchema, callRecordJson } from '../calls/schema';
 import { PointsSchema } from './schema';
 
 const Query = ListQuerySchema.extend({
   within_days: z.coerce.number().int().min(1).max(366).default(30).openapi({
     description: 'The window, in days from now',
     example: 30,
+  }),
+  do_not_call: z.enum(['exclude', 'include']).default('exclude').openapi({
+    description:
+      'Whether to list patients whose latest call outcome is `do_not_call` (their `last_call` says so)',
   }),
 });
 
@@ -26,6 +32,8 @@ const CallListEntry = z
     first_expiry: z.object({ expires_on: z.string(), expires_at: TimestampSchema }),
     lots: z.array(z.object({ points: PointsSchema, expires_on: z.string(), expires_at: TimestampSchema })),
     balance: PointsSchema.openapi({ description: 'All points spendable now' }),
+    // A union, not .nullable(): the shared CallOutcome component itself stays non-null.
+    last_call: z.union([CallRecordSchema, z.null()]),
   })
   .openapi('ExpiringPoints');
 
@@ -36,7 +44,7 @@ export const route = createRoute({
   tags: ['Bonus points'],
   summary: 'The call list: patients whose points expire soon',
   description:
-    'The clinic’s patients with points lapsing within `within_days`, soonest first, with contact details and consent per channel, so staff can invite them back before the points are lost.',
+    'The clinic’s patients with points lapsing within `within_days`, soonest first, with contact details, consent per channel and the latest call made to them (`last_call`: what came of it, when and who made it; null before any), so staff can invite them back before the points are lost. Patients whose latest call outcome is `do_not_call` are left out unless `do_not_call=include`; a page may then hold fewer than `limit` entries (follow `next_cursor` until it is null).',
   security: [{ bearer: [] }],
   middleware: [authorize('clinic')] as const,
   request: { query: Query },
@@ -49,25 +57,16 @@ export const route = createRoute({
   },
 });
 
-function decode(cursor: string | undefined): CallListPosition | null {
-  if (cursor === undefined) return null;
-  try {
-    const [at, id] = atob(cursor.replace(/-/g, '+').replace(/_/g, '/')).split('|');
-    if (at && id && /^\d{1,15}$/.test(at) && /^pat_\w+$/.test(id)) return { at: Number(at), patientId: id };
-  } catch {
-    // fall through
-  }
-  throw new ApiError('invalid_cursor', 'The cursor is not one this list gave out');
-}
-
 export function registerExpiringPoints(app: App) {
   app.openapi(route, async (c) => {
-    const { within_days, limit, cursor } = c.req.valid('query');
+    const { within_days, limit, cursor, do_not_call } = c.req.valid('query');
+    const after = decodePositionCursor(cursor, 'pat');
     const list = await buildCallList(c.var.deps, {
       clinic: orgOf(c),
       withinDays: within_days,
-      after: decode(cursor),
+      after: after && { at: after.at, patientId: after.id },
       limit,
+      includeDoNotCall: do_not_call === 'include',
     });
     return c.json(
       {
@@ -87,10 +86,9 @@ export function registerExpiringPoints(app: App) {
             expires_at: toIso(l.expiresAt),
           })),
           balance: e.balance,
+          last_call: e.lastCall && callRecordJson(e.lastCall),
         })),
-        next_cursor: list.next
-          ? base64url(new TextEncoder().encode(`${list.next.at}|${list.next.patientId}`))
-          : null,
+        next_cursor: list.next ? encodePositionCursor(list.next.at, list.next.patientId) : null,
       },
       200,
     );

@@ -1,0 +1,1 @@
+CREATE INDEX `visits_clinic_idx` ON `visits` (`clinic_id`,`occurred_at`);
