@@ -1,6 +1,7 @@
 import { DAY_MS } from '@gratia/core';
-import type { Deps, OrgPrincipal } from '@gratia/db';
-import { sql } from 'drizzle-orm';
+import { type Deps, type OrgPrincipal, patients, pointAccounts } from '@gratia/db';
+import { type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { type CallRecord, callRecordOf, lastCallJson } from './call-outcomes';
 import { liveBalance, spendableLot } from './rules';
 
@@ -49,17 +50,26 @@ interface Row {
   last_call: string | null;
 }
 
-export async function buildCallList(
-  deps: Deps,
-  input: {
-    clinic: OrgPrincipal;
-    withinDays: number;
-    after: CallListPosition | null;
-    limit: number;
-    /** Also list patients whose latest call outcome is do_not_call (flagged by lastCall). */
-    includeDoNotCall?: boolean;
-  },
-): Promise<{ entries: CallListEntry[]; next: CallListPosition | null }> {
+export interface CallListInput {
+  clinic: OrgPrincipal;
+  withinDays: number;
+  after: CallListPosition | null;
+  limit: number;
+  /** Also list patients whose latest call outcome is do_not_call (flagged by lastCall). */
+  includeDoNotCall?: boolean;
+}
+export interface CallList {
+  entries: CallListEntry[];
+  next: CallListPosition | null;
+}
+
+export async function buildCallList(deps: Deps, input: CallListInput): Promise<CallList> {
+  const q = callListQuery(deps, input);
+  return q.read(await q.statement);
+}
+
+/** The call list's one statement (to run alone or in another use case's batch) and how to read its rows. */
+export function callListQuery(deps: Deps, input: CallListInput) {
   const now = deps.clock.now();
   const until = now + input.withinDays * DAY_MS;
   const after = input.after;
@@ -69,27 +79,54 @@ export async function buildCallList(
   // out when nothing else of it lapses in the window. Patients not to be called are left out of the
   // page after it is read, like those cards, so a page never reads more than limit + 1 cards (it may
   // list fewer: the cursor goes on from the last card read).
-  const rows = await deps.db.all<Row & { next_expiry_at: number }>(
-    sql`select p.id as patient_id, p.first_name, p.last_name, p.card_number, p.email, p.phone,
-          p.consent_email, p.consent_sms, a.next_expiry_at,
-          (select sum(l.remaining) from point_lots l where l.patient_id = a.patient_id
-            and ${spendableLot('l', now)} and l.expires_at <= ${until}) as points_expiring,
-          (select min(l.expires_at) from point_lots l where l.patient_id = a.patient_id
-            and ${spendableLot('l', now)}) as first_expires_at,
-          (select min(l.expires_on) from point_lots l where l.patient_id = a.patient_id
-            and ${spendableLot('l', now)}) as first_expires_on,
-          (select json_group_array(json_object('points', l.remaining, 'expires_on', l.expires_on, 'expires_at', l.expires_at))
-            from point_lots l where l.patient_id = a.patient_id
-            and ${spendableLot('l', now)} and l.expires_at <= ${until}) as lots,
-          ${liveBalance(sql`a.patient_id`, now)} as balance,
-          ${lastCallJson(sql`a.clinic_id`, sql`a.patient_id`)} as last_call
-        from point_accounts a join patients p on p.id = a.patient_id
-        where a.clinic_id = ${input.clinic.organizationId} and a.next_expiry_at is not null
-          and a.next_expiry_at <= ${until}
-          ${after ? sql`and (a.next_expiry_at, a.patient_id) > (${after.at}, ${after.patientId})` : sql``}
-        order by a.next_expiry_at, a.patient_id
-        limit ${input.limit + 1}`,
-  );
+  const lot = spendableLot('l', now);
+  const col = <T>(expr: SQL, name: string) => sql<T>`${expr}`.as(name);
+  // A query builder (not raw SQL), so another use case can put it in its own batch (the Today page).
+  const statement = deps.db
+    .select({
+      patient_id: col<string>(sql`p.id`, 'patient_id'),
+      first_name: col<string>(sql`p.first_name`, 'first_name'),
+      last_name: col<string>(sql`p.last_name`, 'last_name'),
+      card_number: col<string>(sql`p.card_number`, 'card_number'),
+      email: col<string | null>(sql`p.email`, 'email'),
+      phone: col<string | null>(sql`p.phone`, 'phone'),
+      consent_email: col<number>(sql`p.consent_email`, 'consent_email'),
+      consent_sms: col<number>(sql`p.consent_sms`, 'consent_sms'),
+      next_expiry_at: col<number>(sql`a.next_expiry_at`, 'next_expiry_at'),
+      points_expiring: col<number>(
+        sql`(select sum(l.remaining) from point_lots l where l.patient_id = a.patient_id
+          and ${lot} and l.expires_at <= ${until})`,
+        'points_expiring',
+      ),
+      first_expires_at: col<number>(
+        sql`(select min(l.expires_at) from point_lots l where l.patient_id = a.patient_id and ${lot})`,
+        'first_expires_at',
+      ),
+      first_expires_on: col<string>(
+        sql`(select min(l.expires_on) from point_lots l where l.patient_id = a.patient_id and ${lot})`,
+        'first_expires_on',
+      ),
+      lots: col<string>(
+        sql`(select json_group_array(json_object('points', l.remaining, 'expires_on', l.expires_on, 'expires_at', l.expires_at))
+          from point_lots l where l.patient_id = a.patient_id and ${lot} and l.expires_at <= ${until})`,
+        'lots',
+      ),
+      balance: col<number>(liveBalance(sql`a.patient_id`, now), 'balance'),
+      last_call: col<string | null>(lastCallJson(sql`a.clinic_id`, sql`a.patient_id`), 'last_call'),
+    })
+    .from(alias(pointAccounts, 'a'))
+    .innerJoin(alias(patients, 'p'), sql`p.id = a.patient_id`)
+    .where(
+      sql`a.clinic_id = ${input.clinic.organizationId} and a.next_expiry_at is not null
+        and a.next_expiry_at <= ${until}
+        ${after ? sql`and (a.next_expiry_at, a.patient_id) > (${after.at}, ${after.patientId})` : sql``}`,
+    )
+    .orderBy(sql`a.next_expiry_at, a.patient_id`)
+    .limit(input.limit + 1);
+  return { statement, read: (rows: (Row & { next_expiry_at: number })[]) => readCallList(rows, input) };
+}
+
+function readCallList(rows: (Row & { next_expiry_at: number })[], input: CallListInput): CallList {
   const more = rows.length > input.limit;
   const page = more ? rows.slice(0, input.limit) : rows;
   const last = page[page.length - 1];

@@ -9,9 +9,11 @@ import {
   runBatch,
   visits,
 } from '@gratia/db';
+import { type recentRedemptions, recentRedemptionsQuery } from '@gratia/vouchers';
 import { and, eq, gt, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { addDays, localDate, startOfLocalDay } from './calendar';
+import { type CallList, type CallListInput, callListQuery } from './call-list';
 
 // A few figures for the clinic's Today page, each an index range of the clinic's own rows, counted
 // up to a cap: the rows read are bounded however busy the clinic is, and past the cap the page says
@@ -60,6 +62,11 @@ const figure = (rows: { n: number }[]): Figure => {
 };
 
 export async function todayFigures(deps: Deps, input: { clinic: OrgPrincipal }): Promise<TodayFigures> {
+  return readFigures(await runBatch(deps.db, figureStatements(deps, input)));
+}
+
+/** The four counts' statements, to run alone or in another use case's batch (readFigures reads them). */
+export function figureStatements(deps: Deps, input: { clinic: OrgPrincipal }) {
   const { db } = deps;
   const now = deps.clock.now();
   const clinicId = input.clinic.organizationId;
@@ -68,7 +75,7 @@ export async function todayFigures(deps: Deps, input: { clinic: OrgPrincipal }):
   const dayStart = startOfLocalDay(today, zone);
   const dayEnd = startOfLocalDay(addDays(today, 1), zone);
   const monthEnd = startOfLocalDay(firstOfNextMonth(today), zone);
-  const counts = await runBatch(db, {
+  return {
     visits: capped(
       db,
       visits,
@@ -93,7 +100,12 @@ export async function todayFigures(deps: Deps, input: { clinic: OrgPrincipal }):
         lte(pointAccounts.nextExpiryAt, monthEnd),
       ),
     ),
-  });
+  };
+}
+
+type FigureCounts = { [K in 'visits' | 'calls' | 'redeemed' | 'expiring']: { n: number }[] };
+
+export function readFigures(counts: FigureCounts): TodayFigures {
   return {
     visitsToday: figure(counts.visits),
     callsToday: figure(counts.calls),
@@ -106,4 +118,39 @@ export async function todayFigures(deps: Deps, input: { clinic: OrgPrincipal }):
 function firstOfNextMonth(date: string): string {
   const [y, m] = date.split('-').map(Number) as [number, number];
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}
+
+export interface TodayView {
+  figures: TodayFigures;
+  callList: CallList;
+  recent: Awaited<ReturnType<typeof recentRedemptions>>;
+}
+
+/**
+ * Everything the console's Today page shows, in one round trip: the figures, a page of this month's
+ * call list and the latest redemptions of the clinic's gifts.
+ */
+export async function readToday(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; callList: Omit<CallListInput, 'clinic'>; recentLimit: number },
+): Promise<TodayView> {
+  const calls = callListQuery(deps, { ...input.callList, clinic: input.clinic });
+  const recent = recentRedemptionsQuery(deps, {
+    clinic: input.clinic,
+    before: null,
+    limit: input.recentLimit,
+  });
+  const out = await runBatch(deps.db, {
+    ...figureStatements(deps, input),
+    callList: calls.statement,
+    recent: recent.statement,
+  });
+  return { figures: readFigures(out), callList: calls.read(out.callList), recent: recent.read(out.recent) };
+}
+
+/** Whole days from now to the end of this month in `timeZone`, today included. */
+export function daysLeftInMonth(now: number, timeZone: string): number {
+  const today = localDate(now, timeZone);
+  const end = startOfLocalDay(firstOfNextMonth(today), timeZone);
+  return Math.max(1, Math.ceil((end - now) / DAY_MS));
 }

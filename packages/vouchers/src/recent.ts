@@ -34,26 +34,39 @@ export interface RedemptionPosition {
   id: string;
 }
 
+export interface RecentRedemptionsInput {
+  clinic: OrgPrincipal;
+  before: RedemptionPosition | null;
+  limit: number;
+}
+
 export async function recentRedemptions(
   deps: Deps,
-  input: { clinic: OrgPrincipal; before: RedemptionPosition | null; limit: number },
+  input: RecentRedemptionsInput,
 ): Promise<{ redemptions: RecentRedemption[]; next: RedemptionPosition | null }> {
+  const q = recentRedemptionsQuery(deps, input);
+  return q.read(await q.statement);
+}
+
+/** The statement of a page of recent redemptions (to run alone or in another batch), and its reader. */
+export function recentRedemptionsQuery(deps: Deps, input: RecentRedemptionsInput) {
   const before = input.before;
   // Older than the last row of the previous page (found by its id), as an index range on redeemed_at.
   const older: SQL | undefined = before
     ? sql`${redemptions.redeemedAt} <= ${before.at} and (${redemptions.redeemedAt} < ${before.at}
         or ${redemptions}.rowid < (select x.rowid from redemptions x where x.id = ${before.id}))`
     : undefined;
-  const rows = await deps.db
+  const statement = deps.db
     .select({
       id: redemptions.id,
-      voucherId: vouchers.id,
+      // Distinct names: in a batch D1 keys rows by column name, and three tables have `id`.
+      voucherId: sql<string>`${vouchers.id}`.as('voucher_id'),
       title: vouchers.title,
       kind: vouchers.kind,
       valueAmount: vouchers.valueAmount,
       partnerId: redemptions.partnerId,
       partnerName: organizations.name,
-      patientId: patients.id,
+      patientId: sql<string>`${patients.id}`.as('patient_id'),
       firstName: patients.firstName,
       lastName: patients.lastName,
       amount: redemptions.amount,
@@ -70,21 +83,26 @@ export async function recentRedemptions(
     .where(and(eq(redemptions.clinicId, input.clinic.organizationId), older))
     .orderBy(desc(redemptions.redeemedAt), sql`${redemptions}.rowid desc`)
     .limit(input.limit + 1);
-  const more = rows.length > input.limit;
-  const kept = more ? rows.slice(0, input.limit) : rows;
-  const last = kept[kept.length - 1];
-  return {
-    redemptions: kept.map((r) => ({
-      id: r.id,
-      voucher: { id: r.voucherId, title: r.title, kind: r.kind, valueAmount: r.valueAmount },
-      partner: { id: r.partnerId, name: r.partnerName },
-      patient: { id: r.patientId, firstName: r.firstName, lastName: r.lastName },
-      amount: r.amount,
-      currency: r.currency,
-      payableAmount: r.payableAmount,
-      redeemedAt: r.redeemedAt,
-      reversedAt: r.reversedAt,
-    })),
-    next: more && last ? { at: last.redeemedAt, id: last.id } : null,
+  const read = (rows: Awaited<typeof statement>) => {
+    const more = rows.length > input.limit;
+    const kept = more ? rows.slice(0, input.limit) : rows;
+    const last = kept[kept.length - 1];
+    return {
+      redemptions: kept.map(
+        (r): RecentRedemption => ({
+          id: r.id,
+          voucher: { id: r.voucherId, title: r.title, kind: r.kind, valueAmount: r.valueAmount },
+          partner: { id: r.partnerId, name: r.partnerName },
+          patient: { id: r.patientId, firstName: r.firstName, lastName: r.lastName },
+          amount: r.amount,
+          currency: r.currency,
+          payableAmount: r.payableAmount,
+          redeemedAt: r.redeemedAt,
+          reversedAt: r.reversedAt,
+        }),
+      ),
+      next: more && last ? { at: last.redeemedAt, id: last.id } : null,
+    };
   };
+  return { statement, read };
 }

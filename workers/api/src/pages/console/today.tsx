@@ -1,25 +1,94 @@
-import { formatMoney } from '@gratia/core';
-import { buildCallList } from '@gratia/points';
+import { ApiError, formatMoney } from '@gratia/core';
+import { CALL_OUTCOMES, type CallOutcome } from '@gratia/db';
+import {
+  type CallListEntry,
+  daysLeftInMonth,
+  type Figure,
+  readToday,
+  recordCallOutcome,
+} from '@gratia/points';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
-import { ConsolePage, html, page } from './shell';
+import { newSubmissionKey } from '../../lib/forms';
+import { decodePositionCursor, encodePositionCursor } from '../../lib/pagination';
+import { formatTimeIn } from './format';
+import { action, ConsolePage, exactlyOnce, Flash, FormKeys, html, outcome, page } from './shell';
 
-// Today: who to call before their points lapse this month.
+// Today: a few figures, the call list (patients whose points lapse this month, soonest first) where
+// staff record what came of each call and see who called whom, and the latest redemptions of the
+// clinic's gifts. One use case, one round trip, after the session check.
 
-/** Whole days from now to the end of this month in the clinic's timezone (at least 1). */
-export function daysLeftInMonth(now: number, timeZone: string): number {
-  const local = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  })
-    .format(new Date(now))
-    .split('-')
-    .map(Number) as [number, number, number];
-  const [y, m, d] = local;
-  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return Math.max(1, lastDay - d + 1);
+export const OUTCOME_TEXT: Record<CallOutcome, string> = {
+  reached: 'Reached',
+  left_message: 'Left a message',
+  no_answer: 'No answer',
+  do_not_call: 'Do not call',
+};
+const CALLS_PER_PAGE = 25;
+
+const figureText = (f: Figure) => (f.capped ? `${f.count}+` : String(f.count));
+
+function CallRow(props: {
+  e: CallListEntry;
+  csrf: string;
+  pointValue: number;
+  currency: string;
+  zone: string;
+}) {
+  const { e } = props;
+  const id = `call-${e.patientId}`;
+  const last = e.lastCall;
+  return (
+    <li class="card" id={id}>
+      <h3 style="margin:0">
+        <a href={`/console/patients/${e.patientId}`}>
+          {e.firstName} {e.lastName}
+        </a>
+      </h3>
+      <p style="margin:.25rem 0">
+        <strong>{e.pointsExpiring.toLocaleString('en-GB')} points</strong> (
+        {formatMoney(e.pointsExpiring * props.pointValue, props.currency)}) lapse on {e.firstExpiry.expiresOn}
+        {' · '}balance {e.balance.toLocaleString('en-GB')}
+      </p>
+      <p class="muted" style="margin:.25rem 0">
+        {e.phone ? <a href={`tel:${e.phone}`}>{e.phone}</a> : 'No phone'}
+        {e.email ? (
+          <>
+            {' · '}
+            <a href={`mailto:${e.email}`}>{e.email}</a>
+          </>
+        ) : null}
+      </p>
+      <p style="margin:.25rem 0">
+        {last ? (
+          <>
+            Last call: <strong>{OUTCOME_TEXT[last.outcome]}</strong>, {formatTimeIn(last.at, props.zone)} by{' '}
+            {last.by.name ?? (last.by.kind === 'api_key' ? 'an API key' : 'staff')}
+            {last.note ? ` (“${last.note}”)` : ''}
+          </>
+        ) : (
+          <span class="muted">Not called yet</span>
+        )}
+      </p>
+      <form method="post" action="/console/calls" class="row">
+        <FormKeys csrf={props.csrf} submission={newSubmissionKey()} />
+        <input type="hidden" name="patient_id" value={e.patientId} />
+        <div>
+          <label for={`${id}-outcome`}>Outcome</label>
+          <select id={`${id}-outcome`} name="outcome" required>
+            {CALL_OUTCOMES.map((o) => (
+              <option value={o}>{OUTCOME_TEXT[o]}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for={`${id}-note`}>Note (optional)</label>
+          <input id={`${id}-note`} name="note" maxlength={500} />
+        </div>
+        <button type="submit">Record call</button>
+      </form>
+    </li>
+  );
 }
 
 export function registerConsoleToday(app: Hono<AppEnv>) {
@@ -27,44 +96,117 @@ export function registerConsoleToday(app: Hono<AppEnv>) {
     '/console',
     page('today', async (c, s) => {
       const p = s.principal;
-      const list = await buildCallList(c.var.deps, {
+      const { config } = c.var.deps;
+      const zone = p.organization.timezone;
+      let after: { at: number; id: string } | null;
+      try {
+        after = decodePositionCursor(c.req.query('calls'), 'pat');
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        after = null;
+      }
+      const view = await readToday(c.var.deps, {
         clinic: p,
-        withinDays: daysLeftInMonth(c.var.clock.now(), p.organization.timezone),
-        after: null,
-        limit: 50,
+        callList: {
+          withinDays: daysLeftInMonth(c.var.clock.now(), zone),
+          after: after ? { at: after.at, patientId: after.id } : null,
+          limit: CALLS_PER_PAGE,
+        },
+        recentLimit: 10,
       });
+      const f = view.figures;
+      const q = c.req.query();
+      const next = view.callList.next;
       return html(
         c,
         <ConsolePage title="Today" principal={p} csrf={s.session.csrf} area="today">
-          <h1>Today</h1>
-          <section class="card">
-            <h2>Call list: points expiring this month</h2>
-            {list.entries.length === 0 ? (
-              <p class="muted">No one's points expire this month.</p>
-            ) : (
-              <ul class="plain">
-                {list.entries.map((e) => (
-                  <li>
-                    <span>
-                      <a href={`/console/patients/${e.patientId}`}>
-                        {e.firstName} {e.lastName}
-                      </a>{' '}
-                      {e.phone ?? e.email ?? ''}
-                    </span>
-                    <span class="num">
-                      {e.pointsExpiring.toLocaleString('en-GB')} points ·{' '}
-                      {formatMoney(
-                        e.pointsExpiring * c.var.deps.config.pointValue,
-                        c.var.deps.config.currency,
-                      )}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )}
+          <h1>Today at {p.organization.name}</h1>
+          <Flash q={q} ok={q.called ? 'The call is recorded.' : undefined} />
+          <section aria-labelledby="figures">
+            <h2 id="figures" class="eyebrow">
+              At a glance
+            </h2>
+            <div class="figures">
+              <div class="figure">
+                <strong>{figureText(f.visitsToday)}</strong> visits today
+              </div>
+              <div class="figure">
+                <strong>{figureText(f.callsToday)}</strong> calls today
+              </div>
+              <div class="figure">
+                <strong>{figureText(f.giftsRedeemedLast7Days)}</strong> gifts redeemed in 7 days
+              </div>
+              <div class="figure">
+                <strong>{figureText(f.cardsExpiringThisMonth)}</strong> cards with points lapsing this month
+              </div>
+            </div>
           </section>
+          <div class="grid side">
+            <section aria-labelledby="calls">
+              <h2 id="calls">Call list: points lapsing this month</h2>
+              {view.callList.entries.length === 0 ? (
+                <p class="muted">No one to call on this page.</p>
+              ) : (
+                <ul class="plain" style="display:block">
+                  {view.callList.entries.map((e) => (
+                    <CallRow
+                      e={e}
+                      csrf={s.session.csrf}
+                      pointValue={config.pointValue}
+                      currency={config.currency}
+                      zone={zone}
+                    />
+                  ))}
+                </ul>
+              )}
+              <nav class="pager" aria-label="Call list pages">
+                {after ? <a href="/console">First page</a> : null}
+                {next ? (
+                  <a href={`/console?calls=${encodePositionCursor(next.at, next.patientId)}`}>Next page</a>
+                ) : null}
+              </nav>
+            </section>
+            <section aria-labelledby="recent">
+              <h2 id="recent">Recent redemptions of your gifts</h2>
+              {view.recent.redemptions.length === 0 ? (
+                <p class="muted">None yet.</p>
+              ) : (
+                <ul class="plain">
+                  {view.recent.redemptions.map((r) => (
+                    <li>
+                      <span>
+                        <a href={`/console/gifts/${r.voucher.id}`}>{r.voucher.title}</a> for{' '}
+                        {r.patient.firstName} {r.patient.lastName} at {r.partner.name}
+                        {r.reversedAt ? ' (reversed)' : ''}
+                      </span>
+                      <span class="num">{formatTimeIn(r.redeemedAt, zone)}</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          </div>
         </ConsolePage>,
       );
     }),
+  );
+
+  app.post(
+    '/console/calls',
+    action('today', (c, s, f) =>
+      exactlyOnce(c, s, f, '/console', async () => {
+        const outcomeValue = f.outcome as CallOutcome;
+        if (!CALL_OUTCOMES.includes(outcomeValue)) return { location: '/console?error=validation_failed' };
+        const note = (f.note ?? '').trim().slice(0, 500) || null;
+        const out = await recordCallOutcome(c.var.deps, {
+          clinic: s.principal,
+          patientId: f.patient_id ?? '',
+          outcome: outcomeValue,
+          note,
+        });
+        if (!out.ok) return outcome('/console', out.error);
+        return { location: `/console?called=${out.value.patientId}#call-${out.value.patientId}` };
+      }),
+    ),
   );
 }
