@@ -6,6 +6,7 @@ import { registerProblemPages } from '../pages/problems';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
+import { registerListAuditEvents } from './audit/list';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
@@ -97,6 +98,9 @@ export function registerRoutes(app: App): void {
   registerSettlementLines(app);
   registerReceipt(app);
   registerReconciliation(app);
+
+  // The audit trail: every change, by whom
+  registerListAuditEvents(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);
