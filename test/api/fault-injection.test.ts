@@ -389,7 +389,8 @@ describe('fault injection', () => {
       const multi = sizes.flatMap((n, batch) =>
         n > 1 ? Array.from({ length: n }, (_, stmt) => ({ batch, stmt })) : [],
       );
-      // (An operation of single statements only, like an offer update, has nothing to split.)
+      // (An operation of single statements only, like a reconciliation run that finds nothing, has nothing
+      // to split.)
       for (const at of multi) {
         const req = await sc.make(api);
         const key = sc.idempotent ? crypto.randomUUID() : undefined;

@@ -151,6 +151,8 @@ describe('query plans of the hot paths', () => {
     ]);
     const { cookie } = await signIn(api, net.partner.key);
     expect((await counter(api, cookie)).res.status).toBe(200);
+    const trail = await api.get('/v1/audit-events?limit=1', { token: net.clinic.key });
+    expect(trail.body.next_cursor).toBeTruthy();
 
     const hot = {
       verify: {
@@ -217,6 +219,13 @@ describe('query plans of the hot paths', () => {
       vouchersUsable: { path: '/v1/vouchers?status=issued', token: net.clinic.key },
       vouchersOfPatient: { path: `/v1/vouchers?patient_id=${patient.id}`, token: net.clinic.key },
       settlement: { path: '/v1/settlements', token: net.partner.key },
+      auditTrail: { path: '/v1/audit-events', token: net.clinic.key },
+      auditNextPage: { path: `/v1/audit-events?cursor=${trail.body.next_cursor}`, token: net.clinic.key },
+      auditByPatient: { path: `/v1/audit-events?patient_id=${patient.id}`, token: net.clinic.key },
+      auditByStaff: {
+        path: '/v1/audit-events?staff_id=stf_01JD0000000000000000000000',
+        token: net.clinic.key,
+      },
     };
     const found: string[] = [];
     let statements = 0;
@@ -231,6 +240,28 @@ describe('query plans of the hot paths', () => {
     }
     expect(statements).toBeGreaterThan(40);
     expect(found, found.join('\n')).toEqual([]);
+  });
+
+  it('read the audit trail through its own index for each filter', async () => {
+    const api = createClient();
+    const { net, patient } = await createStoredValueScene(api);
+    const trail = await api.get('/v1/audit-events?limit=1', { token: net.clinic.key });
+    const uses = async (query: string, index: string) => {
+      const plans = await plansOf(api, { path: `/v1/audit-events${query}`, token: net.clinic.key });
+      const main = plans
+        .filter((p) => /^SEARCH a USING INDEX audit_events_/.test(p.detail))
+        .map((p) => p.detail);
+      expect(main, query).toHaveLength(1);
+      expect(main[0], query).toContain(index);
+      expect(plans.map((p) => p.detail).join('\n'), query).not.toContain('TEMP B-TREE');
+    };
+    await uses('', 'audit_events_organization_idx');
+    await uses(
+      `?cursor=${trail.body.next_cursor}`,
+      'audit_events_organization_idx (organization_id=? AND at<?)',
+    );
+    await uses(`?patient_id=${patient.id}`, 'audit_events_patient_idx');
+    await uses('?staff_id=stf_01JD0000000000000000000000', 'audit_events_staff_idx');
   });
 
   it('list usable vouchers from the index of live ones (lapsed vouchers are left out of it)', async () => {

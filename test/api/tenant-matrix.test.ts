@@ -5,6 +5,7 @@ import {
   createNetwork,
   createOffer,
   createPatient,
+  createStaffMember,
   issueVoucher,
   type Network,
   recordVisit,
@@ -1059,6 +1060,31 @@ const MATRIX: Record<string, Entry> = {
           caller: 'partner P1',
           request: () => ({ method: 'GET', path: `/v1/redemptions/${ghostId('ptr')}/receipt` }),
         },
+      }),
+    ],
+  },
+
+  // ---- The audit trail
+  'GET /v1/audit-events': {
+    scenarios: [
+      scenario({
+        what: "clinic A's trail: its staff member registering its patient",
+        covers: ['staff_id', 'patient_id'],
+        setup: async (s) => {
+          const name = `Greta${s.tag}`;
+          const staff = await createStaffMember(s.api, s.net.clinic.id, { name, role: 'front_desk' });
+          const patient = await createPatient(s.api, staff.key, { first_name: `Ada${s.tag}` });
+          return { name, staffId: staff.id, patient };
+        },
+        request: (c) => ({
+          method: 'GET',
+          path: '/v1/audit-events',
+          query: { staff_id: c.staffId, patient_id: c.patient.id },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.patient.id, c.name],
+        secrets: (c) => [c.patient.id, c.name],
       }),
     ],
   },

@@ -1,3 +1,5 @@
+import { env } from 'cloudflare:workers';
+import { newId } from '@gratia/core';
 import { expect } from 'vitest';
 import { type Client, OPERATOR_TOKEN } from './api';
 
@@ -181,4 +183,27 @@ export async function createStoredValueScene(api: Client) {
     partner_id: net.partner.id,
   });
   return { net, patient, voucher };
+}
+
+/**
+ * A staff member of an organisation, acting through a key of their own whose secret the test holds
+ * (the console's sign-in is not needed to act as them): what the audit trail names as the actor.
+ */
+export async function createStaffMember(
+  api: Client,
+  organizationId: string,
+  input: { name: string; role: 'owner' | 'manager' | 'front_desk' | 'staff' },
+) {
+  const key = await api.post(`/v1/organizations/${organizationId}/api_keys`, {
+    token: OPERATOR_TOKEN,
+    body: { name: `${input.name}'s console` },
+  });
+  expect(key.status, key.text).toBe(201);
+  const id = newId('stf', api.clock.now());
+  await env.DB.prepare(
+    'insert into staff_members (id, organization_id, name, role, key_id, created_at) values (?, ?, ?, ?, ?, ?)',
+  )
+    .bind(id, organizationId, input.name, input.role, key.body.id, api.clock.now())
+    .run();
+  return { id, key: key.body.secret as string, keyId: key.body.id as string };
 }

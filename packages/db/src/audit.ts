@@ -1,5 +1,5 @@
 import { newId } from '@gratia/core';
-import { type SQL, sql } from 'drizzle-orm';
+import { is, SQL, sql } from 'drizzle-orm';
 import type { Principal } from './caller';
 import type { Db } from './index';
 import { type KeyRef, keyMatchUnlocked } from './key-ref';
@@ -12,15 +12,24 @@ import { auditEvents } from './schema/staff';
 export interface AuditInput {
   /** The key the change was made by (an API key, or a staff member's console key); or the operator. */
   actor: KeyRef | 'operator';
-  /** The organisation whose records changed; null for the network's own. */
-  organizationId: string | null;
+  /**
+   * The organisation whose records changed (a SQL value when only the batch knows it); null for the
+   * network's own, or, for a key, the key's organisation.
+   */
+  organizationId: string | SQL | null;
   /** What happened: `<record>.<verb>`, e.g. `patient.register`, `voucher.void`. */
   action: string;
   subject: { type: string; id: string };
-  /** The patient the change concerns, if any: the owner filters the trail by patient. */
-  patientId?: string | null;
-  /** A few facts worth keeping (amounts, the new role): small, never secrets. */
-  detail?: Record<string, unknown> | null;
+  /**
+   * The patient the change concerns, if any: the owner filters the trail by patient. A SQL value when
+   * only the batch knows it (the card a spend was taken from).
+   */
+  patientId?: string | SQL | null;
+  /**
+   * A few facts worth keeping (amounts, the new role): small, never secrets. A SQL value (a JSON
+   * object) when they are the batch's own (the amount a redemption took).
+   */
+  detail?: Record<string, unknown> | SQL | null;
   /**
    * The condition under which the change happened, checked after the batch's work: a guarded write
    * that wrote nothing (refused in SQL) leaves no entry. E.g. `exists (select 1 from x where id = ...)`.
@@ -29,10 +38,15 @@ export interface AuditInput {
   at: number;
 }
 
-/** The statement writing one audit entry; put it in the batch after the work it records. */
+/**
+ * The statement writing one audit entry. Put it in the batch after the work it records, its `when`
+ * reading what the work wrote (the row inserted now, the id the update stamped); for an update that
+ * leaves no mark of its own (a void, a revocation), just before it, with the update's own guard as
+ * `when`: in the batch's one transaction the guard holds before the update exactly when it applies.
+ */
 export function auditEntry(db: Db, e: AuditInput) {
   const id = newId('aud', e.at);
-  const detail = e.detail ? JSON.stringify(e.detail) : null;
+  const detail = is(e.detail, SQL) ? e.detail : e.detail ? JSON.stringify(e.detail) : null;
   const when = e.when ?? sql`1`;
   if (e.actor === 'operator')
     return db.insert(auditEvents).select(

@@ -1,5 +1,7 @@
 import { err, type Money, newId, ok, type Refusal, type Result } from '@gratia/core';
 import {
+  actorOf,
+  auditEntry,
   type Deps,
   type Offer,
   type OrgPrincipal,
@@ -40,13 +42,13 @@ export async function publishOffer(
   const o = input.offer;
   if (wrongCurrency(input.partner, o.price, o.retailValue)) return err(currencyRefusal(input.partner));
   const now = deps.clock.now();
-  // Through runBatch, like every write: an Idempotency-Key's commit marker rides in the same batch.
+  const id = newId('off', now);
   const [row] = (
     await runBatch(deps.db, {
       row: deps.db
         .insert(offers)
         .values({
-          id: newId('off', now),
+          id,
           partnerId: input.partner.organizationId,
           title: o.title,
           description: o.description ?? null,
@@ -60,10 +62,24 @@ export async function publishOffer(
           updatedAt: now,
         })
         .returning(),
+      audit: auditEntry(deps.db, {
+        actor: actorOf(input.partner),
+        organizationId: input.partner.organizationId,
+        action: 'offer.publish',
+        subject: { type: 'offer', id },
+        detail: { price: o.price.amount, currency: o.price.currency },
+        at: now,
+      }),
     })
   ).row;
   return ok(row!);
 }
+
+/** The names of the fields a change sets (API spelling), for the audit trail. */
+const changedFields = (b: Partial<OfferFields>) =>
+  (Object.keys(b) as (keyof OfferFields)[])
+    .filter((k) => b[k] !== undefined)
+    .map((k) => (k === 'retailValue' ? 'retail_value' : k));
 
 /** Changes a partner's own offer; vouchers already issued keep their price. */
 export async function updateOffer(
@@ -72,20 +88,35 @@ export async function updateOffer(
 ): Promise<Result<Offer, Refusal<'currency_mismatch' | 'offer_not_found'>>> {
   const b = input.changes;
   if (wrongCurrency(input.partner, b.price, b.retailValue)) return err(currencyRefusal(input.partner));
-  const [row] = await deps.db
-    .update(offers)
-    .set({
-      ...(b.title !== undefined && { title: b.title }),
-      ...(b.description !== undefined && { description: b.description }),
-      ...(b.category !== undefined && { category: b.category }),
-      ...(b.price !== undefined && { priceAmount: b.price.amount }),
-      ...(b.retailValue !== undefined && { retailAmount: b.retailValue?.amount ?? null }),
-      ...(b.terms !== undefined && { terms: b.terms }),
-      ...(b.active !== undefined && { active: b.active }),
-      updatedAt: deps.clock.now(),
-    })
-    .where(and(eq(offers.id, input.offerId), eq(offers.partnerId, input.partner.organizationId)))
-    .returning();
+  const now = deps.clock.now();
+  const mine = and(eq(offers.id, input.offerId), eq(offers.partnerId, input.partner.organizationId));
+  const done = await runBatch(deps.db, {
+    // Before the update, on its own guard: another partner's offer (or none) records nothing.
+    audit: auditEntry(deps.db, {
+      actor: actorOf(input.partner),
+      organizationId: input.partner.organizationId,
+      action: 'offer.update',
+      subject: { type: 'offer', id: input.offerId },
+      detail: { fields: changedFields(b) },
+      when: sql`exists (select 1 from ${offers} where ${mine})`,
+      at: now,
+    }),
+    row: deps.db
+      .update(offers)
+      .set({
+        ...(b.title !== undefined && { title: b.title }),
+        ...(b.description !== undefined && { description: b.description }),
+        ...(b.category !== undefined && { category: b.category }),
+        ...(b.price !== undefined && { priceAmount: b.price.amount }),
+        ...(b.retailValue !== undefined && { retailAmount: b.retailValue?.amount ?? null }),
+        ...(b.terms !== undefined && { terms: b.terms }),
+        ...(b.active !== undefined && { active: b.active }),
+        updatedAt: now,
+      })
+      .where(mine)
+      .returning(),
+  });
+  const [row] = done.row;
   return row ? ok(row) : err({ code: 'offer_not_found', detail: `No offer ${input.offerId}` });
 }
 

@@ -1,7 +1,9 @@
 import { err, newId, ok, type Refusal, type Result, randomToken, sha256Hex } from '@gratia/core';
 import {
   type ApiKey,
+  actorOf,
   apiKeys,
+  auditEntry,
   type Deps,
   type Organization,
   type OrganizationKind,
@@ -10,7 +12,7 @@ import {
   type Principal,
   runBatch,
 } from '@gratia/db';
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 
 // The network: the operator onboards clinics and partners and issues their API keys.
 
@@ -27,15 +29,16 @@ export interface NewOrganization {
   bookingUrl?: string;
 }
 
+/** Onboards a clinic or partner (the operator's). */
 export async function createOrganization(deps: Deps, input: NewOrganization): Promise<Organization> {
   const now = deps.clock.now();
-  // Through runBatch, like every write: an Idempotency-Key's commit marker rides in the same batch.
+  const id = newId('org', now);
   const [row] = (
     await runBatch(deps.db, {
       row: deps.db
         .insert(organizations)
         .values({
-          id: newId('org', now),
+          id,
           kind: input.kind,
           name: input.name,
           category: input.kind === 'partner' ? (input.category ?? null) : null,
@@ -50,6 +53,14 @@ export async function createOrganization(deps: Deps, input: NewOrganization): Pr
           updatedAt: now,
         })
         .returning(),
+      audit: auditEntry(deps.db, {
+        actor: 'operator',
+        organizationId: id,
+        action: 'organization.create',
+        subject: { type: 'organization', id },
+        detail: { kind: input.kind },
+        at: now,
+      }),
     })
   ).row;
   return row!;
@@ -87,7 +98,7 @@ export function newApiKeySecret(kind: OrganizationKind): string {
   return `gr_${kind === 'clinic' ? 'cln' : 'ptn'}_${randomToken(32)}`;
 }
 
-/** Issues a key; the secret is in this answer only (the database keeps its SHA-256). */
+/** Issues a key (the operator's); the secret is in this answer only (the database keeps its SHA-256). */
 export async function issueApiKey(
   deps: Deps,
   input: { organizationId: string; name?: string },
@@ -100,13 +111,13 @@ export async function issueApiKey(
   if (!org) return err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
   const now = deps.clock.now();
   const secret = newApiKeySecret(org.kind);
-  // Through runBatch, like every write: an Idempotency-Key's commit marker rides in the same batch.
+  const id = newId('key', now);
   const [key] = (
     await runBatch(db, {
       row: db
         .insert(apiKeys)
         .values({
-          id: newId('key', now),
+          id,
           organizationId: org.id,
           name: input.name ?? null,
           prefix: secret.slice(0, 14),
@@ -114,6 +125,14 @@ export async function issueApiKey(
           createdAt: now,
         })
         .returning(),
+      audit: auditEntry(db, {
+        actor: 'operator',
+        organizationId: org.id,
+        action: 'api_key.issue',
+        subject: { type: 'api_key', id },
+        detail: input.name ? { name: input.name } : null,
+        at: now,
+      }),
     })
   ).row;
   return ok({ key: key!, secret });
@@ -144,12 +163,20 @@ export async function revokeApiKey(
   const { db } = deps;
   const p = input.principal;
   const mine = p.role === 'operator' ? undefined : eq(apiKeys.organizationId, p.organizationId);
+  const now = deps.clock.now();
+  const revocable = and(eq(apiKeys.id, input.keyId), isNull(apiKeys.revokedAt), mine);
   const done = await runBatch(db, {
-    revoked: db
-      .update(apiKeys)
-      .set({ revokedAt: deps.clock.now() })
-      .where(and(eq(apiKeys.id, input.keyId), isNull(apiKeys.revokedAt), mine))
-      .returning(),
+    // Before the revocation, on its own guard: a key revoking itself still proves who acted, and
+    // revoking a revoked key records nothing.
+    audit: auditEntry(db, {
+      actor: actorOf(p),
+      organizationId: sql`(select x.organization_id from api_keys x where x.id = ${input.keyId})`,
+      action: 'api_key.revoke',
+      subject: { type: 'api_key', id: input.keyId },
+      when: sql`exists (select 1 from ${apiKeys} where ${revocable})`,
+      at: now,
+    }),
+    revoked: db.update(apiKeys).set({ revokedAt: now }).where(revocable).returning(),
     current: db
       .select()
       .from(apiKeys)

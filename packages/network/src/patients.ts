@@ -9,6 +9,8 @@ import {
   type Result,
 } from '@gratia/core';
 import {
+  actorOf,
+  auditEntry,
   type ConsentEvent,
   consentEvents,
   type Db,
@@ -151,6 +153,14 @@ export async function registerPatient(
           .returning(),
         terms: termInserts(db, base.clinicId, id, searchTerms(input.patient)),
         ...(events.length ? { consent: db.insert(consentEvents).values(events) } : {}),
+        audit: auditEntry(db, {
+          actor: actorOf(input.clinic),
+          organizationId: base.clinicId,
+          action: 'patient.register',
+          subject: { type: 'patient', id },
+          patientId: id,
+          at: now,
+        }),
       });
       return done.patient[0]!;
     } catch (e) {
@@ -240,6 +250,24 @@ export async function listPatients(
 
 export type PatientChanges = Partial<PatientFields> & { consent?: ConsentInput };
 
+/** The names of the fields a change sets (API spelling), for the audit trail: never their values. */
+function changedFields(b: PatientChanges): string[] {
+  const names: Record<keyof PatientFields, string> = {
+    firstName: 'first_name',
+    lastName: 'last_name',
+    email: 'email',
+    phone: 'phone',
+    birthDate: 'birth_date',
+    tags: 'preferences.tags',
+    notes: 'preferences.notes',
+  };
+  const fields = (Object.keys(names) as (keyof PatientFields)[])
+    .filter((k) => b[k] !== undefined)
+    .map((k) => names[k]);
+  for (const ch of ['email', 'sms'] as const) if (b.consent?.[ch] !== undefined) fields.push(`consent.${ch}`);
+  return fields;
+}
+
 /** How many times a name or contact change re-reads after losing a race to a concurrent one. */
 const UPDATE_ATTEMPTS = 8;
 
@@ -313,6 +341,18 @@ export async function updatePatient(
       });
     const done = await runBatch(db, {
       history,
+      // Before the update, on its own guard: an update that loses a race (or finds no patient of this
+      // clinic) records nothing.
+      audit: auditEntry(db, {
+        actor: actorOf(input.clinic),
+        organizationId: input.clinic.organizationId,
+        action: 'patient.update',
+        subject: { type: 'patient', id: input.patientId },
+        patientId: input.patientId,
+        detail: { fields: changedFields(b) },
+        when: sql`exists (select 1 from ${patients} where ${guard})`,
+        at: now,
+      }),
       update: db.update(patients).set(set).where(guard).returning(),
       terms,
     });

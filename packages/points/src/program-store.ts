@@ -1,5 +1,13 @@
 import { err, newId, ok, type Refusal, type Result } from '@gratia/core';
-import { type Deps, type DiscountTier, loyaltyPrograms, type OrgPrincipal, runBatch } from '@gratia/db';
+import {
+  actorOf,
+  auditEntry,
+  type Deps,
+  type DiscountTier,
+  loyaltyPrograms,
+  type OrgPrincipal,
+  runBatch,
+} from '@gratia/db';
 import { desc, eq, sql } from 'drizzle-orm';
 import { type LoyaltyRules, normaliseTiers, rulesFromRow, sameRules } from './program';
 import { currentProgram } from './rules';
@@ -71,13 +79,23 @@ export async function setProgram(
   const [current] = await currentProgram(db, clinic.organizationId);
   if (current && sameRules(rulesFromRow(current, currency), rules))
     return ok(rulesFromRow(current, currency));
+  const id = newId('lpv', now);
   const done = await runBatch(db, {
     insert: db.insert(loyaltyPrograms).select(
-      sql`select ${newId('lpv', now)}, ${clinic.organizationId},
+      sql`select ${id}, ${clinic.organizationId},
           coalesce((select max(version) from loyalty_programs where clinic_id = ${clinic.organizationId}), 0) + 1,
           ${rules.accrualRateBps}, ${rules.expiryDays}, ${rules.minRedemptionPoints}, ${rules.maxBillShareBps},
           ${JSON.stringify(rules.discountTiers)}, ${currency}, ${clinic.keyId}, ${now}`,
     ),
+    audit: auditEntry(db, {
+      actor: actorOf(clinic),
+      organizationId: clinic.organizationId,
+      action: 'program.update',
+      subject: { type: 'loyalty_program', id },
+      detail: sql`(select json_object('version', p.version, 'accrual_rate_bps', p.accrual_rate_bps,
+        'expiry_days', p.expiry_days) from loyalty_programs p where p.id = ${id})`,
+      at: now,
+    }),
     current: currentProgram(db, clinic.organizationId),
   });
   return ok(rulesFromRow(done.current[0], currency));

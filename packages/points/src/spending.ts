@@ -1,6 +1,7 @@
 import { err, ok, type Refusal, type Result, type ReversalRefusal, reversalRefusal } from '@gratia/core';
 import {
   type AuthRefusal,
+  auditEntry,
   type Caller,
   type Deps,
   keyRefOf,
@@ -68,7 +69,22 @@ export async function spendPoints(
   const { redemptionId, statements } = spendStatements(db, spend);
   // Points honoured elsewhere become what the issuing clinic owes, in the same batch.
   const owed = pointsRedemptionLine(db, lineContext(deps, keys.signer.kid), redemptionId);
-  const run = await runAsCaller(deps, input.caller, ['clinic', 'partner'], { ...statements, ...owed });
+  // A refused spend, or a reference used before, takes nothing and records nothing.
+  const audit = auditEntry(db, {
+    actor: spend.key,
+    organizationId: null,
+    action: 'points.spend',
+    subject: { type: 'point_redemption', id: redemptionId },
+    patientId: sql`(select r.patient_id from point_redemptions r where r.id = ${redemptionId})`,
+    detail: { points: input.points },
+    when: sql`exists (select 1 from point_redemptions r where r.id = ${redemptionId})`,
+    at: spend.now,
+  });
+  const run = await runAsCaller(deps, input.caller, ['clinic', 'partner'], {
+    ...statements,
+    ...owed,
+    audit,
+  });
   if (!run.ok) return run;
   const done = run.value.results;
   const card = done.card[0];
@@ -128,9 +144,21 @@ export async function reversePointSpend(
     table: 'point_reversals',
     id: reverse.reversalId,
   });
+  const audit = auditEntry(db, {
+    actor: keyRefOf(input.caller),
+    organizationId: null,
+    action: 'points.reverse',
+    subject: { type: 'point_redemption', id: input.redemptionId },
+    patientId: sql`(select v.patient_id from point_reversals v where v.id = ${reverse.reversalId})`,
+    detail: sql`(select json_object('reversal_id', v.id, 'points', v.points)
+      from point_reversals v where v.id = ${reverse.reversalId})`,
+    when: sql`exists (select 1 from point_reversals v where v.id = ${reverse.reversalId})`,
+    at: now,
+  });
   const run = await runAsCaller(deps, input.caller, ['clinic', 'partner'], {
     ...reverse.statements,
     ...undone,
+    audit,
     live: db
       .select({
         live: sql<number>`${liveBalance(sql`(select r.patient_id from point_redemptions r where r.id = ${input.redemptionId})`, now)}`.as(

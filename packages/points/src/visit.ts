@@ -1,6 +1,8 @@
 import { err, isId, MINUTE_MS, ok, type Refusal, type Result } from '@gratia/core';
 import {
   type AuthRefusal,
+  actorOf,
+  auditEntry,
   type Caller,
   type Deps,
   keyOrganization,
@@ -111,6 +113,18 @@ export async function recordVisit(
   });
   const done = await runBatch(db, {
     ...accrual.statements,
+    // A reference recorded before books nothing now, and records nothing either.
+    audit: auditEntry(db, {
+      actor: actorOf(clinic),
+      organizationId: clinic.organizationId,
+      action: 'visit.record',
+      subject: { type: 'visit', id: accrual.visitId },
+      patientId: input.patientId,
+      detail: sql`(select json_object('amount', s.amount, 'currency', s.currency, 'points', s.points_earned)
+        from visits s where s.id = ${accrual.visitId})`,
+      when: sql`exists (select 1 from visits s where s.id = ${accrual.visitId})`,
+      at: now,
+    }),
     // The spendable balance is the booked one less lapsed lots not booked yet: no scan of live lots.
     lapsed: db
       .select({ lapsed: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('lapsed') })

@@ -1,5 +1,12 @@
 import { newId } from '@gratia/core';
-import { type Deps, type ReconciliationFinding, reconciliationFindings } from '@gratia/db';
+import {
+  type AuditInput,
+  auditEntry,
+  type Deps,
+  type ReconciliationFinding,
+  reconciliationFindings,
+  runBatch,
+} from '@gratia/db';
 import { desc, lt, sql } from 'drizzle-orm';
 
 // Reconciliation: every summary the platform keeps for speed is recomputed from what it summarises,
@@ -140,8 +147,15 @@ export interface ReconciliationRun {
   findings: number;
 }
 
-/** Recomputes every summary from what it summarises; each difference is recorded and logged. */
-export async function reconcile(deps: Deps): Promise<ReconciliationRun> {
+/**
+ * Recomputes every summary from what it summarises; each difference is recorded and logged. A run
+ * someone asked for (`by`: the operator, through the API) is on the audit trail with its findings; the
+ * cron's daily run is the platform's own.
+ */
+export async function reconcile(
+  deps: Deps,
+  input: { by?: AuditInput['actor'] } = {},
+): Promise<ReconciliationRun> {
   const now = deps.clock.now();
   const runId = newId('rec', now);
   const found: Difference[] = [];
@@ -158,10 +172,26 @@ export async function reconcile(deps: Deps): Promise<ReconciliationRun> {
       subject_id: subjectId,
       ...f,
     });
+  const findings = [];
   for (let i = 0; i < found.length; i += 50)
-    await deps.db
-      .insert(reconciliationFindings)
-      .values(found.slice(i, i + 50).map((f) => ({ id: newId('fnd', now), runId, foundAt: now, ...f })));
+    findings.push(
+      deps.db
+        .insert(reconciliationFindings)
+        .values(found.slice(i, i + 50).map((f) => ({ id: newId('fnd', now), runId, foundAt: now, ...f }))),
+    );
+  await runBatch(deps.db, {
+    findings,
+    ...(input.by && {
+      audit: auditEntry(deps.db, {
+        actor: input.by,
+        organizationId: null,
+        action: 'reconciliation.run',
+        subject: { type: 'reconciliation_run', id: runId },
+        detail: { findings: found.length },
+        at: now,
+      }),
+    }),
+  });
   return { runId, checked, findings: found.length };
 }
 

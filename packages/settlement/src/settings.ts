@@ -1,5 +1,5 @@
 import { newId } from '@gratia/core';
-import { type Deps, type NetworkSettingsRow, networkSettings, runBatch } from '@gratia/db';
+import { auditEntry, type Deps, type NetworkSettingsRow, networkSettings, runBatch } from '@gratia/db';
 import { desc, sql } from 'drizzle-orm';
 
 // The network's settings (the operator's): the fee on what honouring parties receive, and the grace
@@ -40,8 +40,8 @@ export async function listNetworkSettings(deps: Deps): Promise<NetworkSettings[]
 }
 
 /**
- * Sets new settings as a new version (the same settings again change nothing). The version is taken
- * inside the INSERT; UNIQUE(version) settles concurrent changes.
+ * Sets new settings as a new version (the operator's; the same settings again change nothing). The
+ * version is taken inside the INSERT; UNIQUE(version) settles concurrent changes.
  */
 export async function setNetworkSettings(
   deps: Deps,
@@ -50,11 +50,20 @@ export async function setNetworkSettings(
   const current = await readNetworkSettings(deps);
   if (current.feeBps === input.feeBps && current.closingGraceDays === input.closingGraceDays) return current;
   const now = deps.clock.now();
+  const id = newId('nst', now);
   const done = await runBatch(deps.db, {
     insert: deps.db.insert(networkSettings).select(
-      sql`select ${newId('nst', now)}, coalesce((select max(version) from network_settings), 0) + 1,
+      sql`select ${id}, coalesce((select max(version) from network_settings), 0) + 1,
         ${input.feeBps}, ${input.closingGraceDays}, ${now}`,
     ),
+    audit: auditEntry(deps.db, {
+      actor: 'operator',
+      organizationId: null,
+      action: 'network_settings.update',
+      subject: { type: 'network_settings', id },
+      detail: { fee_bps: input.feeBps, closing_grace_days: input.closingGraceDays },
+      at: now,
+    }),
     latest: latest(deps),
   });
   return fromRow(done.latest[0]);

@@ -9,6 +9,7 @@ import {
 } from '@gratia/core';
 import {
   type AuthRefusal,
+  auditEntry,
   type Caller,
   type Deps,
   keyRefOf,
@@ -23,7 +24,7 @@ import {
   vouchers,
 } from '@gratia/db';
 import { lineContext, reversalLine, signReceipt, voucherRedemptionLine } from '@gratia/settlement';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { receiptKeys, voucherKeys } from './config';
 import { redeemStatements, reverseStatements } from './redeem';
 import { type HonourRefusal, honourRefusal, redemptionRefusal, type VoucherRefusal } from './state';
@@ -130,15 +131,24 @@ export async function redeemVoucher(
     if (code === 'invalid_voucher') await noteFailure(deps, run.value.principal, input.caller, 'voucher');
     return err({ code });
   }
-  const redeem = redeemStatements(db, {
-    voucherId: check.claims.jti,
-    key: keyRefOf(input.caller),
-    amount: input.amount,
-    now,
-  });
+  const voucherId = check.claims.jti;
+  const key = keyRefOf(input.caller);
+  const redeem = redeemStatements(db, { voucherId, key, amount: input.amount, now });
+  const id = redeem.redemptionId;
   // What the clinic now owes the partner is written in the same batch: never a later job that could miss one.
-  const owed = voucherRedemptionLine(db, lineContext(deps, keys.signer.kid), redeem.redemptionId);
-  const run = await runAsCaller(deps, input.caller, ['partner'], { ...redeem.statements, ...owed });
+  const owed = voucherRedemptionLine(db, lineContext(deps, keys.signer.kid), id);
+  const audit = auditEntry(db, {
+    actor: key,
+    organizationId: null,
+    action: 'voucher.redeem',
+    subject: { type: 'voucher', id: voucherId },
+    patientId: sql`(select v.patient_id from vouchers v where v.id = ${voucherId})`,
+    detail: sql`(select json_object('redemption_id', r.id, 'amount', r.amount, 'currency', r.currency)
+      from redemptions r where r.id = ${id})`,
+    when: sql`exists (select 1 from redemptions r where r.id = ${id})`,
+    at: now,
+  });
+  const run = await runAsCaller(deps, input.caller, ['partner'], { ...redeem.statements, ...owed, audit });
   if (!run.ok) return run;
   const { principal: partner, results: done } = run.value;
   const redemption = done.redemptionAfter[0];
@@ -166,17 +176,25 @@ export async function reverseRedemption(
   input: { caller: Caller; redemptionId: string },
 ): Promise<Result<Reversed, AuthRefusal | ReversalRefusal>> {
   const { db, clock } = deps;
-  const reverse = reverseStatements(db, {
-    redemptionId: input.redemptionId,
-    key: keyRefOf(input.caller),
-    now: clock.now(),
-  });
+  const now = clock.now();
+  const key = keyRefOf(input.caller);
+  const reverse = reverseStatements(db, { redemptionId: input.redemptionId, key, now });
+  const id = reverse.reversalId;
   const keys = await voucherKeys(deps);
-  const undone = reversalLine(db, lineContext(deps, keys.signer.kid), {
-    table: 'voucher_reversals',
-    id: reverse.reversalId,
+  const undone = reversalLine(db, lineContext(deps, keys.signer.kid), { table: 'voucher_reversals', id });
+  const audit = auditEntry(db, {
+    actor: key,
+    organizationId: null,
+    action: 'redemption.reverse',
+    subject: { type: 'redemption', id: input.redemptionId },
+    patientId: sql`(select v.patient_id from voucher_reversals x join vouchers v on v.id = x.voucher_id
+      where x.id = ${id})`,
+    detail: sql`(select json_object('reversal_id', x.id, 'amount', x.amount, 'currency', x.currency)
+      from voucher_reversals x where x.id = ${id})`,
+    when: sql`exists (select 1 from voucher_reversals x where x.id = ${id})`,
+    at: now,
   });
-  const run = await runAsCaller(deps, input.caller, ['partner'], { ...reverse.statements, ...undone });
+  const run = await runAsCaller(deps, input.caller, ['partner'], { ...reverse.statements, ...undone, audit });
   if (!run.ok) return run;
   const done = run.value.results;
   const reversal = done.reversal[0];

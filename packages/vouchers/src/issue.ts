@@ -1,5 +1,7 @@
 import { err, formatMoney, isId, newId, ok, type Refusal, type Result } from '@gratia/core';
 import {
+  actorOf,
+  auditEntry,
   type Deps,
   type OrgPrincipal,
   offers,
@@ -133,8 +135,19 @@ export async function issueVoucher(deps: Deps, input: IssueVoucherInput) {
     updatedAt: now,
   };
   const token = await signVoucherToken(keys.signer, voucherClaims(row, config.baseUrl));
-  // Through runBatch, like every write: an Idempotency-Key's commit marker rides in the same batch.
-  const [voucher] = (await runBatch(db, { row: db.insert(vouchers).values(row).returning() })).row;
+  const done = await runBatch(db, {
+    row: db.insert(vouchers).values(row).returning(),
+    audit: auditEntry(db, {
+      actor: actorOf(clinic),
+      organizationId: clinic.organizationId,
+      action: 'voucher.issue',
+      subject: { type: 'voucher', id: row.id },
+      patientId: row.patientId,
+      detail: { kind: row.kind, amount: row.valueAmount, currency },
+      at: now,
+    }),
+  });
+  const [voucher] = done.row;
   return ok({
     voucher: voucher!,
     token: token as string | null,

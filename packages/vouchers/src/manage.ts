@@ -1,5 +1,5 @@
 import { err, ok, type Refusal, type Result } from '@gratia/core';
-import { type Deps, inSlices, type OrgPrincipal, runBatch, vouchers } from '@gratia/db';
+import { actorOf, auditEntry, type Deps, inSlices, type OrgPrincipal, runBatch, vouchers } from '@gratia/db';
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { type VoucherWithLink, withLink } from './config';
 import { lapsedVoucher, usableVoucher, type VoucherDisplayStatus } from './state';
@@ -73,11 +73,22 @@ export async function voidVoucher(
   const { db } = deps;
   const now = deps.clock.now();
   const mine = and(eq(vouchers.id, input.voucherId), eq(vouchers.clinicId, input.clinic.organizationId));
+  const voidable = and(mine, eq(vouchers.status, 'issued'));
   const done = await runBatch(db, {
+    // Before the transition, on its own guard: voiding a voided or redeemed voucher records nothing.
+    audit: auditEntry(db, {
+      actor: actorOf(input.clinic),
+      organizationId: input.clinic.organizationId,
+      action: 'voucher.void',
+      subject: { type: 'voucher', id: input.voucherId },
+      patientId: sql`(select v.patient_id from vouchers v where v.id = ${input.voucherId})`,
+      when: sql`exists (select 1 from ${vouchers} where ${voidable})`,
+      at: now,
+    }),
     transition: db
       .update(vouchers)
       .set({ status: 'voided', voidedAt: now, voidReason: input.reason, updatedAt: now })
-      .where(and(mine, eq(vouchers.status, 'issued'))),
+      .where(voidable),
     after: db.select().from(vouchers).where(mine),
   });
   const row = done.after[0];

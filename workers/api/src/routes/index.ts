@@ -8,6 +8,7 @@ import { registerStaffPages } from '../pages/staff';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
+import { registerListAuditEvents } from './audit/list';
 import { registerListCallOutcomes } from './calls/list';
 import { registerRecordCallOutcome } from './calls/record';
 import { registerTodayFigures } from './figures/get';
@@ -111,6 +112,9 @@ export function registerRoutes(app: App): void {
   registerSettlementLines(app);
   registerReceipt(app);
   registerReconciliation(app);
+
+  // The audit trail: every change, by whom
+  registerListAuditEvents(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

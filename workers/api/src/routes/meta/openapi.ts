@@ -37,6 +37,10 @@ export const OPENAPI_TAGS = [
     description:
       'Who owes whom each month: a line per redemption and reversal (with the network fee), statements per counterparty, closed months, CSV for accountants, and signed receipts every line can be checked against.',
   },
+  {
+    name: 'Audit',
+    description: 'Every change, by whom (a staff member or an API key), on which record, and when.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */

@@ -96,7 +96,7 @@ export function registerReconciliation(app: App) {
     );
   });
   app.openapi(runRoute, async (c) => {
-    const run = await reconcile(c.var.deps);
+    const run = await reconcile(c.var.deps, { by: 'operator' });
     return c.json(
       {
         run_id: run.runId,

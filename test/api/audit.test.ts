@@ -1,0 +1,744 @@
+import { env } from 'cloudflare:workers';
+import { fixedClock, randomToken } from '@gratia/core';
+import { describe, expect, it } from 'vitest';
+import { type ApiResponse, type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
+import { counter, signIn, submit } from '../helpers/counter';
+import {
+  createNetwork,
+  createOffer,
+  createPatient,
+  createPointsScene,
+  createStaffMember,
+  createStoredValueScene,
+  createVoucherScene,
+  type OrgWithKey,
+  recordVisit,
+  setLoyaltyProgram,
+} from '../helpers/factories';
+import { routeInventory } from '../helpers/inventory';
+
+// The audit trail. Driven by the route inventory: every operation that changes something writes exactly
+// one entry (who, what, on which record, which patient), in the batch of the change, so a new mutating
+// route fails here until it records itself. A refused change, a no-op and an idempotent replay write
+// none. The database refuses to edit or delete an entry. An organisation reads its own trail, by staff
+// member and by patient, page by page, and nothing of another's.
+
+interface AuditRow {
+  id: string;
+  organization_id: string | null;
+  actor_key_id: string | null;
+  actor_staff_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  patient_id: string | null;
+  detail: string | null;
+  at: number;
+}
+
+/** Where the trail ends now: what a request writes after this is read with `since`. */
+const mark = async () =>
+  (await env.DB.prepare('select coalesce(max(rowid), 0) as n from audit_events').first<{ n: number }>())!.n;
+const since = async (m: number) =>
+  (await env.DB.prepare('select * from audit_events where rowid > ? order by rowid').bind(m).all<AuditRow>())
+    .results;
+
+type Req = { method: string; path: string; token: string; body?: unknown };
+interface Expected {
+  action: string;
+  subject: { type: string; id: unknown };
+  organizationId: string | null;
+  /** The key that acted (null: the operator). */
+  actorKeyId: string | null;
+  patientId: string | null;
+  detail?: Record<string, unknown>;
+}
+type Scenario = (api: Client) => Promise<{ req: Req; expect: (res: ApiResponse) => Expected }>;
+
+const send = (api: Client, req: Req, headers: Record<string, string> = {}) =>
+  api.request(req.method, req.path, {
+    token: req.token,
+    headers,
+    ...(req.body === undefined ? {} : { body: req.body }),
+  });
+
+const byKey = (org: OrgWithKey) => ({ organizationId: org.id, actorKeyId: org.keyId });
+const OPERATOR = { actorKeyId: null };
+
+const card = async (api: Client) => {
+  const { net, patient } = await createPointsScene(api);
+  await recordVisit(api, net.clinic.key, patient.id, 20_000);
+  return { net, patient };
+};
+
+const SCENARIOS: Record<string, Scenario> = {
+  'POST /v1/organizations': async () => ({
+    req: {
+      method: 'POST',
+      path: '/v1/organizations',
+      token: OPERATOR_TOKEN,
+      body: { kind: 'clinic', name: 'Audited clinic', currency: 'EUR', timezone: 'Europe/Berlin' },
+    },
+    expect: (res) => ({
+      action: 'organization.create',
+      subject: { type: 'organization', id: res.body.id },
+      organizationId: res.body.id,
+      ...OPERATOR,
+      patientId: null,
+      detail: { kind: 'clinic' },
+    }),
+  }),
+  'POST /v1/organizations/{id}/api_keys': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'POST',
+        path: `/v1/organizations/${net.clinic.id}/api_keys`,
+        token: OPERATOR_TOKEN,
+        body: { name: 'till' },
+      },
+      expect: (res) => ({
+        action: 'api_key.issue',
+        subject: { type: 'api_key', id: res.body.id },
+        organizationId: net.clinic.id,
+        ...OPERATOR,
+        patientId: null,
+        detail: { name: 'till' },
+      }),
+    };
+  },
+  // A key revoking itself: the entry is still written, by that key.
+  'DELETE /v1/api_keys/{id}': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: { method: 'DELETE', path: `/v1/api_keys/${net.clinic.keyId}`, token: net.clinic.key },
+      expect: () => ({
+        action: 'api_key.revoke',
+        subject: { type: 'api_key', id: net.clinic.keyId },
+        ...byKey(net.clinic),
+        patientId: null,
+      }),
+    };
+  },
+  'POST /v1/patients': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/patients',
+        token: net.clinic.key,
+        body: { first_name: 'Ada', last_name: 'Audit', consent: { email: true } },
+      },
+      expect: (res) => ({
+        action: 'patient.register',
+        subject: { type: 'patient', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: res.body.id,
+      }),
+    };
+  },
+  'PATCH /v1/patients/{id}': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    return {
+      req: {
+        method: 'PATCH',
+        path: `/v1/patients/${p.id}`,
+        token: net.clinic.key,
+        body: { last_name: 'Renamed', consent: { sms: true } },
+      },
+      expect: () => ({
+        action: 'patient.update',
+        subject: { type: 'patient', id: p.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        // The fields changed, never their values.
+        detail: { fields: ['last_name', 'consent.sms'] },
+      }),
+    };
+  },
+  'POST /v1/offers': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/offers',
+        token: net.partner.key,
+        body: { title: 'Hot stones', category: 'massage', price: { amount: 5000, currency: 'EUR' } },
+      },
+      expect: (res) => ({
+        action: 'offer.publish',
+        subject: { type: 'offer', id: res.body.id },
+        ...byKey(net.partner),
+        patientId: null,
+        detail: { price: 5000, currency: 'EUR' },
+      }),
+    };
+  },
+  'PATCH /v1/offers/{id}': async (api) => {
+    const net = await createNetwork(api);
+    const offer = await createOffer(api, net.partner.key);
+    return {
+      req: {
+        method: 'PATCH',
+        path: `/v1/offers/${offer.id}`,
+        token: net.partner.key,
+        body: { active: false },
+      },
+      expect: () => ({
+        action: 'offer.update',
+        subject: { type: 'offer', id: offer.id },
+        ...byKey(net.partner),
+        patientId: null,
+        detail: { fields: ['active'] },
+      }),
+    };
+  },
+  'POST /v1/vouchers': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    const offer = await createOffer(api, net.partner.key);
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/vouchers',
+        token: net.clinic.key,
+        body: { patient_id: p.id, offer_id: offer.id },
+      },
+      expect: (res) => ({
+        action: 'voucher.issue',
+        subject: { type: 'voucher', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { kind: 'offer', amount: offer.price.amount, currency: 'EUR' },
+      }),
+    };
+  },
+  'POST /v1/vouchers/{id}/void': async (api) => {
+    const { net, voucher, patient } = await createVoucherScene(api);
+    return {
+      req: {
+        method: 'POST',
+        path: `/v1/vouchers/${voucher.id}/void`,
+        token: net.clinic.key,
+        body: { reason: 'Booked by mistake' },
+      },
+      expect: () => ({
+        action: 'voucher.void',
+        subject: { type: 'voucher', id: voucher.id },
+        ...byKey(net.clinic),
+        patientId: patient.id,
+      }),
+    };
+  },
+  'POST /v1/redemptions': async (api) => {
+    const { net, voucher, patient } = await createStoredValueScene(api);
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/redemptions',
+        token: net.partner.key,
+        body: { token: voucher.token, amount: { amount: 1_250, currency: 'EUR' } },
+      },
+      expect: (res) => ({
+        action: 'voucher.redeem',
+        subject: { type: 'voucher', id: voucher.id },
+        ...byKey(net.partner),
+        patientId: patient.id,
+        detail: { redemption_id: res.body.id, amount: 1_250, currency: 'EUR' },
+      }),
+    };
+  },
+  'POST /v1/redemptions/{id}/reversal': async (api) => {
+    const { net, voucher, patient } = await createStoredValueScene(api);
+    const r = await api.post('/v1/redemptions', {
+      token: net.partner.key,
+      body: { token: voucher.token, amount: { amount: 1_250, currency: 'EUR' } },
+    });
+    expect(r.status, r.text).toBe(201);
+    return {
+      req: { method: 'POST', path: `/v1/redemptions/${r.body.id}/reversal`, token: net.partner.key },
+      expect: (res) => ({
+        action: 'redemption.reverse',
+        subject: { type: 'redemption', id: r.body.id },
+        ...byKey(net.partner),
+        patientId: patient.id,
+        detail: { reversal_id: res.body.id, amount: 1_250, currency: 'EUR' },
+      }),
+    };
+  },
+  'PUT /v1/loyalty_program': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'PUT',
+        path: '/v1/loyalty_program',
+        token: net.clinic.key,
+        body: { accrual_rate_bps: 700, expiry_days: 365, min_redemption_points: 10, discount_tiers: [] },
+      },
+      expect: () => ({
+        action: 'program.update',
+        subject: { type: 'loyalty_program', id: expect.stringMatching(/^lpv_/) },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { version: 1, accrual_rate_bps: 700, expiry_days: 365 },
+      }),
+    };
+  },
+  'POST /v1/visits': async (api) => {
+    const { net, patient } = await createPointsScene(api);
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/visits',
+        token: net.clinic.key,
+        body: { patient_id: patient.id, amount: { amount: 12_000, currency: 'EUR' } },
+      },
+      expect: (res) => ({
+        action: 'visit.record',
+        subject: { type: 'visit', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: patient.id,
+        detail: { amount: 12_000, currency: 'EUR', points: res.body.points_earned },
+      }),
+    };
+  },
+  'POST /v1/points/redemptions': async (api) => {
+    const { net, patient } = await card(api);
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/points/redemptions',
+        token: net.partner.key,
+        body: { card_number: patient.card_number, points: 120 },
+      },
+      expect: (res) => ({
+        action: 'points.spend',
+        subject: { type: 'point_redemption', id: res.body.id },
+        ...byKey(net.partner),
+        patientId: patient.id,
+        detail: { points: 120 },
+      }),
+    };
+  },
+  'POST /v1/points/redemptions/{id}/reversal': async (api) => {
+    const { net, patient } = await card(api);
+    const r = await api.post('/v1/points/redemptions', {
+      token: net.partner.key,
+      body: { card_number: patient.card_number, points: 120 },
+    });
+    expect(r.status, r.text).toBe(201);
+    return {
+      req: { method: 'POST', path: `/v1/points/redemptions/${r.body.id}/reversal`, token: net.partner.key },
+      expect: () => ({
+        action: 'points.reverse',
+        subject: { type: 'point_redemption', id: r.body.id },
+        ...byKey(net.partner),
+        patientId: patient.id,
+        detail: { reversal_id: expect.stringMatching(/^prv_/), points: 120 },
+      }),
+    };
+  },
+  'PUT /v1/network/settings': async () => {
+    const fee = 1 + Math.floor(Math.random() * 999);
+    return {
+      req: {
+        method: 'PUT',
+        path: '/v1/network/settings',
+        token: OPERATOR_TOKEN,
+        body: { fee_bps: fee, closing_grace_days: 3 },
+      },
+      expect: () => ({
+        action: 'network_settings.update',
+        subject: { type: 'network_settings', id: expect.stringMatching(/^nst_/) },
+        organizationId: null,
+        ...OPERATOR,
+        patientId: null,
+        detail: { fee_bps: fee, closing_grace_days: 3 },
+      }),
+    };
+  },
+  'POST /v1/reconciliation/runs': async () => ({
+    req: { method: 'POST', path: '/v1/reconciliation/runs', token: OPERATOR_TOKEN },
+    expect: (res) => ({
+      action: 'reconciliation.run',
+      subject: { type: 'reconciliation_run', id: res.body.run_id },
+      organizationId: null,
+      ...OPERATOR,
+      patientId: null,
+    }),
+  }),
+};
+
+/** Mutating routes that change nothing, each with why. */
+const CHANGES_NOTHING: Record<string, string> = {
+  'POST /v1/vouchers/verify': 'checks a voucher at the counter; no side effects',
+};
+
+const mutating = routeInventory(createClient().app).filter((r) => r.method !== 'GET');
+
+function expectEntry(row: AuditRow | undefined, e: Expected) {
+  expect(row).toBeDefined();
+  expect({
+    action: row!.action,
+    subject: { type: row!.subject_type, id: row!.subject_id },
+    organizationId: row!.organization_id,
+    actorKeyId: row!.actor_key_id,
+    patientId: row!.patient_id,
+  }).toEqual({
+    action: e.action,
+    subject: e.subject,
+    organizationId: e.organizationId,
+    actorKeyId: e.actorKeyId,
+    patientId: e.patientId,
+  });
+  expect(row!.actor_staff_id, 'an API key is no staff member').toBeNull();
+  if (e.detail) expect(JSON.parse(row!.detail ?? 'null')).toEqual(e.detail);
+  expect(row!.detail ?? '').not.toMatch(/gr_(cln|ptn)_|eyJ/);
+}
+
+describe('audit trail: every change writes one entry', () => {
+  it('has a scenario for every operation that changes something', () => {
+    expect(mutating.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+      [...Object.keys(SCENARIOS), ...Object.keys(CHANGES_NOTHING)].sort(),
+    );
+  });
+
+  for (const route of mutating) {
+    const name = `${route.method} ${route.path}`;
+    const scenario = SCENARIOS[name];
+    if (!scenario) continue;
+    it(`${name}: one entry${route.idempotent ? ', none for its replay' : ''}`, async () => {
+      const api = createClient();
+      const { req, expect: expected } = await scenario(api);
+      const key: Record<string, string> = route.idempotent ? { 'idempotency-key': randomToken(12) } : {};
+      const m = await mark();
+      const res = await send(api, req, key);
+      expect(res.status, res.text).toBeLessThan(300);
+      const rows = await since(m);
+      expect(rows, JSON.stringify(rows)).toHaveLength(1);
+      expectEntry(rows[0], expected(res));
+      if (!route.idempotent) return;
+      const m2 = await mark();
+      const replay = await send(api, req, key);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(await since(m2)).toEqual([]);
+    });
+  }
+
+  it('checking a voucher writes nothing', async () => {
+    const api = createClient();
+    const { net, voucher } = await createVoucherScene(api);
+    const m = await mark();
+    const res = await api.post('/v1/vouchers/verify', {
+      token: net.partner.key,
+      body: { token: voucher.token },
+    });
+    expect(res.body.valid).toBe(true);
+    expect(await since(m)).toEqual([]);
+  });
+
+  it('the counter page records its redemption by the partner’s key', async () => {
+    const api = createClient();
+    const { net, voucher, patient } = await createStoredValueScene(api);
+    const { cookie } = await signIn(api, net.partner.key);
+    const { csrf } = await counter(api, cookie);
+    const m = await mark();
+    const res = await submit(api, '/partner/redeem', cookie, {
+      token: voucher.token,
+      csrf,
+      amount: '12.50',
+      currency: 'EUR',
+    });
+    expect(res.headers.get('location')).toMatch(/^\/partner\?redeemed=red_/);
+    const rows = await since(m);
+    expect(rows).toHaveLength(1);
+    expectEntry(rows[0], {
+      action: 'voucher.redeem',
+      subject: { type: 'voucher', id: voucher.id },
+      ...byKey(net.partner),
+      patientId: patient.id,
+    });
+  });
+});
+
+describe('audit trail: a refused or no-op change writes nothing', () => {
+  const nothing = async (label: string, run: () => Promise<ApiResponse>, status: number) => {
+    const m = await mark();
+    const res = await run();
+    expect(res.status, `${label}: ${res.text}`).toBe(status);
+    expect(await since(m), label).toEqual([]);
+  };
+
+  it('vouchers: voiding a voided or redeemed voucher, redeeming twice, the wrong partner or key', async () => {
+    const api = createClient();
+    const { net, voucher } = await createVoucherScene(api);
+    const voidIt = (id: string) =>
+      api.post(`/v1/vouchers/${id}/void`, { token: net.clinic.key, body: { reason: 'No' } });
+    const redeem = (key: string, token: string) =>
+      api.post('/v1/redemptions', { token: key, body: { token } });
+    await nothing(
+      'redeemed by a partner it is not for',
+      () => redeem(net.otherPartner.key, voucher.token),
+      403,
+    );
+    await nothing(
+      'redeemed with an unknown key',
+      () => redeem('gr_ptn_unknownunknownunknown', voucher.token),
+      401,
+    );
+    expect((await redeem(net.partner.key, voucher.token)).status).toBe(201);
+    await nothing('redeemed again', () => redeem(net.partner.key, voucher.token), 409);
+    await nothing('a redeemed voucher voided', () => voidIt(voucher.id), 409);
+    await nothing(
+      "another clinic's voucher voided",
+      () =>
+        api.post(`/v1/vouchers/${voucher.id}/void`, { token: net.otherClinic.key, body: { reason: 'No' } }),
+      404,
+    );
+    const other = await createVoucherScene(api);
+    expect(
+      (
+        await api.post(`/v1/vouchers/${other.voucher.id}/void`, {
+          token: other.net.clinic.key,
+          body: { reason: 'No' },
+        })
+      ).status,
+    ).toBe(200);
+    await nothing(
+      'a voided voucher voided again',
+      () =>
+        api.post(`/v1/vouchers/${other.voucher.id}/void`, {
+          token: other.net.clinic.key,
+          body: { reason: 'No' },
+        }),
+      200,
+    );
+  });
+
+  it('reversals: twice, or by another partner', async () => {
+    const api = createClient();
+    const { net, voucher } = await createStoredValueScene(api);
+    const r = await api.post('/v1/redemptions', {
+      token: net.partner.key,
+      body: { token: voucher.token, amount: { amount: 100, currency: 'EUR' } },
+    });
+    const reverse = (key: string) => api.post(`/v1/redemptions/${r.body.id}/reversal`, { token: key });
+    await nothing('by another partner', () => reverse(net.otherPartner.key), 404);
+    expect((await reverse(net.partner.key)).status).toBe(200);
+    await nothing('twice', () => reverse(net.partner.key), 409);
+  });
+
+  it('points: a refused spend, a reference used again, a visit recorded again, a reversal twice', async () => {
+    const api = createClient();
+    const { net, patient } = await card(api);
+    const spend = (body: Record<string, unknown>) =>
+      api.post('/v1/points/redemptions', {
+        token: net.partner.key,
+        body: { card_number: patient.card_number, ...body },
+      });
+    await nothing('more points than the card holds', () => spend({ points: 1_000_000 }), 422);
+    await nothing(
+      'an unknown card',
+      () =>
+        api.post('/v1/points/redemptions', {
+          token: net.partner.key,
+          body: { card_number: '0000000000000000', points: 1 },
+        }),
+      404,
+    );
+    const first = await spend({ points: 10, reference: 'sale-1' });
+    expect(first.status).toBe(201);
+    await nothing('the same reference again', () => spend({ points: 10, reference: 'sale-1' }), 201);
+    const visit = { patient_id: patient.id, amount: { amount: 1_000, currency: 'EUR' }, reference: 'v-1' };
+    expect((await api.post('/v1/visits', { token: net.clinic.key, body: visit })).status).toBe(201);
+    await nothing(
+      'a visit recorded again',
+      () => api.post('/v1/visits', { token: net.clinic.key, body: visit }),
+      201,
+    );
+    const reverse = () =>
+      api.post(`/v1/points/redemptions/${first.body.id}/reversal`, { token: net.partner.key });
+    expect((await reverse()).status).toBe(200);
+    await nothing('a reversal twice', reverse, 409);
+  });
+
+  it('the same rules or settings again, a revoked key revoked again, another’s patient or offer', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const rules = { accrual_rate_bps: 900 };
+    await setLoyaltyProgram(api, net.clinic.key, rules);
+    await nothing(
+      'the same programme again',
+      () =>
+        api.put('/v1/loyalty_program', {
+          token: net.clinic.key,
+          body: { accrual_rate_bps: 900, expiry_days: 180, min_redemption_points: 0 },
+        }),
+      200,
+    );
+    const settings = { fee_bps: 1_234, closing_grace_days: 4 };
+    expect((await api.put('/v1/network/settings', { token: OPERATOR_TOKEN, body: settings })).status).toBe(
+      200,
+    );
+    await nothing(
+      'the same settings again',
+      () => api.put('/v1/network/settings', { token: OPERATOR_TOKEN, body: settings }),
+      200,
+    );
+    const spare = await api.post(`/v1/organizations/${net.clinic.id}/api_keys`, {
+      token: OPERATOR_TOKEN,
+      body: { name: 'spare' },
+    });
+    const revoke = () => api.delete(`/v1/api_keys/${spare.body.id}`, { token: OPERATOR_TOKEN });
+    expect((await revoke()).status).toBe(200);
+    await nothing('a revoked key revoked again', revoke, 200);
+    await nothing(
+      "another clinic's key",
+      () => api.delete(`/v1/api_keys/${net.clinic.keyId}`, { token: net.otherClinic.key }),
+      404,
+    );
+    const patient = await createPatient(api, net.clinic.key);
+    await nothing(
+      "another clinic's patient",
+      () => api.patch(`/v1/patients/${patient.id}`, { token: net.otherClinic.key, body: { last_name: 'X' } }),
+      404,
+    );
+    const offer = await createOffer(api, net.partner.key);
+    await nothing(
+      "another partner's offer",
+      () => api.patch(`/v1/offers/${offer.id}`, { token: net.otherPartner.key, body: { active: false } }),
+      404,
+    );
+  });
+});
+
+describe('audit trail: append-only', () => {
+  it('the database refuses to change or delete an entry', async () => {
+    const api = createClient();
+    await createPatient(api, (await createNetwork(api)).clinic.key);
+    const [row] = await since(0);
+    expect(row).toBeDefined();
+    await expect(
+      env.DB.prepare("update audit_events set action = 'patient.nothing' where id = ?").bind(row!.id).run(),
+    ).rejects.toThrow(/append-only/);
+    await expect(env.DB.prepare('delete from audit_events where id = ?').bind(row!.id).run()).rejects.toThrow(
+      /append-only/,
+    );
+    const after = await env.DB.prepare('select action from audit_events where id = ?').bind(row!.id).first();
+    expect(after).toEqual({ action: row!.action });
+  });
+});
+
+describe('GET /v1/audit-events', () => {
+  it('reads the trail newest first, by staff member and by patient, page by page', async () => {
+    const clock = fixedClock(T0);
+    const api = createClient(clock);
+    const net = await createNetwork(api);
+    clock.advance(1_000);
+    const greta = await createStaffMember(api, net.clinic.id, { name: 'Greta Desk', role: 'front_desk' });
+    clock.advance(1_000);
+    const ada = await createPatient(api, greta.key, { first_name: 'Ada' });
+    clock.advance(1_000);
+    const bert = await createPatient(api, net.clinic.key, { first_name: 'Bert' });
+    clock.advance(1_000);
+    await api.patch(`/v1/patients/${ada.id}`, { token: net.clinic.key, body: { last_name: 'Lovelace' } });
+    clock.advance(1_000);
+    await api.patch(`/v1/patients/${bert.id}`, { token: greta.key, body: { last_name: 'Brecht' } });
+    const list = (query: string, token = net.clinic.key) => api.get(`/v1/audit-events${query}`, { token });
+
+    const all = await list('');
+    expect(all.status, all.text).toBe(200);
+    const summary = (r: ApiResponse) =>
+      r.body.data.map((e: any) => `${e.action} ${e.subject.id} ${e.actor.kind}:${e.actor.name}`);
+    expect(summary(all).slice(0, 5)).toEqual([
+      `patient.update ${bert.id} staff:Greta Desk`,
+      `patient.update ${ada.id} api_key:test`,
+      `patient.register ${bert.id} api_key:test`,
+      `patient.register ${ada.id} staff:Greta Desk`,
+      `api_key.issue ${greta.keyId} operator:null`,
+    ]);
+    // Within one millisecond, entries are ordered by id, not by which came first.
+    expect(summary(all).slice(5).sort()).toEqual(
+      [
+        `api_key.issue ${net.clinic.keyId} operator:null`,
+        `organization.create ${net.clinic.id} operator:null`,
+      ].sort(),
+    );
+    const first = all.body.data[0];
+    expect(first).toMatchObject({
+      at: new Date(T0 + 5_000).toISOString(),
+      subject: { type: 'patient', id: bert.id },
+      patient_id: bert.id,
+      detail: { fields: ['last_name'] },
+      actor: {
+        kind: 'staff',
+        staff_id: greta.id,
+        key_id: greta.keyId,
+        name: 'Greta Desk',
+        role: 'front_desk',
+      },
+    });
+    expect(all.body.data[1].actor).toMatchObject({ kind: 'api_key', key_id: net.clinic.keyId, name: 'test' });
+    expect(all.body.data[1].actor.key_prefix).toMatch(/^gr_cln_/);
+
+    expect(summary(await list(`?staff_id=${greta.id}`))).toEqual([
+      `patient.update ${bert.id} staff:Greta Desk`,
+      `patient.register ${ada.id} staff:Greta Desk`,
+    ]);
+    expect(summary(await list(`?patient_id=${ada.id}`))).toEqual([
+      `patient.update ${ada.id} api_key:test`,
+      `patient.register ${ada.id} staff:Greta Desk`,
+    ]);
+    expect(summary(await list(`?patient_id=${bert.id}&staff_id=${greta.id}`))).toEqual([
+      `patient.update ${bert.id} staff:Greta Desk`,
+    ]);
+
+    // Pages of 2 walk the same trail, in the same order, without repeats or gaps.
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ApiResponse = await list(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status, page.text).toBe(200);
+      expect(page.body.data.length).toBeLessThanOrEqual(2);
+      walked.push(...page.body.data.map((e: any) => e.id));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(walked).toEqual(all.body.data.map((e: any) => e.id));
+    expect((await list('?cursor=nonsense')).body.code).toBe('invalid_cursor');
+  });
+
+  it("shows an organisation nothing of another's, and never another clinic's patient", async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const patient = await createPatient(api, net.clinic.key);
+    await createPatient(api, net.otherClinic.key);
+    const b = await api.get('/v1/audit-events', { token: net.otherClinic.key });
+    expect(b.status).toBe(200);
+    expect(b.text).not.toContain(patient.id);
+    expect(b.body.data.every((e: any) => e.subject.id !== net.clinic.id)).toBe(true);
+    expect(
+      (await api.get(`/v1/audit-events?patient_id=${patient.id}`, { token: net.otherClinic.key })).body.data,
+    ).toEqual([]);
+
+    // A partner spending a clinic's patient's points: its own entry, without the clinic's patient id.
+    await setLoyaltyProgram(api, net.clinic.key);
+    await recordVisit(api, net.clinic.key, patient.id, 20_000);
+    const spent = await api.post('/v1/points/redemptions', {
+      token: net.partner.key,
+      body: { card_number: patient.card_number, points: 10 },
+    });
+    expect(spent.status, spent.text).toBe(201);
+    const p = await api.get('/v1/audit-events', { token: net.partner.key });
+    expect(p.body.data.find((e: any) => e.action === 'points.spend')).toMatchObject({
+      action: 'points.spend',
+      subject: { id: spent.body.id },
+      patient_id: null,
+    });
+    expect(p.text).not.toContain(patient.id);
+    expect(
+      (await api.get(`/v1/audit-events?patient_id=${patient.id}`, { token: net.partner.key })).body.data,
+    ).toEqual([]);
+    expect((await api.get('/v1/audit-events', { token: OPERATOR_TOKEN })).status).toBe(403);
+  });
+});
