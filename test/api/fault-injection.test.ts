@@ -53,6 +53,18 @@ const SCENARIOS: Record<string, Scenario> = {
       };
     },
   },
+  'POST /v1/organizations/{id}/invitations': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'POST',
+        path: `/v1/organizations/${net.clinic.id}/invitations`,
+        token: OPERATOR_TOKEN,
+        body: { role: 'owner', name: 'Fault Owner' },
+      };
+    },
+  },
   'DELETE /v1/api_keys/{id}': {
     idempotent: false,
     make: async (api) => {

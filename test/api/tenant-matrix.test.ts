@@ -1120,6 +1120,27 @@ const MATRIX: Record<string, Entry> = {
     notTenant: { token: 'an invitation token, the credential itself' },
   },
   'GET /console': { none: "the signed-in clinic's own Today page; takes nothing" },
+  'POST /console/calls': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, called from the console",
+        covers: ['patient_id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'POST', path: '/console/calls', form: { patient_id: p.id, outcome: 'reached' } }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: '/console/calls',
+            form: { patient_id: ghostId('pat'), outcome: 'reached' },
+          }),
+        },
+      }),
+    ],
+  },
   'POST /partner/signout': { none: "ends the caller's own session" },
   'GET /r/:token': {
     scenarios: [

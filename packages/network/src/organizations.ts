@@ -148,6 +148,8 @@ export async function listApiKeys(
     .where(
       and(
         eq(apiKeys.organizationId, input.organizationId),
+        // Staff members' console keys are theirs, not the organisation's: removing the staff member ends them.
+        eq(apiKeys.kind, 'api'),
         input.after ? gt(apiKeys.id, input.after) : undefined,
       ),
     )
@@ -162,7 +164,10 @@ export async function revokeApiKey(
 ): Promise<Result<ApiKey, Refusal<'api_key_not_found'>>> {
   const { db } = deps;
   const p = input.principal;
-  const mine = p.role === 'operator' ? undefined : eq(apiKeys.organizationId, p.organizationId);
+  const mine = and(
+    p.role === 'operator' ? undefined : eq(apiKeys.organizationId, p.organizationId),
+    eq(apiKeys.kind, 'api'),
+  );
   const now = deps.clock.now();
   const revocable = and(eq(apiKeys.id, input.keyId), isNull(apiKeys.revokedAt), mine);
   const done = await runBatch(db, {
