@@ -1,5 +1,6 @@
 // The network's membership and records, with no HTTP in it: organisations and their API keys (the
 // operator), page sessions, the catalogue of partner offers, and each clinic's patients with their consent history.
+export * from './offer-photos';
 export * from './offers';
 export * from './organizations';
 export * from './patients';
