@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { ERROR_TEXT, ERRORS, type ErrorCode, fixedClock, randomToken } from '@gratia/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
@@ -11,6 +12,8 @@ import {
   setLoyaltyProgram,
 } from '../helpers/factories';
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
+import { PNG, putPhoto } from '../helpers/photos';
+import { staffSession } from '../helpers/staff';
 import { resign, tamperPayload } from '../helpers/tokens';
 
 // Tenant isolation, as a matrix driven by the router. Every operation and page that takes an id, or a
@@ -77,24 +80,13 @@ function keyOf(s: Scene, caller: Caller): string | null {
   }[caller];
 }
 
-async function signIn(api: Client, key: string) {
-  return api.post('/partner/session', {
-    rawBody: new URLSearchParams({ api_key: key }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
-  });
-}
-
-/** A partner's counter session in this scene: its cookie and the CSRF token of its forms. */
+/** A partner's counter session in this scene (an owner, signed in): its cookie and its forms' CSRF token. */
 async function session(s: Scene, caller: Caller) {
   const known = s.sessions.get(caller);
   if (known) return known;
-  const res = await signIn(s.api, keyOf(s, caller)!);
-  expect(res.status, res.text).toBe(303);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const page = await s.api.get('/partner', { headers: { cookie } });
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1];
-  expect(csrf).toBeTruthy();
-  const made = { cookie, csrf: csrf! };
+  const organizationId = caller === 'partner P1' ? s.net.partner.id : s.net.otherPartner.id;
+  const owner = await staffSession(s.api, { organizationId, kind: 'partner', role: 'owner' });
+  const made = { cookie: owner.cookie, csrf: owner.csrf };
   s.sessions.set(caller, made);
   return made;
 }
@@ -111,6 +103,14 @@ async function patientOfA(s: Scene) {
 
 async function offerOfP1(s: Scene, active = true) {
   return createOffer(s.api, s.net.partner.key, { title: `Hot stones ${s.tag}`, active });
+}
+
+/** Partner P1's offer with a photo (its `photo_url` set). */
+async function offerWithPhotoOfP1(s: Scene, active = true) {
+  const offer = await offerOfP1(s, active);
+  const res = await putPhoto(s.api, s.net.partner.key, offer.id, PNG);
+  expect(res.status, res.text).toBe(200);
+  return { ...offer, photo_url: res.body.photo_url as string };
 }
 
 /** Clinic A's patient, partner P1's offer, and the voucher A issued for it. */
@@ -175,6 +175,8 @@ interface Req {
   query?: Record<string, string>;
   /** A JSON body (API). */
   body?: unknown;
+  /** A raw image body (an offer's photo), instead of JSON. */
+  image?: Uint8Array;
   /** A counter form's fields (the session's CSRF token and a fresh submission key are added). */
   form?: Record<string, string>;
 }
@@ -187,7 +189,7 @@ type Outcome =
   /** 2xx with nothing of the owner's in it (a list, a statement, a page); may have to say something. */
   | { kind: 'hidden'; says?: string }
   /** A counter form's refusal: back to the counter with the code. */
-  | { kind: 'redirect'; code: ErrorCode }
+  | { kind: 'redirect'; code: ErrorCode; to?: string }
   /** POST /v1/vouchers/verify answers 200 either way: `{ valid: false, code }`. */
   | { kind: 'verdict'; code: ErrorCode }
   /** The counter's sign-in page, for a request without a session. */
@@ -197,7 +199,8 @@ type Outcome =
 const ok: Outcome = { kind: 'ok' };
 const problem = (code: ErrorCode): Outcome => ({ kind: 'problem', code });
 const hidden: Outcome = { kind: 'hidden' };
-const redirect = (code: ErrorCode): Outcome => ({ kind: 'redirect', code });
+/** A counter form's refusal: back to the counter (or the page `to`) with the code. */
+const redirect = (code: ErrorCode, to = '/partner'): Outcome => ({ kind: 'redirect', code, to });
 
 interface Scenario<C> {
   /** What the scenario refers to. */
@@ -451,6 +454,96 @@ const MATRIX: Record<string, Entry> = {
           what: 'an offer that does not exist',
           caller: 'partner P1',
           request: () => ({ method: 'PATCH', path: `/v1/offers/${ghostId('off')}`, body: { terms: 'x' } }),
+        },
+      }),
+    ],
+  },
+  'PUT /v1/offers/{id}/photo': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offer",
+        covers: ['id'],
+        setup: (s) => offerOfP1(s),
+        request: (o) => ({ method: 'PUT', path: `/v1/offers/${o.id}/photo`, image: PNG }),
+        rightful: ['partner P1'],
+        refusal: problem('offer_not_found'),
+        shows: (o) => [o.title, `/offer-photos/${o.id}/`],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'PUT', path: `/v1/offers/${ghostId('off')}/photo`, image: PNG }),
+        },
+      }),
+    ],
+  },
+  'DELETE /v1/offers/{id}/photo': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offer with a photo",
+        covers: ['id'],
+        setup: (s) => offerWithPhotoOfP1(s),
+        request: (o) => ({ method: 'DELETE', path: `/v1/offers/${o.id}/photo` }),
+        rightful: ['partner P1'],
+        refusal: problem('offer_not_found'),
+        shows: (o) => [o.title, '"photo_url":null'],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'DELETE', path: `/v1/offers/${ghostId('off')}/photo` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/offers/{id}/photo': {
+    scenarios: [
+      scenario({
+        what: "partner P1's active offer's photo (the catalogue is the whole network's)",
+        covers: ['id'],
+        setup: (s) => offerWithPhotoOfP1(s),
+        request: (o) => ({ method: 'GET', path: `/v1/offers/${o.id}/photo` }),
+        rightful: ['clinic A', 'clinic B', 'partner P1', 'partner P2', 'operator'],
+        check: (res) => expect(res.headers.get('content-type')).toBe('image/png'),
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/offers/${ghostId('off')}/photo` }),
+          expect: problem('offer_not_found'),
+        },
+      }),
+      scenario({
+        what: "partner P1's inactive offer's photo (clinics see active offers only)",
+        covers: ['id'],
+        setup: (s) => offerWithPhotoOfP1(s, false),
+        request: (o) => ({ method: 'GET', path: `/v1/offers/${o.id}/photo` }),
+        rightful: ['partner P1', 'partner P2', 'operator'],
+        refusal: problem('offer_not_found'),
+        check: (res) => expect(res.headers.get('content-type')).toBe('image/png'),
+      }),
+    ],
+  },
+  'GET /offer-photos/{id}/{digest}': {
+    notTenant: { digest: "the photo's SHA-256: with the offer id, the address is the permission" },
+    scenarios: [
+      scenario({
+        what: "partner P1's offer's photo at its address (whoever holds the address may look)",
+        covers: ['id'],
+        setup: async (s) => ({
+          ...(await offerWithPhotoOfP1(s)),
+          other: await createOffer(s.api, s.net.otherPartner.key),
+        }),
+        request: (o) => ({ method: 'GET', path: new URL(o.photo_url).pathname }),
+        rightful: CALLERS,
+        check: (res) => expect(res.headers.get('content-type')).toBe('image/png'),
+        ghost: {
+          what: "the same photo's digest under partner P2's offer",
+          caller: 'no one',
+          request: (o) => ({
+            method: 'GET',
+            path: `/offer-photos/${o.other.id}/${o.photo_url.split('/').pop()}`,
+          }),
+          expect: problem('photo_not_found'),
         },
       }),
     ],
@@ -977,9 +1070,6 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /partner/scan.js': { none: 'a static script' },
   'GET /partner/jsqr.js': { none: 'a static script' },
-  'POST /partner/session': {
-    none: 'exchanges a key (the credential itself) for a session; refers to no resource',
-  },
   'POST /partner/signout': { none: "ends the caller's own session" },
   'GET /r/:token': {
     scenarios: [
@@ -1170,6 +1260,68 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  'GET /partner/offers': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offers, and the flash for one just published",
+        covers: ['published'],
+        setup: (s) => offerOfP1(s, false),
+        request: (o) => ({ method: 'GET', path: '/partner/offers', query: { published: o.id } }),
+        rightful: ['partner P1'],
+        refusal: hidden,
+        shows: (o) => [`Published: ${o.title}`, `/partner/offers/${o.id}/edit`],
+        secrets: (o) => [o.title, o.id],
+      }),
+    ],
+  },
+  'GET /partner/offers/new': { none: "a blank form for the caller's own new offer" },
+  'GET /partner/offers/:id/edit': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offer",
+        covers: ['id'],
+        setup: (s) => offerOfP1(s),
+        request: (o) => ({ method: 'GET', path: `/partner/offers/${o.id}/edit` }),
+        rightful: ['partner P1'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (o) => [`value="${o.title}"`],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'GET', path: `/partner/offers/${ghostId('off')}/edit` }),
+        },
+      }),
+    ],
+  },
+  'POST /partner/offers': { none: "publishes a new offer of the caller's own; refers to nothing existing" },
+  'POST /partner/offers/:id': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offer",
+        covers: ['id'],
+        setup: (s) => offerOfP1(s),
+        request: (o) => ({
+          method: 'POST',
+          path: `/partner/offers/${o.id}`,
+          form: { title: o.title, category: 'massage', price: '70.00', active: 'on' },
+        }),
+        rightful: ['partner P1'],
+        refusal: redirect('offer_not_found', '/partner/offers'),
+        shows: (o) => [`/partner/offers?saved=${o.id}`],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'partner P1',
+          request: () => ({
+            method: 'POST',
+            path: `/partner/offers/${ghostId('off')}`,
+            form: { title: 'Ghost', category: 'massage', price: '70.00' },
+          }),
+        },
+      }),
+    ],
+  },
   'GET /partner/statements/:file{[0-9]{4}-[0-9]{2}\\.csv}': {
     scenarios: [
       scenario({
@@ -1231,6 +1383,20 @@ function referenceFields(doc: any, key: string): string[] {
  */
 async function send(s: Scene, key: string, caller: Caller, req: Req, once?: string): Promise<ApiResponse> {
   const url = req.query ? `${req.path}?${new URLSearchParams(req.query)}` : req.path;
+  if (!isCounter(key) && req.image) {
+    const token = keyOf(s, caller);
+    const res = await s.api.app.request(
+      `${ORIGIN}${url}`,
+      {
+        method: req.method,
+        body: req.image,
+        headers: { 'content-type': 'image/png', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      env,
+    );
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, body: JSON.parse(text || 'null') };
+  }
   if (!isCounter(key)) {
     return s.api.request(req.method, url, {
       token: keyOf(s, caller),
@@ -1244,11 +1410,6 @@ async function send(s: Scene, key: string, caller: Caller, req: Req, once?: stri
     const own = await session(s, caller);
     headers.cookie = own.cookie;
     csrf = own.csrf;
-  } else if (caller !== 'no one') {
-    // A clinic key or the operator token cannot open a counter session: the caller has none.
-    const refused = await signIn(s.api, keyOf(s, caller)!);
-    expect([401, 403], refused.text).toContain(refused.status);
-    expect(refused.headers.get('set-cookie')).toBeNull();
   }
   if (!req.form) return s.api.request(req.method, url, { headers });
   headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -1262,7 +1423,7 @@ const describeOutcome = (o: Outcome): string =>
     : o.kind === 'problem'
       ? `${ERRORS[o.code].status} ${o.code}`
       : o.kind === 'redirect'
-        ? `303 /partner?error=${o.code}`
+        ? `303 ${o.to ?? '/partner'}?error=${o.code}`
         : o.kind === 'verdict'
           ? `200 { valid: false, code: ${o.code} }`
           : o.kind === 'signIn'
@@ -1299,7 +1460,7 @@ function expectOutcome(res: ApiResponse, o: Outcome, key: string, shows: string[
       break;
     case 'redirect':
       expect(res.status, label).toBe(303);
-      expect(res.headers.get('location'), label).toBe(`/partner?error=${o.code}`);
+      expect(res.headers.get('location'), label).toBe(`${o.to ?? '/partner'}?error=${o.code}`);
       break;
     case 'verdict':
       expect(res.status, label).toBe(200);

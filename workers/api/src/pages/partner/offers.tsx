@@ -271,7 +271,8 @@ function OfferList(props: {
                   <tr>
                     <td>
                       {photo ? (
-                        <img class="thumb" src={photo} alt={`Photo of ${o.title}`} />
+                        // The title is beside it: the thumbnail adds nothing a screen reader should repeat.
+                        <img class="thumb" src={photo} alt="" />
                       ) : (
                         <span class="muted">None</span>
                       )}
@@ -360,7 +361,7 @@ function OfferForm(props: {
           <input type="checkbox" id="active" name="active" checked={v.active} />
           Active: clinics can see it and give it as a gift
         </label>
-        {photo ? <img class="photo" src={photo} alt={`The photo of ${o!.title} now`} /> : null}
+        {photo ? <img class="photo" src={photo} alt={`${o!.title}, as shown now`} /> : null}
         <label for="photo">
           {photo ? 'A new photo' : 'Photo'} (JPEG, PNG or WebP, at most 2 MB), optional
         </label>
