@@ -14,9 +14,6 @@ export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type PhotoType = (typeof PHOTO_TYPES)[number];
 
-/** What the public photo URL may be cached for: its digest changes whenever the photo does. */
-export const PHOTO_IMMUTABLE = 'public, max-age=31536000, immutable';
-
 /** The image type the bytes themselves say (their magic numbers), whatever the upload claimed. */
 export function sniffPhotoType(bytes: Uint8Array): PhotoType | null {
   const has = (signature: number[], at = 0) => signature.every((b, i) => bytes[at + i] === b);

@@ -1,9 +1,12 @@
-import { PHOTO_IMMUTABLE, readPublishedPhoto } from '@gratia/network';
+import { readPublishedPhoto } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { refusal } from '../../lib/refusal';
 import { problemResponses } from '../../lib/schemas';
 import { cachedDigests, photoResponse, photoResponses } from './photo-response';
+
+/** The address names the bytes (their digest): a new photo has a new address, so this one never changes. */
+const PHOTO_IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export const route = createRoute({
   method: 'get',
