@@ -11,6 +11,7 @@ import {
   recordVisit,
 } from '../helpers/factories';
 import { routeInventory } from '../helpers/inventory';
+import { PNG, putPhoto } from '../helpers/photos';
 
 // Fault injection over every operation that changes something, driven by the route inventory.
 // - A failure in any statement of any multi-statement batch the operation runs leaves the domain
@@ -22,7 +23,8 @@ import { routeInventory } from '../helpers/inventory';
 //   exactly one effect.
 // The faults are injected into the D1 binding the app is given (a wrapper over the real one).
 
-type Req = { method: string; path: string; token: string; body?: unknown };
+/** `image`: a raw image body (an offer's photo), sent as is instead of JSON. */
+type Req = { method: string; path: string; token: string; body?: unknown; image?: Uint8Array };
 type Scenario = { idempotent: boolean; make(api: Client): Promise<Req> };
 
 const card = async (api: Client) => {
@@ -120,6 +122,23 @@ const SCENARIOS: Record<string, Scenario> = {
         token: net.partner.key,
         body: { active: false },
       };
+    },
+  },
+  'PUT /v1/offers/{id}/photo': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const offer = await createOffer(api, net.partner.key);
+      return { method: 'PUT', path: `/v1/offers/${offer.id}/photo`, token: net.partner.key, image: PNG };
+    },
+  },
+  'DELETE /v1/offers/{id}/photo': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const offer = await createOffer(api, net.partner.key);
+      expect((await putPhoto(api, net.partner.key, offer.id, PNG)).status).toBe(200);
+      return { method: 'DELETE', path: `/v1/offers/${offer.id}/photo`, token: net.partner.key };
     },
   },
   'POST /v1/vouchers': {
@@ -361,10 +380,12 @@ function faultyD1(fault: Fault, sizes: number[]): D1Database {
 async function send(api: Client, req: Req, fault: Fault, sizes: number[], key?: string) {
   const headers: Record<string, string> = { authorization: `Bearer ${req.token}` };
   if (req.body !== undefined) headers['content-type'] = 'application/json';
+  if (req.image) headers['content-type'] = 'image/png';
   if (key) headers['idempotency-key'] = key;
+  const body = req.image ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
   const res = await api.app.request(
     `https://gratia.test${req.path}`,
-    { method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body) },
+    { method: req.method, headers, body },
     { ...env, DB: faultyD1(fault, sizes) },
   );
   const text = await res.text();

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { ERROR_TEXT, ERRORS, type ErrorCode, fixedClock, randomToken } from '@gratia/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
@@ -13,6 +14,7 @@ import {
 } from '../helpers/factories';
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
 import type { SoftAuthenticator } from '../helpers/passkey';
+import { PNG, putPhoto } from '../helpers/photos';
 import { ownerSignedIn, passkeySignIn } from '../helpers/staff';
 import { resign, tamperPayload } from '../helpers/tokens';
 
@@ -115,6 +117,14 @@ async function offerOfP1(s: Scene, active = true) {
   return createOffer(s.api, s.net.partner.key, { title: `Hot stones ${s.tag}`, active });
 }
 
+/** Partner P1's offer with a photo (its `photo_url` set). */
+async function offerWithPhotoOfP1(s: Scene, active = true) {
+  const offer = await offerOfP1(s, active);
+  const res = await putPhoto(s.api, s.net.partner.key, offer.id, PNG);
+  expect(res.status, res.text).toBe(200);
+  return { ...offer, photo_url: res.body.photo_url as string };
+}
+
 /** Clinic A's patient, partner P1's offer, and the voucher A issued for it. */
 async function voucherOfA(s: Scene) {
   const patient = await patientOfA(s);
@@ -177,6 +187,8 @@ interface Req {
   query?: Record<string, string>;
   /** A JSON body (API). */
   body?: unknown;
+  /** A raw image body (an offer's photo), instead of JSON. */
+  image?: Uint8Array;
   /** A counter form's fields (the session's CSRF token and a fresh submission key are added). */
   form?: Record<string, string>;
 }
@@ -189,7 +201,7 @@ type Outcome =
   /** 2xx with nothing of the owner's in it (a list, a statement, a page); may have to say something. */
   | { kind: 'hidden'; says?: string }
   /** A counter form's refusal: back to the counter with the code. */
-  | { kind: 'redirect'; code: ErrorCode }
+  | { kind: 'redirect'; code: ErrorCode; to?: string }
   /** POST /v1/vouchers/verify answers 200 either way: `{ valid: false, code }`. */
   | { kind: 'verdict'; code: ErrorCode }
   /** The counter's sign-in page, for a request without a session. */
@@ -199,7 +211,8 @@ type Outcome =
 const ok: Outcome = { kind: 'ok' };
 const problem = (code: ErrorCode): Outcome => ({ kind: 'problem', code });
 const hidden: Outcome = { kind: 'hidden' };
-const redirect = (code: ErrorCode): Outcome => ({ kind: 'redirect', code });
+/** A counter form's refusal: back to the counter (or the page `to`) with the code. */
+const redirect = (code: ErrorCode, to = '/partner'): Outcome => ({ kind: 'redirect', code, to });
 
 interface Scenario<C> {
   /** What the scenario refers to. */
@@ -479,6 +492,96 @@ const MATRIX: Record<string, Entry> = {
           what: 'an offer that does not exist',
           caller: 'partner P1',
           request: () => ({ method: 'PATCH', path: `/v1/offers/${ghostId('off')}`, body: { terms: 'x' } }),
+        },
+      }),
+    ],
+  },
+  'PUT /v1/offers/{id}/photo': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offer",
+        covers: ['id'],
+        setup: (s) => offerOfP1(s),
+        request: (o) => ({ method: 'PUT', path: `/v1/offers/${o.id}/photo`, image: PNG }),
+        rightful: ['partner P1'],
+        refusal: problem('offer_not_found'),
+        shows: (o) => [o.title, `/offer-photos/${o.id}/`],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'PUT', path: `/v1/offers/${ghostId('off')}/photo`, image: PNG }),
+        },
+      }),
+    ],
+  },
+  'DELETE /v1/offers/{id}/photo': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offer with a photo",
+        covers: ['id'],
+        setup: (s) => offerWithPhotoOfP1(s),
+        request: (o) => ({ method: 'DELETE', path: `/v1/offers/${o.id}/photo` }),
+        rightful: ['partner P1'],
+        refusal: problem('offer_not_found'),
+        shows: (o) => [o.title, '"photo_url":null'],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'DELETE', path: `/v1/offers/${ghostId('off')}/photo` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/offers/{id}/photo': {
+    scenarios: [
+      scenario({
+        what: "partner P1's active offer's photo (the catalogue is the whole network's)",
+        covers: ['id'],
+        setup: (s) => offerWithPhotoOfP1(s),
+        request: (o) => ({ method: 'GET', path: `/v1/offers/${o.id}/photo` }),
+        rightful: ['clinic A', 'clinic B', 'partner P1', 'partner P2', 'operator'],
+        check: (res) => expect(res.headers.get('content-type')).toBe('image/png'),
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/offers/${ghostId('off')}/photo` }),
+          expect: problem('offer_not_found'),
+        },
+      }),
+      scenario({
+        what: "partner P1's inactive offer's photo (clinics see active offers only)",
+        covers: ['id'],
+        setup: (s) => offerWithPhotoOfP1(s, false),
+        request: (o) => ({ method: 'GET', path: `/v1/offers/${o.id}/photo` }),
+        rightful: ['partner P1', 'partner P2', 'operator'],
+        refusal: problem('offer_not_found'),
+        check: (res) => expect(res.headers.get('content-type')).toBe('image/png'),
+      }),
+    ],
+  },
+  'GET /offer-photos/{id}/{digest}': {
+    notTenant: { digest: "the photo's SHA-256: with the offer id, the address is the permission" },
+    scenarios: [
+      scenario({
+        what: "partner P1's offer's photo at its address (whoever holds the address may look)",
+        covers: ['id'],
+        setup: async (s) => ({
+          ...(await offerWithPhotoOfP1(s)),
+          other: await createOffer(s.api, s.net.otherPartner.key),
+        }),
+        request: (o) => ({ method: 'GET', path: new URL(o.photo_url).pathname }),
+        rightful: CALLERS,
+        check: (res) => expect(res.headers.get('content-type')).toBe('image/png'),
+        ghost: {
+          what: "the same photo's digest under partner P2's offer",
+          caller: 'no one',
+          request: (o) => ({
+            method: 'GET',
+            path: `/offer-photos/${o.other.id}/${o.photo_url.split('/').pop()}`,
+          }),
+          expect: problem('photo_not_found'),
         },
       }),
     ],
@@ -1126,7 +1229,11 @@ const MATRIX: Record<string, Entry> = {
         what: "clinic A's patient, called from the console",
         covers: ['patient_id'],
         setup: patientOfA,
-        request: (p) => ({ method: 'POST', path: '/console/calls', form: { patient_id: p.id, outcome: 'reached' } }),
+        request: (p) => ({
+          method: 'POST',
+          path: '/console/calls',
+          form: { patient_id: p.id, outcome: 'reached' },
+        }),
         rightful: ['clinic A'],
         refusal: redirect('patient_not_found'),
         ghost: {
@@ -1331,6 +1438,68 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  'GET /partner/offers': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offers, and the flash for one just published",
+        covers: ['published'],
+        setup: (s) => offerOfP1(s, false),
+        request: (o) => ({ method: 'GET', path: '/partner/offers', query: { published: o.id } }),
+        rightful: ['partner P1'],
+        refusal: hidden,
+        shows: (o) => [`Published: ${o.title}`, `/partner/offers/${o.id}/edit`],
+        secrets: (o) => [o.title, o.id],
+      }),
+    ],
+  },
+  'GET /partner/offers/new': { none: "a blank form for the caller's own new offer" },
+  'GET /partner/offers/:id/edit': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offer",
+        covers: ['id'],
+        setup: (s) => offerOfP1(s),
+        request: (o) => ({ method: 'GET', path: `/partner/offers/${o.id}/edit` }),
+        rightful: ['partner P1'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (o) => [`value="${o.title}"`],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'partner P1',
+          request: () => ({ method: 'GET', path: `/partner/offers/${ghostId('off')}/edit` }),
+        },
+      }),
+    ],
+  },
+  'POST /partner/offers': { none: "publishes a new offer of the caller's own; refers to nothing existing" },
+  'POST /partner/offers/:id': {
+    scenarios: [
+      scenario({
+        what: "partner P1's offer",
+        covers: ['id'],
+        setup: (s) => offerOfP1(s),
+        request: (o) => ({
+          method: 'POST',
+          path: `/partner/offers/${o.id}`,
+          form: { title: o.title, category: 'massage', price: '70.00', active: 'on' },
+        }),
+        rightful: ['partner P1'],
+        refusal: redirect('offer_not_found', '/partner/offers'),
+        shows: (o) => [`/partner/offers?saved=${o.id}`],
+        secrets: (o) => [o.title],
+        ghost: {
+          what: 'an offer that does not exist',
+          caller: 'partner P1',
+          request: () => ({
+            method: 'POST',
+            path: `/partner/offers/${ghostId('off')}`,
+            form: { title: 'Ghost', category: 'massage', price: '70.00' },
+          }),
+        },
+      }),
+    ],
+  },
   'GET /partner/statements/:file{[0-9]{4}-[0-9]{2}\\.csv}': {
     scenarios: [
       scenario({
@@ -1395,6 +1564,20 @@ function referenceFields(doc: any, key: string): string[] {
  */
 async function send(s: Scene, key: string, caller: Caller, req: Req, once?: string): Promise<ApiResponse> {
   const url = req.query ? `${req.path}?${new URLSearchParams(req.query)}` : req.path;
+  if (!isPage(key) && req.image) {
+    const token = keyOf(s, caller);
+    const res = await s.api.app.request(
+      `${ORIGIN}${url}`,
+      {
+        method: req.method,
+        body: req.image,
+        headers: { 'content-type': 'image/png', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      env,
+    );
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, body: JSON.parse(text || 'null') };
+  }
   if (!isPage(key)) {
     return s.api.request(req.method, url, {
       token: keyOf(s, caller),
@@ -1428,7 +1611,7 @@ const describeOutcome = (o: Outcome): string =>
     : o.kind === 'problem'
       ? `${ERRORS[o.code].status} ${o.code}`
       : o.kind === 'redirect'
-        ? `303 /partner?error=${o.code}`
+        ? `303 ${o.to ?? '/partner'}?error=${o.code}`
         : o.kind === 'verdict'
           ? `200 { valid: false, code: ${o.code} }`
           : o.kind === 'signIn'
@@ -1465,9 +1648,11 @@ function expectOutcome(res: ApiResponse, o: Outcome, key: string, shows: string[
       break;
     case 'redirect':
       expect(res.status, label).toBe(303);
-      expect(res.headers.get('location'), label).toMatch(
-        new RegExp(`^/(partner|console)[^?]*\\?(.*&)?error=${o.code}$`),
-      );
+      if (o.to) expect(res.headers.get('location'), label).toBe(`${o.to}?error=${o.code}`);
+      else
+        expect(res.headers.get('location'), label).toMatch(
+          new RegExp(`^/(partner|console)[^?]*\\?(.*&)?error=${o.code}$`),
+        );
       break;
     case 'verdict':
       expect(res.status, label).toBe(200);

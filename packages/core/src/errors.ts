@@ -111,6 +111,17 @@ export const ERRORS = {
     title: 'The offer is not active',
     text: 'That offer is no longer available.',
   },
+  photo_not_found: { status: 404, title: 'Photo not found', text: 'That offer has no photo.' },
+  unsupported_image: {
+    status: 415,
+    title: 'The photo must be a JPEG, PNG or WebP image',
+    text: 'The photo must be a JPEG, PNG or WebP image.',
+  },
+  photo_too_large: {
+    status: 413,
+    title: 'The photo is larger than 2 MB',
+    text: 'The photo is too large: it may be 2 MB at most.',
+  },
   voucher_not_found: { status: 404, title: 'Voucher not found', text: 'That voucher was not found.' },
   voucher_already_redeemed: {
     status: 409,

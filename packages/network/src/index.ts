@@ -1,7 +1,8 @@
 // The network's membership and records, with no HTTP in it: organisations and their API keys (the
-// operator), page sessions, the catalogue of partner offers, each clinic's patients with their consent
-// history, and the audit trail as an organisation reads it.
+// operator), page sessions and staff, the catalogue of partner offers and their photos, each clinic's
+// patients with their consent history, and the audit trail as an organisation reads it.
 export * from './audit';
+export * from './offer-photos';
 export * from './offers';
 export * from './organizations';
 export * from './patients';

@@ -9,6 +9,8 @@ import {
   type PartnerCategory,
   type Principal,
   runBatch,
+  type StaffRole,
+  staffRefusal,
 } from '@gratia/db';
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 
@@ -27,6 +29,15 @@ export interface OfferFields {
 const wrongCurrency = (partner: OrgPrincipal, ...amounts: (Money | null | undefined)[]) =>
   amounts.some((m) => m && m.currency !== partner.organization.currency);
 
+/** Who of a partner's staff manages its offers (an API key acts for the whole partner). */
+export const OFFER_MANAGERS: readonly StaffRole[] = ['owner'];
+
+/** The refusal of a staff member whose role does not manage offers, or null. */
+export function offerManagerRefusal(partner: OrgPrincipal): Refusal<'forbidden'> | null {
+  const refused = staffRefusal(partner, OFFER_MANAGERS);
+  return refused ? { code: 'forbidden', detail: refused.detail } : null;
+}
+
 const currencyRefusal = (partner: OrgPrincipal): Refusal<'currency_mismatch'> => ({
   code: 'currency_mismatch',
   detail: `Offers are priced in the partner's currency, ${partner.organization.currency}`,
@@ -38,7 +49,9 @@ export async function publishOffer(
     partner: OrgPrincipal;
     offer: Omit<OfferFields, 'description' | 'retailValue' | 'terms' | 'active'> & Partial<OfferFields>;
   },
-): Promise<Result<Offer, Refusal<'currency_mismatch'>>> {
+): Promise<Result<Offer, Refusal<'currency_mismatch' | 'forbidden'>>> {
+  const refused = offerManagerRefusal(input.partner);
+  if (refused) return err(refused);
   const o = input.offer;
   if (wrongCurrency(input.partner, o.price, o.retailValue)) return err(currencyRefusal(input.partner));
   const now = deps.clock.now();
@@ -85,7 +98,9 @@ const changedFields = (b: Partial<OfferFields>) =>
 export async function updateOffer(
   deps: Deps,
   input: { partner: OrgPrincipal; offerId: string; changes: Partial<OfferFields> },
-): Promise<Result<Offer, Refusal<'currency_mismatch' | 'offer_not_found'>>> {
+): Promise<Result<Offer, Refusal<'currency_mismatch' | 'offer_not_found' | 'forbidden'>>> {
+  const refused = offerManagerRefusal(input.partner);
+  if (refused) return err(refused);
   const b = input.changes;
   if (wrongCurrency(input.partner, b.price, b.retailValue)) return err(currencyRefusal(input.partner));
   const now = deps.clock.now();
@@ -167,4 +182,16 @@ export async function listOffers(
     )
     .orderBy(asc(offers.id))
     .limit(input.limit);
+}
+
+/** One of the partner's own offers, active or not (what its owner edits); another partner's is not found. */
+export async function readOwnOffer(
+  deps: Deps,
+  input: { partner: OrgPrincipal; offerId: string },
+): Promise<Result<Offer, Refusal<'offer_not_found'>>> {
+  const [row] = await deps.db
+    .select()
+    .from(offers)
+    .where(and(eq(offers.id, input.offerId), eq(offers.partnerId, input.partner.organizationId)));
+  return row ? ok(row) : err({ code: 'offer_not_found', detail: `No offer ${input.offerId}` });
 }

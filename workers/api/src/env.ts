@@ -6,6 +6,8 @@ export type { OrgPrincipal, Principal, Role } from '@gratia/db';
 /** Bindings and variables of the API Worker (wrangler.toml [vars], secrets, D1). */
 export interface Env {
   DB: D1Database;
+  /** Offer photos (R2): written and read only through the photo use cases of @gratia/network. */
+  OFFER_PHOTOS: R2Bucket;
   /** The network operator's bearer secret (wrangler secret; `.dev.vars` locally). */
   OPERATOR_TOKEN: string;
   /** JSON array of Ed25519 private JWKs with `kid` (wrangler secret; `.dev.vars` locally). */

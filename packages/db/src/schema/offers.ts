@@ -18,6 +18,11 @@ export const offers = sqliteTable(
     retailAmount: integer('retail_amount'),
     terms: text('terms'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** The offer's photo in the OFFER_PHOTOS bucket: `offers/<partner>/<offer>/<sha-256 of the bytes>`. */
+    photoKey: text('photo_key'),
+    /** image/jpeg, image/png or image/webp, as read from the bytes themselves. */
+    photoType: text('photo_type'),
+    photoUpdatedAt: integer('photo_updated_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -9,7 +9,7 @@ import {
 } from '@gratia/db';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import { readCappedText } from './body';
+import { readCappedBytes, readCappedText } from './body';
 
 // What every page form shares (the console's, the counter page's): reading a form of sane size, and
 // exactly-once submission.
@@ -21,6 +21,42 @@ export async function form(c: Context<AppEnv>): Promise<Record<string, string> |
   const text = await readCappedText(c, MAX_FORM_BYTES);
   if (text === null) return null;
   return Object.fromEntries(new URLSearchParams(text));
+}
+
+/** A form that may carry files: its text fields, and the bytes of each file chosen (empty ones left out). */
+export interface UploadForm {
+  fields: Record<string, string>;
+  files: Record<string, Uint8Array>;
+}
+
+/**
+ * A form sent as multipart/form-data (one with a file input), read up to `maxBytes` in all, declared
+ * length or not: 'too_large' past it (without reading the rest), 'malformed' when it does not parse.
+ * A URL-encoded form (a browser that dropped the file) is read as one without files.
+ */
+export async function uploadForm(
+  c: Context<AppEnv>,
+  maxBytes: number,
+): Promise<UploadForm | 'too_large' | 'malformed'> {
+  const type = c.req.header('content-type') ?? '';
+  const bytes = await readCappedBytes(c, maxBytes);
+  if (bytes === null) return 'too_large';
+  if (!/^multipart\/form-data\s*;/i.test(type)) {
+    if (bytes.byteLength > MAX_FORM_BYTES) return 'too_large';
+    return { fields: Object.fromEntries(new URLSearchParams(new TextDecoder().decode(bytes))), files: {} };
+  }
+  let data: FormData;
+  try {
+    data = await new Response(bytes, { headers: { 'content-type': type } }).formData();
+  } catch {
+    return 'malformed';
+  }
+  const out: UploadForm = { fields: {}, files: {} };
+  for (const [name, value] of data) {
+    if (typeof value === 'string') out.fields[name] = value;
+    else if (value.size > 0) out.files[name] = new Uint8Array(await value.arrayBuffer());
+  }
+  return out;
 }
 
 /** A fresh one-time submission key for a form that changes something. */

@@ -8,6 +8,15 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /**
+ * The one exception: routes whose body is not JSON, read by the route itself under its own cap (after
+ * the key check, which its authorize middleware makes first): an offer's photo, raw image bytes of up to
+ * 2 MB (`routes/offers/photo-put.ts`).
+ */
+const RAW_BODY_ROUTES: readonly { method: string; path: RegExp }[] = [
+  { method: 'PUT', path: /^\/v1\/offers\/[^/]+\/photo$/ },
+];
+
+/**
  * Guards every body-carrying request before any route sees it: a body must be JSON, at most
  * MAX_BODY_BYTES, and parse. Each failure is a distinct 4xx code, so a client can tell a typo in the
  * header from a truncated payload. The parsed text stays cached on the request for the validators.
@@ -27,6 +36,7 @@ export const jsonBodyGuard = createMiddleware<AppEnv>(async (c, next) => {
 async function checkBody(c: Context<AppEnv>): Promise<void> {
   const method = c.req.method;
   if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return;
+  if (RAW_BODY_ROUTES.some((r) => r.method === method && r.path.test(c.req.path))) return;
 
   // Read at most the limit, declared length or not (a chunked body declares none).
   const text = await readCappedText(c, MAX_BODY_BYTES);

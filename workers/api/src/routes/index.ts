@@ -19,6 +19,10 @@ import { registerOpenApi } from './meta/openapi';
 import { registerCreateOffer } from './offers/create';
 import { registerGetOffer } from './offers/get';
 import { registerListOffers } from './offers/list';
+import { registerRemoveOfferPhoto } from './offers/photo-delete';
+import { registerGetOfferPhoto } from './offers/photo-get';
+import { registerPublishedOfferPhoto } from './offers/photo-public';
+import { registerSetOfferPhoto } from './offers/photo-put';
 import { registerUpdateOffer } from './offers/update';
 import { registerCreateOrganization } from './organizations/create';
 import { registerGetOrganization } from './organizations/get';
@@ -77,6 +81,10 @@ export function registerRoutes(app: App): void {
   registerListOffers(app);
   registerGetOffer(app);
   registerUpdateOffer(app);
+  registerSetOfferPhoto(app);
+  registerRemoveOfferPhoto(app);
+  registerGetOfferPhoto(app);
+  registerPublishedOfferPhoto(app);
 
   // Vouchers: issue, verify, redeem (verify is registered before /v1/vouchers/{id})
   registerJwks(app);

@@ -55,8 +55,8 @@ export function sessionEnded(c: Context<AppEnv>, refusal?: Refusal) {
   return html(c, <SignIn error={ERROR_TEXT.unauthorized} />, 401);
 }
 
-/** Where a form's refusal sends the person: back to the counter with the refusal's own sentence. */
-export const refusedTo = (r: Refusal) => `/partner?error=${r.code}`;
+/** Where a form's refusal sends the person: back to the counter (or `back`) with the refusal's own sentence. */
+export const refusedTo = (r: Refusal, back = '/partner') => `${back}?error=${r.code}`;
 
 /** How to fill in a field the page found invalid (`validation_failed` with `field`). */
 const FIELD_HELP = {
@@ -99,13 +99,14 @@ export const withSession = (handler: FormHandler) => async (c: Context<AppEnv>) 
 
 /**
  * Exactly once (see lib/forms `once`), as the counter's session: a refusal goes back to the counter
- * with its sentence, a session that no longer holds to the sign-in page.
+ * (or `back`) with its sentence, a session that no longer holds to the sign-in page.
  */
 export const once = (
   c: Context<AppEnv>,
   session: PageSession,
   f: Record<string, string>,
   action: () => Promise<FormOutcome>,
+  back = '/partner',
 ) =>
   onceFor(
     c,
@@ -113,7 +114,7 @@ export const once = (
     {
       caller: sessionCaller(c, session),
       scope: session.organizationId,
-      refusedTo,
+      refusedTo: (r) => refusedTo(r, back),
       ended: (r) => sessionEnded(c, r),
     },
     action,

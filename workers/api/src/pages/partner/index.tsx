@@ -1,5 +1,5 @@
 import { formatMoney, parseMoneyInput } from '@gratia/core';
-import { endPageSession } from '@gratia/network';
+import { endPageSession, offerManagerRefusal } from '@gratia/network';
 import {
   type CounterActivity,
   readCounterActivity,
@@ -23,6 +23,7 @@ import {
   sessionEnded,
   withSession,
 } from './common';
+import { registerPartnerOffers } from './offers';
 import { registerPartnerPoints } from './points';
 import { SCAN_SCRIPT } from './scan-script';
 import { registerPartnerStatements } from './statements';
@@ -44,7 +45,7 @@ const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; media-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 type Flash = { kind: 'ok' | 'bad'; text: string };
 
@@ -93,6 +94,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
         recentPoints={recent.points}
         now={c.var.clock.now()}
         flash={flashFor(c.req.query(), recent)}
+        managesOffers={offerManagerRefusal(recent.partner) === null}
       />,
     );
   });
@@ -140,6 +142,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
 
   registerPartnerPoints(app);
   registerPartnerStatements(app);
+  registerPartnerOffers(app);
 
   app.post('/partner/signout', async (c) => {
     const session = await counterSession(c);

@@ -68,6 +68,8 @@ export function Counter(props: {
   recentPoints: CounterActivity['points'];
   now: number;
   flash?: { kind: 'ok' | 'bad'; text: string };
+  /** Whether the signed-in staff member manages the partner's offers (owners do). */
+  managesOffers: boolean;
 }) {
   return (
     <Page title={`${props.partnerName}: counter`} script="/partner/scan.js">
@@ -93,6 +95,11 @@ export function Counter(props: {
       <p>
         <a href="/partner/statements">Statements: what each clinic owes you, month by month</a>
       </p>
+      {props.managesOffers ? (
+        <p>
+          <a href="/partner/offers">Offers: what you offer in the network's catalogue, with photos</a>
+        </p>
+      ) : null}
       <form method="post" action="/partner/signout">
         <input type="hidden" name="csrf" value={props.csrf} />
         <button type="submit" class="secondary">

@@ -44,6 +44,6 @@ export function registerCreateOffer(app: App) {
       offer: { ...b, retailValue: retail_value },
     });
     if (!out.ok) return refusal(c, out.error);
-    return c.json(offerJson(out.value), 201);
+    return c.json(offerJson(out.value, c.var.deps.config.baseUrl), 201);
   });
 }

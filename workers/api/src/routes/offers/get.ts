@@ -27,6 +27,6 @@ export function registerGetOffer(app: App) {
     const { id } = c.req.valid('param');
     const out = await readOffer(c.var.deps, { principal: principalOf(c), offerId: id });
     if (!out.ok) return refusal(c, out.error);
-    return c.json(offerJson(out.value), 200);
+    return c.json(offerJson(out.value, c.var.deps.config.baseUrl), 200);
   });
 }

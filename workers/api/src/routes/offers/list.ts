@@ -41,6 +41,9 @@ export function registerListOffers(app: App) {
       limit: q.limit + 1,
     });
     const { rows: kept, nextCursor } = page(rows, q.limit);
-    return c.json({ data: kept.map(offerJson), next_cursor: nextCursor }, 200);
+    return c.json(
+      { data: kept.map((o) => offerJson(o, c.var.deps.config.baseUrl)), next_cursor: nextCursor },
+      200,
+    );
   });
 }

@@ -45,6 +45,6 @@ export function registerUpdateOffer(app: App) {
       changes: { ...b, ...(retail_value !== undefined && { retailValue: retail_value }) },
     });
     if (!out.ok) return refusal(c, out.error);
-    return c.json(offerJson(out.value), 200);
+    return c.json(offerJson(out.value, c.var.deps.config.baseUrl), 200);
   });
 }
