@@ -23,7 +23,7 @@ const offerRow = async (id: string) =>
 const auditOf = async (offerId: string) =>
   (
     await env.DB.prepare(
-      "select action from audit_events where subject_type = 'offer' and subject_id = ? order by at, id",
+      "select action from audit_events where subject_type = 'offer' and subject_id = ? and action like 'offer.%_photo' order by at, id",
     )
       .bind(offerId)
       .all<{ action: string }>()

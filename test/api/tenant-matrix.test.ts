@@ -1235,7 +1235,7 @@ const MATRIX: Record<string, Entry> = {
           form: { patient_id: p.id, outcome: 'reached' },
         }),
         rightful: ['clinic A'],
-        refusal: redirect('patient_not_found'),
+        refusal: redirect('patient_not_found', '/console'),
         ghost: {
           what: 'a patient that does not exist',
           caller: 'clinic A',
