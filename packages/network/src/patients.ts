@@ -9,6 +9,7 @@ import {
   type Result,
 } from '@gratia/core';
 import {
+  type ConsentChannel,
   type ConsentEvent,
   consentEvents,
   type Db,
@@ -40,6 +41,8 @@ export interface ConsentInput {
   sms?: boolean;
   /** Where the consent was given ("paper_form", "front_desk"...); "api" when not said. */
   source?: string;
+  /** The words the patient was shown for each channel (CONSENT_WORDING, where the console showed it). */
+  wording?: Partial<Record<ConsentChannel, string>>;
 }
 
 /** Lower-cased name, e-mail and phone: what the clinic's search box matches. */
@@ -140,6 +143,7 @@ export async function registerPatient(
       source: consent?.source ?? 'api',
       apiKeyId: input.clinic.keyId,
       recordedAt: now,
+      wording: consent?.wording?.[ch] ?? null,
     }));
   // A card-number collision (1 in 10^14 per pair) is retried with a fresh number, never surfaced.
   for (let attempt = 1; ; attempt++) {
@@ -308,7 +312,8 @@ export async function updatePatient(
         const column = channel === 'email' ? patients.consentEmail : patients.consentSms;
         return db.insert(consentEvents).select(
           sql`select ${newId('cns', now)}, ${patients.id}, ${channel}, ${granted}, ${b.consent?.source ?? 'api'},
-            ${input.clinic.keyId}, ${now} from ${patients} where ${guard} and ${column} <> ${granted}`,
+            ${input.clinic.keyId}, ${now}, ${b.consent?.wording?.[channel] ?? null}
+            from ${patients} where ${guard} and ${column} <> ${granted}`,
         );
       });
     const done = await runBatch(db, {
