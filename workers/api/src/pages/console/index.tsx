@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
+import { registerConsolePatients } from './patients';
 import { registerConsoleToday } from './today';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -30,6 +31,7 @@ export function registerConsole(app: Hono<AppEnv>) {
     });
 
   registerConsoleToday(app);
+  registerConsolePatients(app);
 
   app.post('/console/signout', async (c) => {
     const session = await readSession(c, CONSOLE);
