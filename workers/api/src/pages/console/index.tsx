@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
+import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
 import { registerConsoleToday } from './today';
 
@@ -32,6 +33,7 @@ export function registerConsole(app: Hono<AppEnv>) {
 
   registerConsoleToday(app);
   registerConsolePatients(app);
+  registerConsoleGifts(app);
 
   app.post('/console/signout', async (c) => {
     const session = await readSession(c, CONSOLE);
