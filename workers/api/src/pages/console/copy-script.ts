@@ -1,21 +1,21 @@
-// /console/copy.js: the copy buttons. A button with data-copy="<id>" copies the text of that element
-// (an input's value) to the clipboard and says so in its data-status element. Without the script the
-// buttons stay hidden and the link is plain, selectable text.
+// /console/copy.js: a "Copy" button for any page. `<button data-copy="ID" data-copy-status="ID" hidden>`
+// copies the value (or text) of the element ID and says so in the status element; the button stays
+// hidden where the script or the clipboard is missing, and the text is there to select by hand.
 export const COPY_SCRIPT = `(() => {
-  for (const button of document.querySelectorAll('button[data-copy]')) {
+  for (const button of document.querySelectorAll('[data-copy]')) {
     const source = document.getElementById(button.dataset.copy);
-    const status = document.getElementById(button.dataset.status || '');
+    const status = document.getElementById(button.dataset.copyStatus || '');
     if (!source || !navigator.clipboard) continue;
     button.hidden = false;
     button.addEventListener('click', async () => {
       const text = 'value' in source ? source.value : source.textContent;
       try {
-        await navigator.clipboard.writeText(text.trim());
+        await navigator.clipboard.writeText(text);
         if (status) status.textContent = 'Copied.';
-      } catch {
-        if (status) status.textContent = 'Could not copy: select the link and copy it by hand.';
+      } catch (e) {
+        if (source.select) source.select();
+        if (status) status.textContent = 'Could not copy: select the text and copy it by hand.';
       }
     });
   }
-})();
-`;
+})();`;

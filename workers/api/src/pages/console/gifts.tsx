@@ -15,7 +15,6 @@ import type { AppEnv } from '../../env';
 import { newSubmissionKey } from '../../lib/forms';
 import { qrDataUri } from '../../lib/qr';
 import { formatDate } from '../layout';
-import { COPY_SCRIPT } from './copy-script';
 import { Field, formatWhen, problemPage } from './patient-views';
 import { action, ConsolePage, exactlyOnce, Flash, FormKeys, html, outcome, page, type Signed } from './shell';
 
@@ -308,7 +307,7 @@ function GiftPage(props: { s: Signed; w: VoucherWithLink; q: Record<string, stri
             <>
               <label for="gift-link">Link</label>
               <input id="gift-link" class="code" readonly value={url} />
-              <button type="button" class="small" data-copy="gift-link" data-status="copy-status" hidden>
+              <button type="button" class="small" data-copy="gift-link" data-copy-status="copy-status" hidden>
                 Copy the link
               </button>
               <p id="copy-status" role="status" class="muted" />
@@ -372,12 +371,6 @@ function GiftPage(props: { s: Signed; w: VoucherWithLink; q: Record<string, stri
 }
 
 export function registerConsoleGifts(app: Hono<AppEnv>) {
-  app.get('/console/copy.js', (c) => {
-    c.header('content-type', 'text/javascript; charset=utf-8');
-    c.header('cache-control', 'public, max-age=300');
-    return c.body(COPY_SCRIPT);
-  });
-
   app.get(
     '/console/patients/:id/gift',
     page('gift', async (c, s) => {
