@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type Client, createClient } from '../helpers/api';
 import { counter, signIn } from '../helpers/counter';
 import { createPointsScene, createStoredValueScene, recordVisit } from '../helpers/factories';
+import { staffSession } from '../helpers/staff';
 
 // The query plans of the hot paths: every statement a hot request sends to D1 is captured and run
 // through EXPLAIN QUERY PLAN with its own parameters. None may scan a table that grows with the
@@ -126,6 +127,12 @@ describe('query plans of the hot paths', () => {
     });
     const { cookie } = await signIn(api, net.partner.key);
     expect((await counter(api, cookie)).res.status).toBe(200);
+    const desk = await staffSession(api, {
+      organizationId: net.clinic.id,
+      kind: 'clinic',
+      role: 'front_desk',
+    });
+    const consoleCookie = { cookie: desk.cookie };
 
     const hot = {
       verify: {
@@ -171,6 +178,17 @@ describe('query plans of the hot paths', () => {
       vouchersUsable: { path: '/v1/vouchers?status=issued', token: net.clinic.key },
       vouchersOfPatient: { path: `/v1/vouchers?patient_id=${patient.id}`, token: net.clinic.key },
       settlement: { path: '/v1/settlements', token: net.partner.key },
+      consoleSearch: { path: '/console/patients?q=mira', headers: consoleCookie },
+      consolePatient: {
+        path: `/console/patients/${points.patient.id}?statement_before=99&gifts_before=${voucher.id}&visits_before=${Date.now()}.vis_01JD0000000000000000000000&consent_before=9`,
+        headers: consoleCookie,
+      },
+      consolePatientFirstPages: { path: `/console/patients/${patient.id}`, headers: consoleCookie },
+      consoleCatalogue: {
+        path: `/console/patients/${patient.id}/gift?category=massage`,
+        headers: consoleCookie,
+      },
+      consoleGift: { path: `/console/gifts/${voucher.id}`, headers: consoleCookie },
     };
     const found: string[] = [];
     let statements = 0;

@@ -11,6 +11,7 @@ import {
   setLoyaltyProgram,
 } from '../helpers/factories';
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
+import { staffSession } from '../helpers/staff';
 import { resign, tamperPayload } from '../helpers/tokens';
 
 // Tenant isolation, as a matrix driven by the router. Every operation and page that takes an id, or a
@@ -77,24 +78,32 @@ function keyOf(s: Scene, caller: Caller): string | null {
   }[caller];
 }
 
-async function signIn(api: Client, key: string) {
-  return api.post('/partner/session', {
-    rawBody: new URLSearchParams({ api_key: key }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
-  });
+function organizationOf(s: Scene, caller: Caller): string | null {
+  return {
+    'clinic A': s.net.clinic.id,
+    'clinic B': s.net.otherClinic.id,
+    'partner P1': s.net.partner.id,
+    'partner P2': s.net.otherPartner.id,
+    operator: null,
+    'no one': null,
+  }[caller];
 }
 
-/** A partner's counter session in this scene: its cookie and the CSRF token of its forms. */
+/**
+ * An organisation's page session in this scene, as an owner of its staff signed in with a passkey
+ * would have it (test/helpers/staff.ts): the console's for a clinic, the counter's for a partner.
+ */
 async function session(s: Scene, caller: Caller) {
   const known = s.sessions.get(caller);
   if (known) return known;
-  const res = await signIn(s.api, keyOf(s, caller)!);
-  expect(res.status, res.text).toBe(303);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const page = await s.api.get('/partner', { headers: { cookie } });
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1];
-  expect(csrf).toBeTruthy();
-  const made = { cookie, csrf: csrf! };
+  const kind = ROLE[caller] as 'clinic' | 'partner';
+  const staff = await staffSession(s.api, {
+    organizationId: organizationOf(s, caller)!,
+    kind,
+    role: 'owner',
+    name: `Owner of ${caller}`,
+  });
+  const made = { cookie: staff.cookie, csrf: staff.csrf };
   s.sessions.set(caller, made);
   return made;
 }
@@ -175,7 +184,7 @@ interface Req {
   query?: Record<string, string>;
   /** A JSON body (API). */
   body?: unknown;
-  /** A counter form's fields (the session's CSRF token and a fresh submission key are added). */
+  /** A page form's fields (the session's CSRF token and a fresh submission key are added). */
   form?: Record<string, string>;
 }
 
@@ -186,7 +195,7 @@ type Outcome =
   | { kind: 'problem'; code: ErrorCode }
   /** 2xx with nothing of the owner's in it (a list, a statement, a page); may have to say something. */
   | { kind: 'hidden'; says?: string }
-  /** A counter form's refusal: back to the counter with the code. */
+  /** A page form's refusal: back to the counter (or the console form's page) with the code. */
   | { kind: 'redirect'; code: ErrorCode }
   /** POST /v1/vouchers/verify answers 200 either way: `{ valid: false, code }`. */
   | { kind: 'verdict'; code: ErrorCode }
@@ -211,7 +220,7 @@ interface Scenario<C> {
   rightful: readonly Caller[];
   /** What an admitted caller that is not rightful gets; by default nothing else is expected. */
   refusal?: Outcome;
-  /** Counter pages: what a request without a session gets (default: the sign-in page, 401). */
+  /** Pages: what a request without a session of the page's kind gets (default: the sign-in page, 401). */
   anonymous?: Outcome;
   /** More to check of a rightful answer. */
   check?: (res: ApiResponse, c: C, caller: Caller) => void;
@@ -847,6 +856,208 @@ const MATRIX: Record<string, Entry> = {
     ),
   },
 
+  // ---- The clinic console: patients and gifts (pages; a clinic's staff session)
+  'GET /console/patients': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, searched for by name",
+        covers: ['q'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: '/console/patients', query: { q: p.last_name } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (p) => [p.id],
+        secrets: (p) => [p.id, p.card_number],
+      }),
+    ],
+    notTenant: { cursor: "a position in the caller's own list (the ids after it); names no one's record" },
+  },
+  'GET /console/patients/new': { none: 'the blank registration form' },
+  'POST /console/patients': {
+    none: "registers a new patient of the caller's own clinic; refers to no existing record",
+  },
+  'GET /console/patients/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/console/patients/${p.id}` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (p) => [p.first_name, p.card_number],
+        secrets: (p) => [p.first_name, p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/patients/${ghostId('pat')}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+      scenario({
+        what: "a visit to clinic A's patient, asked for on each clinic's own patient's page",
+        covers: ['visit'],
+        setup: async (s) => {
+          const card = await cardOfA(s);
+          const visit = await recordVisit(s.api, s.net.clinic.key, card.id, 4_200);
+          return { card, visit, theirs: await createPatient(s.api, s.net.otherClinic.key) };
+        },
+        request: (c, caller) => ({
+          method: 'GET',
+          path: `/console/patients/${caller === 'clinic B' ? c.theirs.id : c.card.id}`,
+          query: { visit: c.visit.id },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [`Visit recorded: earned ${c.visit.points_earned.toLocaleString('en-GB')} points`],
+        secrets: () => ['Visit recorded'],
+      }),
+    ],
+  },
+  'GET /console/patients/:id/gift': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/console/patients/${p.id}/gift` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (p) => [`A gift for ${p.first_name}`],
+        secrets: (p) => [p.first_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/patients/${ghostId('pat')}/gift` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+      scenario({
+        what: "partner P1's active offer, chosen for each clinic's own patient (the catalogue is the whole network's)",
+        covers: ['offer', 'partner'],
+        setup: async (s) => ({
+          offer: await offerOfP1(s),
+          a: await patientOfA(s),
+          b: await createPatient(s.api, s.net.otherClinic.key),
+        }),
+        request: (c, caller) => ({
+          method: 'GET',
+          path: `/console/patients/${caller === 'clinic B' ? c.b.id : c.a.id}/gift`,
+          query: { offer: c.offer.id, partner: c.offer.partner_id },
+        }),
+        rightful: ['clinic A', 'clinic B'],
+        shows: (c) => [`name="offer_id" value="${c.offer.id}"`],
+      }),
+    ],
+  },
+  'POST /console/patients/:id/visits': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: cardOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/console/patients/${p.id}/visits`,
+          form: { amount: '42.00' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}?visit=vis_`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/visits`,
+            form: { amount: '42.00' },
+          }),
+        },
+      }),
+    ],
+    notTenant: {
+      reference:
+        "the caller's own reference for its visit (POST /v1/visits shows another clinic's is its own)",
+    },
+  },
+  'POST /console/patients/:id/gifts': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, given partner P1's offer",
+        covers: ['id'],
+        setup: async (s) => ({ patient: await patientOfA(s), offer: await offerOfP1(s) }),
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/patients/${c.patient.id}/gifts`,
+          form: { offer_id: c.offer.id, expires_on: '2026-12-01' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: () => ['/console/gifts/vch_'],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/gifts`,
+            form: { offer_id: c.offer.id, expires_on: '2026-12-01' },
+          }),
+        },
+      }),
+    ],
+    notTenant: {
+      offer_id:
+        "the catalogue is the whole network's: any clinic may give any active offer (as POST /v1/vouchers)",
+    },
+  },
+  'GET /console/gifts/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher",
+        covers: ['id'],
+        setup: voucherOfA,
+        request: (c) => ({ method: 'GET', path: `/console/gifts/${c.voucher.id}` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.voucher.token, 'Void this gift'],
+        secrets: (c) => [c.voucher.token, c.offer.title],
+        ghost: {
+          what: 'a voucher that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/gifts/${ghostId('vch')}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /console/gifts/:id/void': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher",
+        covers: ['id'],
+        setup: voucherOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/gifts/${c.voucher.id}/void`,
+          form: { reason: 'Mistake' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('voucher_not_found'),
+        shows: (c) => [`/console/gifts/${c.voucher.id}?voided=1`],
+        ghost: {
+          what: 'a voucher that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/gifts/${ghostId('vch')}/void`,
+            form: { reason: 'Mistake' },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /console/copy.js': { none: 'a static script' },
+
   // ---- Settlement
   'GET /v1/network/settings': { none: "the network's settings, the same for everyone; takes nothing" },
   'PUT /v1/network/settings': { none: 'operator only; refers to nothing' },
@@ -1206,6 +1417,11 @@ const pageRoutes = [
   ),
 ];
 const isCounter = (key: string) => / \/partner(\/|$)/.test(key);
+const isConsole = (key: string) => / \/console(\/|$)/.test(key);
+/** A page of a signed-in organisation: the counter (partners) or the console (clinics). */
+const isPage = (key: string) => isCounter(key) || isConsole(key);
+/** The organisations a page's session can be of. */
+const pageRole = (key: string) => (isCounter(key) ? 'partner' : 'clinic');
 
 /** Parameter and body field names that refer to something that may be another tenant's (or the caller's own). */
 const REFERENCE = /^(id|token|card_number|q|period|reference)$|_id$/;
@@ -1226,12 +1442,12 @@ function referenceFields(doc: any, key: string): string[] {
 // Calling and checking
 
 /**
- * Sends a scenario's request as a caller: an API key, or a counter session (a form with the session's
- * CSRF token). `once` is the Idempotency-Key (API) or the form's one-time submission key (counter).
+ * Sends a scenario's request as a caller: an API key, or a page session (a form with the session's
+ * CSRF token). `once` is the Idempotency-Key (API) or the form's one-time submission key (pages).
  */
 async function send(s: Scene, key: string, caller: Caller, req: Req, once?: string): Promise<ApiResponse> {
   const url = req.query ? `${req.path}?${new URLSearchParams(req.query)}` : req.path;
-  if (!isCounter(key)) {
+  if (!isPage(key)) {
     return s.api.request(req.method, url, {
       token: keyOf(s, caller),
       ...(req.body === undefined ? {} : { body: req.body }),
@@ -1240,15 +1456,12 @@ async function send(s: Scene, key: string, caller: Caller, req: Req, once?: stri
   }
   const headers: Record<string, string> = { origin: ORIGIN };
   let csrf = '';
-  if (ROLE[caller] === 'partner') {
+  // Every organisation sends its own session (a clinic's is the console's, a partner's the counter's:
+  // each is no session at the other page); the operator and no one have none.
+  if (ROLE[caller] === 'clinic' || ROLE[caller] === 'partner') {
     const own = await session(s, caller);
     headers.cookie = own.cookie;
     csrf = own.csrf;
-  } else if (caller !== 'no one') {
-    // A clinic key or the operator token cannot open a counter session: the caller has none.
-    const refused = await signIn(s.api, keyOf(s, caller)!);
-    expect([401, 403], refused.text).toContain(refused.status);
-    expect(refused.headers.get('set-cookie')).toBeNull();
   }
   if (!req.form) return s.api.request(req.method, url, { headers });
   headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -1274,10 +1487,10 @@ const describeOutcome = (o: Outcome): string =>
 function expectOutcome(res: ApiResponse, o: Outcome, key: string, shows: string[], secrets: string[]) {
   const seen = `${res.headers.get('location') ?? ''}\n${res.text}`;
   const label = `${res.status} ${seen.slice(0, 300)}`;
-  const counterForm = isCounter(key) && key.startsWith('POST ');
+  const pageForm = isPage(key) && key.startsWith('POST ');
   switch (o.kind) {
     case 'ok':
-      if (counterForm) {
+      if (pageForm) {
         // A form either redirects to its outcome or (the voucher check) shows it.
         expect([200, 303], label).toContain(res.status);
         expect(res.headers.get('location') ?? '', label).not.toContain('error=');
@@ -1299,7 +1512,12 @@ function expectOutcome(res: ApiResponse, o: Outcome, key: string, shows: string[
       break;
     case 'redirect':
       expect(res.status, label).toBe(303);
-      expect(res.headers.get('location'), label).toBe(`/partner?error=${o.code}`);
+      // The counter goes home with the code; a console form goes back to where it was sent from.
+      if (isConsole(key))
+        expect(res.headers.get('location'), label).toMatch(
+          new RegExp(`^/console/[^?]*\\?(.*&)?error=${o.code}$`),
+        );
+      else expect(res.headers.get('location'), label).toBe(`/partner?error=${o.code}`);
       break;
     case 'verdict':
       expect(res.status, label).toBe(200);
@@ -1322,8 +1540,8 @@ function expected(key: string, sc: Scenario<any>, caller: Caller): { outcome: Ou
   if (exception) return { outcome: exception.expect, finding: exception.finding };
   if (sc.rightful.includes(caller)) return { outcome: ok };
   const role = ROLE[caller];
-  if (isCounter(key)) {
-    if (role !== 'partner') return { outcome: sc.anonymous ?? { kind: 'signIn', status: 401 } };
+  if (isPage(key)) {
+    if (role !== pageRole(key)) return { outcome: sc.anonymous ?? { kind: 'signIn', status: 401 } };
   } else {
     const roles = apiRoutes.get(key)?.authorization?.roles;
     if (roles && role === null) return { outcome: problem('unauthorized') };
@@ -1376,7 +1594,7 @@ describe('tenant matrix: the table accounts for every route of the router', () =
       const roles = apiRoutes.get(key)?.authorization?.roles;
       for (const sc of entry.scenarios)
         for (const caller of sc.rightful) {
-          if (isCounter(key)) expect(ROLE[caller], `${key}: ${caller}`).toBe('partner');
+          if (isPage(key)) expect(ROLE[caller], `${key}: ${caller}`).toBe(pageRole(key));
           else if (roles) expect(roles, `${key}: ${caller}`).toContain(ROLE[caller]);
         }
     }
@@ -1420,7 +1638,7 @@ for (const [key, entry] of Object.entries(MATRIX)) {
       // (The counter's voucher check changes nothing and takes no submission key.)
       const replayable =
         apiRoutes.get(key)?.idempotent ||
-        (isCounter(key) && key.startsWith('POST ') && key !== 'POST /partner/verify');
+        (isPage(key) && key.startsWith('POST ') && key !== 'POST /partner/verify');
       const onceKey = () => `matrix-${scene.tag}-0123456789`;
       for (const caller of rightful) {
         const { outcome } = expected(key, sc, caller);
@@ -1444,7 +1662,7 @@ for (const [key, entry] of Object.entries(MATRIX)) {
             (outcome.kind === 'problem' && ['unauthorized', 'forbidden'].includes(outcome.code))
           )
             continue;
-          it(`${caller}, under the rightful caller's own ${isCounter(key) ? 'submission key' : 'Idempotency-Key'} → ${describeOutcome(outcome)}, nothing replayed`, async () => {
+          it(`${caller}, under the rightful caller's own ${isPage(key) ? 'submission key' : 'Idempotency-Key'} → ${describeOutcome(outcome)}, nothing replayed`, async () => {
             const res = await send(scene, key, caller, sc.request(ctx, caller), onceKey());
             expect(res.headers.get('idempotent-replayed')).toBeNull();
             expectOutcome(res, outcome, key, [], sc.secrets?.(ctx) ?? []);
