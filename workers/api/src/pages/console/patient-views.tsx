@@ -1,5 +1,6 @@
 import { ERROR_TEXT, type ErrorCode } from '@gratia/core';
 import type { Context } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../../env';
 import { ConsolePage, html, type Signed } from './shell';
 
@@ -103,5 +104,14 @@ export function Field(props: {
         </p>
       ) : null}
     </>
+  );
+}
+
+/** A table that may scroll sideways on a phone: a named region a keyboard can reach and scroll. */
+export function TableWrap(props: { label: string; children: Child }) {
+  return (
+    <section class="table-wrap" aria-label={props.label} tabindex={0}>
+      {props.children}
+    </section>
   );
 }

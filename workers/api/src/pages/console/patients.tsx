@@ -9,7 +9,7 @@ import { cardBarcodeDataUri } from '../../lib/barcode';
 import { newSubmissionKey } from '../../lib/forms';
 import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients/schema';
 import { formatDate } from '../layout';
-import { Field, formatWhen, groupedCard, problemPage } from './patient-views';
+import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
 import {
   action,
   ConsolePage,
@@ -59,7 +59,7 @@ function SearchPage(props: { s: Signed; q: string; rows: Patient[]; next: string
             {q ? 'No patient matches that search.' : 'No patients registered yet.'}
           </p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Patients found">
             <table>
               <thead>
                 <tr>
@@ -84,7 +84,7 @@ function SearchPage(props: { s: Signed; q: string; rows: Patient[]; next: string
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <nav class="pager" aria-label="Pages of patients">
           {props.first ? null : (
@@ -453,7 +453,7 @@ function PatientPage(props: {
         {o.consent.items.length === 0 ? (
           <p class="muted">No consent recorded.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Consent changes">
             <table>
               <caption class="muted">Changes, newest first</caption>
               <thead>
@@ -477,7 +477,7 @@ function PatientPage(props: {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         {o.consent.next !== null ? (
           <p>
@@ -492,7 +492,7 @@ function PatientPage(props: {
         {o.balance.lots.length === 0 ? (
           <p class="muted">No points to spend.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Lots that can be spent">
             <table>
               <thead>
                 <tr>
@@ -513,7 +513,7 @@ function PatientPage(props: {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         {o.balance.moreLots ? (
           <p class="muted">More lots follow; the statement lists every movement.</p>
@@ -522,7 +522,7 @@ function PatientPage(props: {
         {o.statement.items.length === 0 ? (
           <p class="muted">No movements yet.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Statement">
             <table>
               <caption class="muted">Newest first</caption>
               <thead>
@@ -552,7 +552,7 @@ function PatientPage(props: {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         {o.statement.next !== null ? (
           <p>
