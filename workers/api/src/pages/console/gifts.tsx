@@ -61,7 +61,7 @@ function giftUrl(patientId: string, b: Browse, anchor = '') {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(b)) if (v) params.set(k, v);
   const query = params.toString();
-  return `/console/patients/${patientId}/gift${query ? `?${query}` : ''}${anchor}`;
+  return `/console/patients/${encodeURIComponent(patientId)}/gift${query ? `?${query}` : ''}${anchor}`;
 }
 
 /** The patient's preferences an offer matches: its category, or words of its title or description. */
