@@ -41,6 +41,8 @@ describe('POST /v1/patients', () => {
         granted: true,
         source: 'paper_form',
         api_key_id: clinic.keyId,
+        // Over the API the words the patient saw are not known.
+        wording: null,
       }),
       expect.objectContaining({ channel: 'sms', granted: false, source: 'paper_form' }),
     ]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type Client, createClient } from '../helpers/api';
 import { counter, signIn } from '../helpers/counter';
 import { createPointsScene, createStoredValueScene, recordVisit } from '../helpers/factories';
+import { staffSession } from '../helpers/staff';
 
 // The query plans of the hot paths: every statement a hot request sends to D1 is captured and run
 // through EXPLAIN QUERY PLAN with its own parameters. None may scan a table that grows with the
@@ -153,6 +154,12 @@ describe('query plans of the hot paths', () => {
     expect((await counter(api, cookie)).res.status).toBe(200);
     const trail = await api.get('/v1/audit-events?limit=1', { token: net.clinic.key });
     expect(trail.body.next_cursor).toBeTruthy();
+    const desk = await staffSession(api, {
+      organizationId: net.clinic.id,
+      kind: 'clinic',
+      role: 'front_desk',
+    });
+    const consoleCookie = { cookie: desk.cookie };
 
     const hot = {
       verify: {
@@ -226,6 +233,17 @@ describe('query plans of the hot paths', () => {
         path: '/v1/audit-events?staff_id=stf_01JD0000000000000000000000',
         token: net.clinic.key,
       },
+      consoleSearch: { path: '/console/patients?q=mira', headers: consoleCookie },
+      consolePatient: {
+        path: `/console/patients/${points.patient.id}?statement_before=99&gifts_before=${voucher.id}&visits_before=${Date.now()}.vis_01JD0000000000000000000000&consent_before=9`,
+        headers: consoleCookie,
+      },
+      consolePatientFirstPages: { path: `/console/patients/${patient.id}`, headers: consoleCookie },
+      consoleCatalogue: {
+        path: `/console/patients/${patient.id}/gift?category=massage`,
+        headers: consoleCookie,
+      },
+      consoleGift: { path: `/console/gifts/${voucher.id}`, headers: consoleCookie },
     };
     const found: string[] = [];
     let statements = 0;

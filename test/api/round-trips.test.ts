@@ -3,7 +3,14 @@ import { randomToken } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../workers/api/src/app';
 import { createClient } from '../helpers/api';
-import { createPointsScene, createVoucherScene, issueVoucher, recordVisit } from '../helpers/factories';
+import {
+  createOffer,
+  createPointsScene,
+  createVoucherScene,
+  issueVoucher,
+  recordVisit,
+} from '../helpers/factories';
+import { staffSession } from '../helpers/staff';
 
 // The counter's promise, "one round trip to the database", held per hot request: the D1 meter (the
 // one the benchmarks read through Server-Timing) counts round trips, so a refactor that adds a query
@@ -80,6 +87,70 @@ describe('D1 round trips per hot request', () => {
     expect(await metered('POST', '/v1/points/redemptions', net.partner.key, spend)).toEqual({
       status: 201,
       trips: 1,
+    });
+  });
+});
+
+describe('D1 round trips per console page', () => {
+  it('the patient pages and the gift pages: the session check and one use case', async () => {
+    const api = createClient();
+    const { net, patient } = await createPointsScene(api);
+    await recordVisit(api, net.clinic.key, patient.id, 50_000);
+    const offer = await createOffer(api, net.partner.key);
+    const gift = await issueVoucher(api, net.clinic.key, { patient_id: patient.id, offer_id: offer.id });
+    const desk = await staffSession(api, {
+      organizationId: net.clinic.id,
+      kind: 'clinic',
+      role: 'front_desk',
+    });
+    // The staff member's client's own clock: the session is as fresh as the scene.
+    const page = async (method: 'GET' | 'POST', path: string, fields?: Record<string, string>) => {
+      const res = await api.app.request(
+        `https://gratia.test${path}`,
+        {
+          method,
+          headers: {
+            cookie: desk.cookie,
+            'x-debug-d1': '1',
+            ...(fields
+              ? { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://gratia.test' }
+              : {}),
+          },
+          body: fields
+            ? new URLSearchParams({ csrf: desk.csrf, submission: randomToken(18), ...fields }).toString()
+            : undefined,
+        },
+        { ...env, EXPOSE_D1_METRICS: '1' },
+      );
+      const trips = Number(
+        /round_trips=(\d+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? Number.NaN,
+      );
+      return { status: res.status, trips };
+    };
+    for (const path of [
+      `/console/patients?q=mira`,
+      `/console/patients/${patient.id}`,
+      `/console/patients/${patient.id}/gift?category=massage`,
+      `/console/patients/${patient.id}/gift?offer=${offer.id}`,
+      `/console/gifts/${gift.id}`,
+    ])
+      expect({ path, ...(await page('GET', path)) }).toEqual({ path, status: 200, trips: 2 });
+    expect(await page('GET', '/console/patients/new')).toEqual({ status: 200, trips: 1 });
+    // Forms: the session check, the submission key's claim, the use case (a visit and a gift read
+    // then write: two), storing where it led.
+    expect(await page('POST', `/console/patients/${patient.id}/visits`, { amount: '10' })).toEqual({
+      status: 303,
+      trips: 5,
+    });
+    expect(
+      await page('POST', `/console/patients/${patient.id}/gifts`, {
+        offer_id: offer.id,
+        expires_on: '2026-12-01',
+      }),
+    ).toEqual({ status: 303, trips: 5 });
+    expect(await page('POST', `/console/gifts/${gift.id}/void`, { reason: 'Mistake' })).toEqual({
+      status: 303,
+      trips: 4,
     });
   });
 });

@@ -212,7 +212,8 @@ const ok: Outcome = { kind: 'ok' };
 const problem = (code: ErrorCode): Outcome => ({ kind: 'problem', code });
 const hidden: Outcome = { kind: 'hidden' };
 /** A counter form's refusal: back to the counter (or the page `to`) with the code. */
-const redirect = (code: ErrorCode, to = '/partner'): Outcome => ({ kind: 'redirect', code, to });
+/** A page form's refusal: back to `to` (default: the page the form belongs to) with the code. */
+const redirect = (code: ErrorCode, to?: string): Outcome => ({ kind: 'redirect', code, to });
 
 interface Scenario<C> {
   /** What the scenario refers to. */
@@ -226,7 +227,7 @@ interface Scenario<C> {
   rightful: readonly Caller[];
   /** What an admitted caller that is not rightful gets; by default nothing else is expected. */
   refusal?: Outcome;
-  /** Counter pages: what a request without a session gets (default: the sign-in page, 401). */
+  /** Pages: what a request without a session of the page's kind gets (default: the sign-in page, 401). */
   anonymous?: Outcome;
   /** More to check of a rightful answer. */
   check?: (res: ApiResponse, c: C, caller: Caller) => void;
@@ -1048,6 +1049,208 @@ const MATRIX: Record<string, Entry> = {
     ),
   },
 
+  // ---- The clinic console: patients and gifts (pages; a clinic's staff session)
+  'GET /console/patients': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, searched for by name",
+        covers: ['q'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: '/console/patients', query: { q: p.last_name } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (p) => [p.id],
+        secrets: (p) => [p.id, p.card_number],
+      }),
+    ],
+    notTenant: { cursor: "a position in the caller's own list (the ids after it); names no one's record" },
+  },
+  'GET /console/patients/new': { none: 'the blank registration form' },
+  'POST /console/patients': {
+    none: "registers a new patient of the caller's own clinic; refers to no existing record",
+  },
+  'GET /console/patients/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/console/patients/${p.id}` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (p) => [p.first_name, p.card_number],
+        secrets: (p) => [p.first_name, p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/patients/${ghostId('pat')}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+      scenario({
+        what: "a visit to clinic A's patient, asked for on each clinic's own patient's page",
+        covers: ['visit'],
+        setup: async (s) => {
+          const card = await cardOfA(s);
+          const visit = await recordVisit(s.api, s.net.clinic.key, card.id, 4_200);
+          return { card, visit, theirs: await createPatient(s.api, s.net.otherClinic.key) };
+        },
+        request: (c, caller) => ({
+          method: 'GET',
+          path: `/console/patients/${caller === 'clinic B' ? c.theirs.id : c.card.id}`,
+          query: { visit: c.visit.id },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [`Visit recorded: earned ${c.visit.points_earned.toLocaleString('en-GB')} points`],
+        secrets: () => ['Visit recorded'],
+      }),
+    ],
+  },
+  'GET /console/patients/:id/gift': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/console/patients/${p.id}/gift` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (p) => [`A gift for ${p.first_name}`],
+        secrets: (p) => [p.first_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/patients/${ghostId('pat')}/gift` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+      scenario({
+        what: "partner P1's active offer, chosen for each clinic's own patient (the catalogue is the whole network's)",
+        covers: ['offer', 'partner'],
+        setup: async (s) => ({
+          offer: await offerOfP1(s),
+          a: await patientOfA(s),
+          b: await createPatient(s.api, s.net.otherClinic.key),
+        }),
+        request: (c, caller) => ({
+          method: 'GET',
+          path: `/console/patients/${caller === 'clinic B' ? c.b.id : c.a.id}/gift`,
+          query: { offer: c.offer.id, partner: c.offer.partner_id },
+        }),
+        rightful: ['clinic A', 'clinic B'],
+        shows: (c) => [`name="offer_id" value="${c.offer.id}"`],
+      }),
+    ],
+  },
+  'POST /console/patients/:id/visits': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: cardOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/console/patients/${p.id}/visits`,
+          form: { amount: '42.00' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}?visit=vis_`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/visits`,
+            form: { amount: '42.00' },
+          }),
+        },
+      }),
+    ],
+    notTenant: {
+      reference:
+        "the caller's own reference for its visit (POST /v1/visits shows another clinic's is its own)",
+    },
+  },
+  'POST /console/patients/:id/gifts': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, given partner P1's offer",
+        covers: ['id'],
+        setup: async (s) => ({ patient: await patientOfA(s), offer: await offerOfP1(s) }),
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/patients/${c.patient.id}/gifts`,
+          form: { offer_id: c.offer.id, expires_on: '2026-12-01' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: () => ['/console/gifts/vch_'],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/gifts`,
+            form: { offer_id: c.offer.id, expires_on: '2026-12-01' },
+          }),
+        },
+      }),
+    ],
+    notTenant: {
+      offer_id:
+        "the catalogue is the whole network's: any clinic may give any active offer (as POST /v1/vouchers)",
+    },
+  },
+  'GET /console/gifts/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher",
+        covers: ['id'],
+        setup: voucherOfA,
+        request: (c) => ({ method: 'GET', path: `/console/gifts/${c.voucher.id}` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.voucher.token, 'Void this gift'],
+        secrets: (c) => [c.voucher.token, c.offer.title],
+        ghost: {
+          what: 'a voucher that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/gifts/${ghostId('vch')}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /console/gifts/:id/void': {
+    scenarios: [
+      scenario({
+        what: "clinic A's voucher",
+        covers: ['id'],
+        setup: voucherOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/gifts/${c.voucher.id}/void`,
+          form: { reason: 'Mistake' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('voucher_not_found'),
+        shows: (c) => [`/console/gifts/${c.voucher.id}?voided=1`],
+        ghost: {
+          what: 'a voucher that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/gifts/${ghostId('vch')}/void`,
+            form: { reason: 'Mistake' },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /console/copy.js': { none: 'a static script' },
+
   // ---- Settlement
   'GET /v1/network/settings': { none: "the network's settings, the same for everyone; takes nothing" },
   'PUT /v1/network/settings': { none: 'operator only; refers to nothing' },
@@ -1559,8 +1762,8 @@ function referenceFields(doc: any, key: string): string[] {
 // Calling and checking
 
 /**
- * Sends a scenario's request as a caller: an API key, or a counter session (a form with the session's
- * CSRF token). `once` is the Idempotency-Key (API) or the form's one-time submission key (counter).
+ * Sends a scenario's request as a caller: an API key, or a page session (a form with the session's
+ * CSRF token). `once` is the Idempotency-Key (API) or the form's one-time submission key (pages).
  */
 async function send(s: Scene, key: string, caller: Caller, req: Req, once?: string): Promise<ApiResponse> {
   const url = req.query ? `${req.path}?${new URLSearchParams(req.query)}` : req.path;
@@ -1623,10 +1826,10 @@ const describeOutcome = (o: Outcome): string =>
 function expectOutcome(res: ApiResponse, o: Outcome, key: string, shows: string[], secrets: string[]) {
   const seen = `${res.headers.get('location') ?? ''}\n${res.text}`;
   const label = `${res.status} ${seen.slice(0, 300)}`;
-  const counterForm = isPage(key) && key.startsWith('POST ');
+  const pageForm = isPage(key) && key.startsWith('POST ');
   switch (o.kind) {
     case 'ok':
-      if (counterForm) {
+      if (pageForm) {
         // A form either redirects to its outcome or (the voucher check) shows it.
         expect([200, 303], label).toContain(res.status);
         expect(res.headers.get('location') ?? '', label).not.toContain('error=');

@@ -150,36 +150,38 @@ export async function readOffer(
   return row ? ok(row) : err({ code: 'offer_not_found', detail: `No offer ${input.offerId}` });
 }
 
-export async function listOffers(
-  deps: Deps,
-  input: {
-    principal: Principal;
-    category?: PartnerCategory;
-    partnerId?: string;
-    q?: string;
-    after?: string;
-    limit: number;
-  },
-): Promise<Offer[]> {
+/** What the catalogue can be browsed by. */
+export interface OfferFilter {
+  principal: Principal;
+  category?: PartnerCategory;
+  partnerId?: string;
+  q?: string;
+  after?: string;
+}
+
+/** The catalogue's conditions: what the principal may see, narrowed by the filter; paged by id. */
+export function offerConditions(input: OfferFilter) {
   // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes, and a search may be 200 characters.
   const needle = input.q ? input.q.toLowerCase() : null;
+  return and(
+    visibleTo(input.principal),
+    input.category ? eq(offers.category, input.category) : undefined,
+    input.partnerId ? eq(offers.partnerId, input.partnerId) : undefined,
+    needle
+      ? or(
+          sql`instr(lower(${offers.title}), ${needle}) > 0`,
+          sql`instr(lower(coalesce(${offers.description}, '')), ${needle}) > 0`,
+        )
+      : undefined,
+    input.after ? gt(offers.id, input.after) : undefined,
+  );
+}
+
+export async function listOffers(deps: Deps, input: OfferFilter & { limit: number }): Promise<Offer[]> {
   return deps.db
     .select()
     .from(offers)
-    .where(
-      and(
-        visibleTo(input.principal),
-        input.category ? eq(offers.category, input.category) : undefined,
-        input.partnerId ? eq(offers.partnerId, input.partnerId) : undefined,
-        needle
-          ? or(
-              sql`instr(lower(${offers.title}), ${needle}) > 0`,
-              sql`instr(lower(coalesce(${offers.description}, '')), ${needle}) > 0`,
-            )
-          : undefined,
-        input.after ? gt(offers.id, input.after) : undefined,
-      ),
-    )
+    .where(offerConditions(input))
     .orderBy(asc(offers.id))
     .limit(input.limit);
 }

@@ -11,6 +11,7 @@ import {
 import {
   actorOf,
   auditEntry,
+  type ConsentChannel,
   type ConsentEvent,
   consentEvents,
   type Db,
@@ -42,6 +43,8 @@ export interface ConsentInput {
   sms?: boolean;
   /** Where the consent was given ("paper_form", "front_desk"...); "api" when not said. */
   source?: string;
+  /** The words the patient was shown for each channel (CONSENT_WORDING, where the console showed it). */
+  wording?: Partial<Record<ConsentChannel, string>>;
 }
 
 /** Lower-cased name, e-mail and phone: what the clinic's search box matches. */
@@ -142,6 +145,7 @@ export async function registerPatient(
       source: consent?.source ?? 'api',
       apiKeyId: input.clinic.keyId,
       recordedAt: now,
+      wording: consent?.wording?.[ch] ?? null,
     }));
   // A card-number collision (1 in 10^14 per pair) is retried with a fresh number, never surfaced.
   for (let attempt = 1; ; attempt++) {
@@ -336,7 +340,8 @@ export async function updatePatient(
         const column = channel === 'email' ? patients.consentEmail : patients.consentSms;
         return db.insert(consentEvents).select(
           sql`select ${newId('cns', now)}, ${patients.id}, ${channel}, ${granted}, ${b.consent?.source ?? 'api'},
-            ${input.clinic.keyId}, ${now} from ${patients} where ${guard} and ${column} <> ${granted}`,
+            ${input.clinic.keyId}, ${now}, ${b.consent?.wording?.[channel] ?? null}
+            from ${patients} where ${guard} and ${column} <> ${granted}`,
         );
       });
     const done = await runBatch(db, {

@@ -1,9 +1,10 @@
 // The coalition card's bonus account, with no HTTP in it.
 //
 // Use cases (deps, input) -> Result: recordVisit, spendPoints, reversePointSpend, readBalance,
-// readStatement (each settles the caller inside its own batch: one D1 round trip, two for a visit),
-// buildCallList, recordCallOutcome / listCallOutcomes (what came of the calls), todayFigures,
-// readProgram / setProgram / listProgramVersions, bookExpiredPoints (the cron).
+// readStatement, readPatientOverview (each settles the caller inside its own batch: one D1 round
+// trip, two for a visit), buildCallList, recordCallOutcome / listCallOutcomes (what came of the
+// calls), todayFigures / readToday, readProgram / setProgram / listProgramVersions, bookExpiredPoints
+// (the cron).
 // Below them: the rules, each defined once (rules.ts: spendable lot, live balance, programme in force),
 // the programme's pure arithmetic (program.ts), the calendar (lot expiry in the clinic's timezone),
 // and one D1 batch builder per movement (accrue, spend, reverse, expire) over the ledger (ledger.ts).
@@ -14,6 +15,7 @@ export * from './call-list';
 export * from './call-outcomes';
 export * from './expire';
 export * from './ledger';
+export * from './overview';
 export * from './program';
 export * from './program-store';
 export * from './reverse';

@@ -58,7 +58,10 @@ export const patientSearchTerms = sqliteTable(
 export const CONSENT_CHANNELS = ['email', 'sms'] as const;
 export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
 
-/** Every consent change, appended, never overwritten: who recorded it, when, from what source. */
+/**
+ * Every consent change, appended, never overwritten: who recorded it, when, from what source, and the
+ * words the patient was shown when the recorder showed them (null when not known, e.g. over the API).
+ */
 export const consentEvents = sqliteTable(
   'consent_events',
   {
@@ -71,6 +74,7 @@ export const consentEvents = sqliteTable(
     source: text('source').notNull(),
     apiKeyId: text('api_key_id').references(() => apiKeys.id),
     recordedAt: integer('recorded_at').notNull(),
+    wording: text('wording'),
   },
   (t) => [index('consent_events_patient_idx').on(t.patientId, t.recordedAt)],
 );

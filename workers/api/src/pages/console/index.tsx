@@ -3,6 +3,9 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
+import { COPY_SCRIPT } from './copy-script';
+import { registerConsoleGifts } from './gifts';
+import { registerConsolePatients } from './patients';
 import { registerConsoleToday } from './today';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -30,6 +33,14 @@ export function registerConsole(app: Hono<AppEnv>) {
     });
 
   registerConsoleToday(app);
+  registerConsolePatients(app);
+  registerConsoleGifts(app);
+
+  app.get('/console/copy.js', (c) => {
+    c.header('content-type', 'text/javascript; charset=utf-8');
+    c.header('cache-control', 'public, max-age=300');
+    return c.body(COPY_SCRIPT);
+  });
 
   app.post('/console/signout', async (c) => {
     const session = await readSession(c, CONSOLE);

@@ -62,6 +62,10 @@ export const ConsentEventSchema = z
     source: z.string(),
     api_key_id: z.string().nullable(),
     recorded_at: TimestampSchema,
+    wording: z.string().nullable().openapi({
+      description:
+        'The words the patient was shown and agreed to (or declined), as the clinic console recorded them; null when not recorded (e.g. consent sent over the API)',
+    }),
   })
   .openapi('ConsentEvent');
 
@@ -93,6 +97,7 @@ export function consentEventJson(e: ConsentEvent): z.infer<typeof ConsentEventSc
     source: e.source,
     api_key_id: e.apiKeyId,
     recorded_at: toIso(e.recordedAt),
+    wording: e.wording,
   };
 }
 

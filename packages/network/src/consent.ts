@@ -1,0 +1,11 @@
+import type { ConsentChannel } from '@gratia/db';
+
+// The words a patient agrees to when they let the clinic contact them: shown next to each consent
+// checkbox and stored with the consent event the console records, so the history says exactly what
+// was agreed. Changing a sentence changes what new events store; past events keep their own words.
+
+export const CONSENT_WORDING: Readonly<Record<ConsentChannel, string>> = {
+  email:
+    'I agree that this clinic may e-mail me about my gift vouchers, my bonus points and offers from its partner network. I can withdraw this consent at any time by telling the clinic.',
+  sms: 'I agree that this clinic may send me text messages (SMS) about my gift vouchers, my bonus points and offers from its partner network. I can withdraw this consent at any time by telling the clinic.',
+};

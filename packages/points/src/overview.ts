@@ -1,0 +1,164 @@
+import { err, isId, ok, type Refusal, type Result } from '@gratia/core';
+import {
+  type AuthRefusal,
+  type Caller,
+  type ConsentEvent,
+  consentEvents,
+  type Deps,
+  keyOrganization,
+  keyRefOf,
+  type Patient,
+  patients,
+  runAsCaller,
+  type Visit,
+  type Voucher,
+  visits,
+  vouchers,
+} from '@gratia/db';
+import { displayStatus, type VoucherDisplayStatus } from '@gratia/vouchers';
+import { and, desc, eq, getTableColumns, lt, or, sql } from 'drizzle-orm';
+import {
+  type Balance,
+  balanceFrom,
+  balanceStatements,
+  type StatementLine,
+  statementPage,
+  statementRows,
+} from './account';
+
+// Everything the clinic console shows on a patient's page, in one D1 round trip: the patient, their
+// consent history, the card's balance with its lots, the statement, the gifts they were given and
+// their visits. Each list is a page, newest first, continued from its own cursor, so the page reads
+// rows in proportion to what it shows, never the patient's whole history.
+
+/** How many of each list one page shows. */
+export const OVERVIEW_PAGE = { consent: 10, statement: 20, gifts: 10, visits: 10 } as const;
+
+/** Where each list continues from (the cursor its "older" link carries); absent: its newest page. */
+export interface OverviewCursors {
+  /** Consent events inserted before this one (its rowid: the order they were written in). */
+  consentBefore?: number;
+  statementBefore?: number;
+  giftsBefore?: string;
+  visitsBefore?: { occurredAt: number; id: string };
+}
+
+export interface ListPage<T, C> {
+  items: T[];
+  /** The cursor of the next (older) page, or null when this is the last. */
+  next: C | null;
+}
+
+export interface PatientOverview {
+  patient: Patient;
+  consent: ListPage<ConsentEvent & { seq: number }, number>;
+  balance: Balance;
+  statement: ListPage<StatementLine, number>;
+  gifts: ListPage<Voucher & { displayStatus: VoucherDisplayStatus }, string>;
+  visits: ListPage<Visit, { occurredAt: number; id: string }>;
+  /** The visit asked for by id (the one just recorded), if it is this patient's. */
+  visit: Visit | null;
+}
+
+function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  return { items, next: more ? cursor(items[items.length - 1]!) : null };
+}
+
+export async function readPatientOverview(
+  deps: Deps,
+  input: { caller: Caller; patientId: string; visitId?: string; cursors?: OverviewCursors },
+): Promise<Result<PatientOverview, AuthRefusal | Refusal<'patient_not_found'>>> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const patientId = isId('pat', input.patientId) ? input.patientId : '';
+  const ownClinic = keyOrganization(keyRefOf(input.caller));
+  const at = input.cursors ?? {};
+  const visitsBefore = at.visitsBefore;
+  const run = await runAsCaller(deps, input.caller, ['clinic'], {
+    patient: db
+      .select()
+      .from(patients)
+      .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
+    // Newest first by rowid: the order the events were written in, even within one millisecond.
+    consent: db
+      .select({ ...getTableColumns(consentEvents), seq: sql<number>`${consentEvents}.rowid`.as('seq') })
+      .from(consentEvents)
+      .where(
+        and(
+          eq(consentEvents.patientId, patientId),
+          at.consentBefore === undefined ? undefined : sql`${consentEvents}.rowid < ${at.consentBefore}`,
+          sql`exists (select 1 from patients p where p.id = ${patientId} and p.clinic_id = ${ownClinic})`,
+        ),
+      )
+      .orderBy(sql`${consentEvents}.rowid desc`)
+      .limit(OVERVIEW_PAGE.consent + 1),
+    ...balanceStatements(db, { patientId, ownClinic, now }),
+    statement: statementRows(db, {
+      patientId,
+      ownClinic,
+      beforeSeq: at.statementBefore ?? null,
+      limit: OVERVIEW_PAGE.statement,
+    }),
+    gifts: db
+      .select()
+      .from(vouchers)
+      .where(
+        and(
+          eq(vouchers.patientId, patientId),
+          sql`${vouchers.clinicId} = ${ownClinic}`,
+          at.giftsBefore === undefined ? undefined : lt(vouchers.id, at.giftsBefore),
+        ),
+      )
+      .orderBy(desc(vouchers.id))
+      .limit(OVERVIEW_PAGE.gifts + 1),
+    visits: db
+      .select()
+      .from(visits)
+      .where(
+        and(
+          eq(visits.patientId, patientId),
+          sql`${visits.clinicId} = ${ownClinic}`,
+          visitsBefore
+            ? or(
+                lt(visits.occurredAt, visitsBefore.occurredAt),
+                and(eq(visits.occurredAt, visitsBefore.occurredAt), lt(visits.id, visitsBefore.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(visits.occurredAt), desc(visits.id))
+      .limit(OVERVIEW_PAGE.visits + 1),
+    visit: db
+      .select()
+      .from(visits)
+      .where(
+        and(
+          eq(visits.id, input.visitId ?? ''),
+          eq(visits.patientId, patientId),
+          sql`${visits.clinicId} = ${ownClinic}`,
+        ),
+      ),
+  });
+  if (!run.ok) return run;
+  const read = run.value.results;
+  const patient = read.patient[0];
+  const balance = balanceFrom(read);
+  if (!patient || !balance)
+    return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
+  const statement = statementPage(read.statement, OVERVIEW_PAGE.statement);
+  return ok({
+    patient,
+    consent: paged(read.consent, OVERVIEW_PAGE.consent, (e) => e.seq),
+    balance,
+    statement: { items: statement.lines, next: statement.next },
+    gifts: paged(
+      read.gifts.map((v) => ({ ...v, displayStatus: displayStatus(v, now) })),
+      OVERVIEW_PAGE.gifts,
+      (v) => v.id,
+    ),
+    visits: paged(read.visits, OVERVIEW_PAGE.visits, (v) => ({ occurredAt: v.occurredAt, id: v.id })),
+    visit: read.visit[0] ?? null,
+  });
+}
