@@ -181,7 +181,8 @@ export async function startLocalServer({
   if (persistTo) args.push('--persist-to', persistTo);
   args.push(...extraArgs);
   // The server's own origin is the vouchers' issuer unless told otherwise (and overrides .dev.vars).
-  const baseUrl = `http://127.0.0.1:${p}`;
+  // localhost, not 127.0.0.1: passkeys (WebAuthn) need a domain for their relying party.
+  const baseUrl = `http://localhost:${p}`;
   for (const [k, v] of Object.entries({ PUBLIC_BASE_URL: baseUrl, ...vars })) args.push('--var', `${k}:${v}`);
   const child = spawnWrangler(args, {
     env: ENV,

@@ -41,3 +41,13 @@ export async function createOrg(
   if (k.status !== 201) throw new Error(`key for ${fields.name}: ${k.status} ${k.text}`);
   return { id: o.body.id as string, key: k.body.secret as string };
 }
+
+/** A one-time invitation link for an organisation's owner (the operator's call). */
+export async function invitationLink(organizationId: string, name = 'Owner'): Promise<string> {
+  const res = await http('POST', `/v1/organizations/${organizationId}/invitations`, operatorToken(), {
+    role: 'owner',
+    name,
+  });
+  if (res.status !== 201) throw new Error(`invitation: ${res.status} ${res.text}`);
+  return res.body.url;
+}

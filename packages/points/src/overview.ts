@@ -25,6 +25,7 @@ import {
   statementPage,
   statementRows,
 } from './account';
+import { type CallRecord, callRecordOf, lastCallJson } from './call-outcomes';
 
 // Everything the clinic console shows on a patient's page, in one D1 round trip: the patient, their
 // consent history, the card's balance with its lots, the statement, the gifts they were given and
@@ -58,6 +59,8 @@ export interface PatientOverview {
   visits: ListPage<Visit, { occurredAt: number; id: string }>;
   /** The visit asked for by id (the one just recorded), if it is this patient's. */
   visit: Visit | null;
+  /** The latest call made to the patient (from the call list or this page), with who made it. */
+  lastCall: CallRecord | null;
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -130,6 +133,10 @@ export async function readPatientOverview(
       )
       .orderBy(desc(visits.occurredAt), desc(visits.id))
       .limit(OVERVIEW_PAGE.visits + 1),
+    lastCall: db
+      .select({ json: sql<string | null>`${lastCallJson(ownClinic, patientId)}`.as('last_call_json') })
+      .from(patients)
+      .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
     visit: db
       .select()
       .from(visits)
@@ -160,5 +167,6 @@ export async function readPatientOverview(
     ),
     visits: paged(read.visits, OVERVIEW_PAGE.visits, (v) => ({ occurredAt: v.occurredAt, id: v.id })),
     visit: read.visit[0] ?? null,
+    lastCall: read.lastCall[0]?.json ? callRecordOf(read.lastCall[0].json) : null,
   });
 }

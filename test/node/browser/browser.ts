@@ -54,3 +54,37 @@ export async function seriousViolations(page: Page) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
 }
+
+export const DESKTOP = { width: 1366, height: 900 };
+
+/** A page at desktop size (a front-desk PC). */
+export async function desktopPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
+  return context.newPage();
+}
+
+/**
+ * Gives the page's browser a platform authenticator (Chromium's CDP virtual authenticator): passkeys
+ * are created and used as on a phone with a fingerprint reader, user verification included.
+ */
+export async function withPasskeys(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}
+
+/** Opens an invitation link and creates the passkey it asks for; lands on the console or the counter. */
+export async function acceptInvitation(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Create my passkey' }).click();
+  await page.waitForURL(/\/(console|partner)$/);
+}

@@ -3,8 +3,8 @@ import jsQR from 'jsqr';
 import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, createOrg, http } from '../http';
-import { launch, phonePage, screenshot, seriousViolations } from './browser';
+import { baseUrl, createOrg, http, invitationLink } from '../http';
+import { acceptInvitation, launch, phonePage, screenshot, seriousViolations, withPasskeys } from './browser';
 
 // The two human pages in a real headless Chromium at phone size: the patient's link (render, QR
 // decodes back to the token, accessibility) and the partner's counter (sign in, paste, check,
@@ -78,11 +78,11 @@ describe('the partner counter page in Chromium', () => {
   it('signs in, checks a pasted code, redeems with one tap, shows it and reverses it; axe finds nothing serious', async () => {
     const { voucher, partner, clinic } = await scene();
     const page = await phonePage(browser);
+    await withPasskeys(page);
     await page.goto(`${baseUrl()}/partner`);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'partner-sign-in');
-    await page.getByLabel('Your partner API key').fill(partner.key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await acceptInvitation(page, await invitationLink(partner.id, 'Marta Lange'));
     await expect(page.locator('h1').textContent()).resolves.toBe('Hands of Grace Massage & Spa');
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -114,9 +114,8 @@ describe('the partner counter page in Chromium', () => {
     });
     expect(visit.status).toBe(201);
     const page = await phonePage(browser);
-    await page.goto(`${baseUrl()}/partner`);
-    await page.getByLabel('Your partner API key').fill(partner.key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await withPasskeys(page);
+    await acceptInvitation(page, await invitationLink(partner.id));
     await page.getByLabel('Card number').fill(patient.card_number.replace(/(\d{4})(?=\d)/g, '$1 '));
     await page.getByLabel('Points to take').fill('2500');
     await page.getByRole('button', { name: 'Take points' }).click();

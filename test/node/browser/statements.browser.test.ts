@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, createOrg, http } from '../http';
-import { launch, phonePage, screenshot, seriousViolations } from './browser';
+import { createOrg, http, invitationLink } from '../http';
+import { acceptInvitation, launch, phonePage, screenshot, seriousViolations, withPasskeys } from './browser';
 
 // The partner's statements on a phone in Chromium: after a voucher and card points are redeemed at
 // its counter, the month shows what the clinic owes, the lines, the CSV link, and prints cleanly.
@@ -33,9 +33,8 @@ describe('the partner statements view in Chromium', () => {
     expect(redeemed.body.receipt).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
     const page = await phonePage(browser);
-    await page.goto(`${baseUrl()}/partner`);
-    await page.getByLabel('Your partner API key').fill(partner.key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await withPasskeys(page);
+    await acceptInvitation(page, await invitationLink(partner.id));
     await page.getByRole('link', { name: /Statements/ }).click();
     await expect(page.locator('h1').textContent()).resolves.toContain('Statement for');
     const owed = page.getByRole('region', { name: 'Owed to you, by clinic' });

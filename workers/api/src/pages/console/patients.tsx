@@ -22,6 +22,7 @@ import {
   type Signed,
   signedOut,
 } from './shell';
+import { CallSection } from './today';
 
 // Patients: find a patient (name, phone, e-mail or card number), register one with their consent in
 // the exact words they agreed to, and their page: profile, preferences, consent history, the card
@@ -357,7 +358,7 @@ function PatientPage(props: {
           {VISIT_HELP[q.field!]}
         </p>
       ) : (
-        <Flash q={q} />
+        <Flash q={q} ok={q.called ? 'The call is recorded.' : undefined} />
       )}
       <div class="grid two">
         <section class="card" aria-labelledby="card">
@@ -389,6 +390,12 @@ function PatientPage(props: {
             <a href={`${base}/gift`}>Give {p.firstName} a gift</a>
           </p>
         </section>
+        <CallSection
+          patientId={p.id}
+          csrf={s.session.csrf}
+          lastCall={o.lastCall}
+          zone={s.principal.organization.timezone}
+        />
         <section class="card" aria-labelledby="visit">
           <h2 id="visit">Record a paid visit</h2>
           <form method="post" action={`${base}/visits`}>

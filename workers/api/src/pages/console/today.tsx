@@ -1,7 +1,8 @@
-import { ApiError, formatMoney } from '@gratia/core';
+import { ApiError, formatMoney, isId } from '@gratia/core';
 import { CALL_OUTCOMES, type CallOutcome } from '@gratia/db';
 import {
   type CallListEntry,
+  type CallRecord,
   daysLeftInMonth,
   type Figure,
   readToday,
@@ -59,35 +60,67 @@ function CallRow(props: {
           </>
         ) : null}
       </p>
-      <p style="margin:.25rem 0">
-        {last ? (
-          <>
-            Last call: <strong>{OUTCOME_TEXT[last.outcome]}</strong>, {formatTimeIn(last.at, props.zone)} by{' '}
-            {last.by.name ?? (last.by.kind === 'api_key' ? 'an API key' : 'staff')}
-            {last.note ? ` (“${last.note}”)` : ''}
-          </>
-        ) : (
-          <span class="muted">Not called yet</span>
-        )}
-      </p>
-      <form method="post" action="/console/calls" class="row">
-        <FormKeys csrf={props.csrf} submission={newSubmissionKey()} />
-        <input type="hidden" name="patient_id" value={e.patientId} />
-        <div>
-          <label for={`${id}-outcome`}>Outcome</label>
-          <select id={`${id}-outcome`} name="outcome" required>
-            {CALL_OUTCOMES.map((o) => (
-              <option value={o}>{OUTCOME_TEXT[o]}</option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label for={`${id}-note`}>Note (optional)</label>
-          <input id={`${id}-note`} name="note" maxlength={500} />
-        </div>
-        <button type="submit">Record call</button>
-      </form>
+      <LastCall call={last} zone={props.zone} />
+      <CallForm patientId={e.patientId} csrf={props.csrf} idPrefix={id} />
     </li>
+  );
+}
+
+function LastCall(props: { call: CallRecord | null; zone: string }) {
+  const last = props.call;
+  return (
+    <p style="margin:.25rem 0">
+      {last ? (
+        <>
+          Last call: <strong>{OUTCOME_TEXT[last.outcome]}</strong>, {formatTimeIn(last.at, props.zone)} by{' '}
+          {last.by.name ?? (last.by.kind === 'api_key' ? 'an API key' : 'staff')}
+          {last.note ? ` (“${last.note}”)` : ''}
+        </>
+      ) : (
+        <span class="muted">Not called yet</span>
+      )}
+    </p>
+  );
+}
+
+/** What came of a call: the form on the call list and on the patient's page (`back` says which). */
+function CallForm(props: { patientId: string; csrf: string; idPrefix: string; back?: 'patient' }) {
+  const id = props.idPrefix;
+  return (
+    <form method="post" action="/console/calls" class="row">
+      <FormKeys csrf={props.csrf} submission={newSubmissionKey()} />
+      <input type="hidden" name="patient_id" value={props.patientId} />
+      {props.back ? <input type="hidden" name="back" value={props.back} /> : null}
+      <div>
+        <label for={`${id}-outcome`}>Outcome</label>
+        <select id={`${id}-outcome`} name="outcome" required>
+          {CALL_OUTCOMES.map((o) => (
+            <option value={o}>{OUTCOME_TEXT[o]}</option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label for={`${id}-note`}>Note (optional)</label>
+        <input id={`${id}-note`} name="note" maxlength={500} />
+      </div>
+      <button type="submit">Record call</button>
+    </form>
+  );
+}
+
+/** The patient page's calls: the latest, and a form to record another. */
+export function CallSection(props: {
+  patientId: string;
+  csrf: string;
+  lastCall: CallRecord | null;
+  zone: string;
+}) {
+  return (
+    <section class="card" aria-labelledby="calls">
+      <h2 id="calls">Calls</h2>
+      <LastCall call={props.lastCall} zone={props.zone} />
+      <CallForm patientId={props.patientId} csrf={props.csrf} idPrefix="patient-call" back="patient" />
+    </section>
   );
 }
 
@@ -196,7 +229,9 @@ export function registerConsoleToday(app: Hono<AppEnv>) {
     action('today', (c, s, f) =>
       exactlyOnce(c, s, f, '/console', async () => {
         const outcomeValue = f.outcome as CallOutcome;
-        if (!CALL_OUTCOMES.includes(outcomeValue)) return { location: '/console?error=validation_failed' };
+        const toPatient = f.back === 'patient' && isId('pat', f.patient_id ?? '');
+        const back = toPatient ? `/console/patients/${f.patient_id}` : '/console';
+        if (!CALL_OUTCOMES.includes(outcomeValue)) return { location: `${back}?error=validation_failed` };
         const note = (f.note ?? '').trim().slice(0, 500) || null;
         const out = await recordCallOutcome(c.var.deps, {
           clinic: s.principal,
@@ -204,8 +239,12 @@ export function registerConsoleToday(app: Hono<AppEnv>) {
           outcome: outcomeValue,
           note,
         });
-        if (!out.ok) return outcome('/console', out.error);
-        return { location: `/console?called=${out.value.patientId}#call-${out.value.patientId}` };
+        if (!out.ok) return outcome(back, out.error);
+        return {
+          location: toPatient
+            ? `${back}?called=1#calls`
+            : `/console?called=${out.value.patientId}#call-${out.value.patientId}`,
+        };
       }),
     ),
   );
