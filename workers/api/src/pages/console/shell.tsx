@@ -54,6 +54,7 @@ input[type=checkbox],input[type=radio]{width:auto;margin-right:.4rem}label.inlin
 .figure strong{display:block;font-size:1.5rem}.pager{display:flex;gap:1rem;margin:1rem 0}
 .tag{display:inline-block;background:#efe7dc;border-radius:6px;padding:.1rem .45rem;margin:.1rem;font-size:.85rem}
 .table-wrap{overflow-x:auto}
+ul.calls>li{display:block;border-bottom:0}
 .field-error{color:var(--bad);font-weight:600;margin:.25rem 0 0}.hint{color:var(--muted);font-size:.9rem;margin:.2rem 0 0}
 [aria-invalid=true]{border-color:var(--bad);border-width:2px}
 .barcode{display:block;width:100%;max-width:22rem;background:#fff}

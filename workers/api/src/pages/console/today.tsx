@@ -180,7 +180,7 @@ export function registerConsoleToday(app: Hono<AppEnv>) {
               {view.callList.entries.length === 0 ? (
                 <p class="muted">No one to call on this page.</p>
               ) : (
-                <ul class="plain" style="display:block">
+                <ul class="plain calls">
                   {view.callList.entries.map((e) => (
                     <CallRow
                       e={e}
