@@ -6,9 +6,18 @@ import { STATIC_PAGE_HEADERS } from './static-headers';
 // GET /: what this deployment is and where everything lives, for a person who opens the base URL.
 
 const LINKS = [
+  {
+    href: '/console',
+    label: 'Clinic console',
+    what: 'for clinic staff: the call list, patients, visits, gifts, the programme, reports, staff',
+  },
+  {
+    href: '/partner',
+    label: 'Partner counter',
+    what: 'for partner staff: check and redeem gift vouchers, take card points',
+  },
   { href: '/docs', label: 'API reference', what: 'every operation, generated from the code' },
   { href: '/openapi.json', label: 'OpenAPI document', what: 'the same, machine-readable (OpenAPI 3.1)' },
-  { href: '/partner', label: 'Partner counter', what: 'check and redeem gift vouchers, take card points' },
   {
     href: '/.well-known/jwks.json',
     label: 'Voucher signing keys (JWKS)',
