@@ -6,6 +6,7 @@ import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
+import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleToday } from './today';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -44,11 +45,12 @@ export function registerConsole(app: Hono<AppEnv>) {
 
   app.post('/console/signout', async (c) => {
     const session = await readSession(c, CONSOLE);
+    if (!session) return c.redirect('/console', 303);
     const f = await form(c);
-    if (session && f && csrfOk(c, session, f.csrf)) {
-      await endPageSession(c.var.deps, { sessionId: session.id });
-      endSession(c, CONSOLE);
-    }
+    // A sign-out from another site (or a stale form) is refused: it must not end the session either.
+    if (!f || !csrfOk(c, session, f.csrf)) return html(c, <SignInPage error={FORM_EXPIRED} />, 403);
+    await endPageSession(c.var.deps, { sessionId: session.id });
+    endSession(c, CONSOLE);
     return c.redirect('/console', 303);
   });
 }

@@ -215,7 +215,7 @@ export const page =
     return s instanceof Response ? s : handler(c, s);
   };
 
-const FORM_EXPIRED = 'The form expired. Please go back, reload the page and try again.';
+export const FORM_EXPIRED = 'The form expired. Please go back, reload the page and try again.';
 
 /** A console form (POST): the session, the area's roles, a form of sane size, this origin and the CSRF token. */
 export const action =

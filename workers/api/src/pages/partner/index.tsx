@@ -146,11 +146,13 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
 
   app.post('/partner/signout', async (c) => {
     const session = await counterSession(c);
+    if (!session) return c.redirect('/partner', 303);
     const f = await form(c);
-    if (session && f && csrfOk(c, session, f.csrf)) {
-      await endPageSession(c.var.deps, { sessionId: session.id });
-      endSession(c, COUNTER);
-    }
+    // A sign-out from another site (or a stale form) is refused: it must not end the session either.
+    if (!f || !csrfOk(c, session, f.csrf))
+      return html(c, <SignIn error="The form expired. Please reload the page and try again." />, 403);
+    await endPageSession(c.var.deps, { sessionId: session.id });
+    endSession(c, COUNTER);
     return c.redirect('/partner', 303);
   });
 
