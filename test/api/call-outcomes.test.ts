@@ -161,7 +161,7 @@ describe('POST /v1/patients/{id}/call_outcomes', () => {
     });
     expect(out).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect(await count('call_outcomes', 'patient_id = ?', patient.id)).toBe(0);
-    expect(await count('audit_events', 'patient_id = ?', patient.id)).toBe(0);
+    expect(await count('audit_events', "patient_id = ? and action = 'call.record'", patient.id)).toBe(0);
   });
 
   describeSecurity('POST /v1/patients/{id}/call_outcomes', {
