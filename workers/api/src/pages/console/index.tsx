@@ -6,6 +6,7 @@ import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
+import { registerConsoleProgramme } from './programme';
 import { registerConsoleToday } from './today';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -35,6 +36,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleToday(app);
   registerConsolePatients(app);
   registerConsoleGifts(app);
+  registerConsoleProgramme(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
