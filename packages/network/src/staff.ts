@@ -68,7 +68,7 @@ export const rolesOf = (kind: 'clinic' | 'partner'): readonly StaffRole[] =>
   kind === 'clinic' ? CLINIC_ROLES : PARTNER_ROLES;
 
 /** Who may manage an organisation's staff: its owners (and its API keys, which act for it whole). */
-const MANAGERS: readonly StaffRole[] = ['owner'];
+export const STAFF_MANAGERS: readonly StaffRole[] = ['owner'];
 
 type StaffRefusal = Refusal<
   'forbidden' | 'organization_not_found' | 'staff_not_found' | 'invitation_not_found' | 'validation_failed'
@@ -100,6 +100,23 @@ export interface InvitationView {
   revokedAt: number | null;
 }
 
+export const STAFF_NAME_MAX = 100;
+export const STAFF_EMAIL_MAX = 254;
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** What is wrong with the name and e-mail of someone to invite (both already trimmed), field by field. */
+export function invitationFieldErrors(
+  name: string,
+  email: string | null,
+): { path: string; message: string }[] {
+  const errors: { path: string; message: string }[] = [];
+  if (name.length === 0 || name.length > STAFF_NAME_MAX)
+    errors.push({ path: 'name', message: `must be 1 to ${STAFF_NAME_MAX} characters` });
+  if (email !== null && (email.length > STAFF_EMAIL_MAX || !EMAIL_SHAPE.test(email)))
+    errors.push({ path: 'email', message: 'must be an e-mail address' });
+  return errors;
+}
+
 /** Where an invitation is accepted: a one-time link carrying the token (only its hash is stored). */
 export const invitationUrl = (deps: Deps, token: string) =>
   `${deps.config.baseUrl.replace(/\/$/, '')}/join/${token}`;
@@ -123,7 +140,7 @@ export async function inviteStaff(
   if (by.role !== 'operator') {
     if (by.organizationId !== input.organizationId)
       return err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
-    const refused = staffRefusal(by, MANAGERS);
+    const refused = staffRefusal(by, STAFF_MANAGERS);
     if (refused) return err({ code: 'forbidden', detail: refused.detail });
   } else if (input.role !== 'owner') {
     return err({
@@ -131,10 +148,23 @@ export async function inviteStaff(
       detail: "The operator invites an organisation's owners; owners invite the rest of their staff",
     });
   }
-  const [org] = await db
-    .select({ id: organizations.id, name: organizations.name, kind: organizations.kind })
-    .from(organizations)
-    .where(eq(organizations.id, input.organizationId));
+  const name = input.name.trim();
+  const email = input.email?.trim() || null;
+  const invalid = invitationFieldErrors(name, email);
+  if (invalid.length > 0)
+    return err({
+      code: 'validation_failed',
+      detail: invalid.map((e) => `${e.path}: ${e.message}`).join('; '),
+      errors: invalid,
+    });
+  // An organisation inviting its own staff is known already; only the operator's invitation looks it up.
+  const [org] =
+    by.role === 'operator'
+      ? await db
+          .select({ id: organizations.id, name: organizations.name, kind: organizations.kind })
+          .from(organizations)
+          .where(eq(organizations.id, input.organizationId))
+      : [{ id: by.organizationId, name: by.organization.name, kind: by.role }];
   if (!org) return err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
   if (!rolesOf(org.kind).includes(input.role))
     return err({
@@ -147,8 +177,8 @@ export async function inviteStaff(
     id: newId('inv', now),
     organizationId: org.id,
     role: input.role,
-    name: input.name,
-    email: input.email ?? null,
+    name,
+    email,
     tokenHash: await sha256Hex(token),
     invitedByKeyId: by.role === 'operator' ? null : by.keyId,
     createdAt: now,
@@ -161,7 +191,7 @@ export async function inviteStaff(
       organizationId: org.id,
       action: 'staff.invite',
       subject: { type: 'invitation', id: row.id },
-      detail: { role: input.role, name: input.name },
+      detail: { role: input.role, name },
       at: now,
     }),
   });
@@ -547,18 +577,27 @@ export interface StaffView {
   lastSignInAt: number | null;
 }
 
-const STAFF_PAGE = 100;
-
-/** An organisation's staff (current first, by name) and its open invitations. One round trip. */
+/**
+ * An organisation's current staff by name, a page of `limit` after the staff member `after` (the last
+ * of the previous page; names repeat, so the page is keyed by name and id), and its open invitations
+ * (owners only). One round trip.
+ */
 export async function listStaff(
   deps: Deps,
-  input: { principal: OrgPrincipal; after?: string },
+  input: { principal: OrgPrincipal; after?: string; limit: number },
 ): Promise<
-  Result<{ staff: StaffView[]; invitations: InvitationView[]; more: boolean }, Refusal<'forbidden'>>
+  Result<{ staff: StaffView[]; invitations: InvitationView[]; next: string | null }, Refusal<'forbidden'>>
 > {
   const { db } = deps;
   const p = input.principal;
+  const refused = staffRefusal(p, STAFF_MANAGERS);
+  if (refused) return err({ code: 'forbidden', detail: refused.detail });
   const now = deps.clock.now();
+  const after =
+    input.after === undefined
+      ? undefined
+      : sql`(${staffMembers.name}, ${staffMembers.id}) > (select a.name, a.id from staff_members a
+          where a.id = ${input.after} and a.organization_id = ${p.organizationId})`;
   const out = await runBatch(db, {
     staff: db
       .select({
@@ -574,21 +613,15 @@ export async function listStaff(
         >`(select max(x.last_used_at) from staff_passkeys x where x.staff_id = ${staffMembers.id})`,
       })
       .from(staffMembers)
-      .where(
-        and(
-          eq(staffMembers.organizationId, p.organizationId),
-          isNull(staffMembers.removedAt),
-          input.after ? gt(staffMembers.name, input.after) : undefined,
-        ),
-      )
-      .orderBy(asc(staffMembers.name))
-      .limit(STAFF_PAGE + 1),
+      .where(and(eq(staffMembers.organizationId, p.organizationId), isNull(staffMembers.removedAt), after))
+      .orderBy(asc(staffMembers.name), asc(staffMembers.id))
+      .limit(input.limit + 1),
+    // The organisation's own name and kind are added below: unnamed constant columns would share one
+    // column name in the batch's rows and shift every column after them.
     invitations: db
       .select({
         id: staffInvitations.id,
         organizationId: staffInvitations.organizationId,
-        organizationName: sql<string>`${p.organization.name}`,
-        organizationKind: sql<'clinic' | 'partner'>`${p.role}`,
         role: staffInvitations.role,
         name: staffInvitations.name,
         email: staffInvitations.email,
@@ -608,10 +641,15 @@ export async function listStaff(
       .orderBy(desc(staffInvitations.createdAt))
       .limit(50),
   });
+  const staff = out.staff.slice(0, input.limit);
   return ok({
-    staff: out.staff.slice(0, STAFF_PAGE),
-    invitations: out.invitations,
-    more: out.staff.length > STAFF_PAGE,
+    staff,
+    invitations: out.invitations.map((i) => ({
+      ...i,
+      organizationName: p.organization.name,
+      organizationKind: p.role,
+    })),
+    next: out.staff.length > input.limit ? staff[staff.length - 1]!.id : null,
   });
 }
 
@@ -632,7 +670,7 @@ export async function changeStaffRole(
 ): Promise<Result<StaffView, StaffRefusal | Refusal<'last_owner'>>> {
   const { db } = deps;
   const p = input.principal;
-  const refused = staffRefusal(p, MANAGERS);
+  const refused = staffRefusal(p, STAFF_MANAGERS);
   if (refused) return err({ code: 'forbidden', detail: refused.detail });
   if (!rolesOf(p.role).includes(input.role))
     return err({
@@ -645,8 +683,11 @@ export async function changeStaffRole(
     eq(staffMembers.organizationId, p.organizationId),
     isNull(staffMembers.removedAt),
   );
+  // Only an owner's demotion needs another owner to remain.
   const keepsOwner =
-    input.role === 'owner' ? sql`1` : sql`${otherOwners(p.organizationId, input.staffId)} > 0`;
+    input.role === 'owner'
+      ? sql`1`
+      : sql`(${staffMembers.role} <> 'owner' or ${otherOwners(p.organizationId, input.staffId)} > 0)`;
   const changed = sql`exists (select 1 from staff_members x where x.id = ${input.staffId} and x.role = ${input.role})`;
   const before = await db.select({ role: staffMembers.role }).from(staffMembers).where(mine);
   if (!before[0]) return err(staffNotFound(input.staffId));
@@ -701,7 +742,7 @@ export async function removeStaff(
 ): Promise<Result<StaffView, StaffRefusal | Refusal<'last_owner'>>> {
   const { db } = deps;
   const p = input.principal;
-  const refused = staffRefusal(p, MANAGERS);
+  const refused = staffRefusal(p, STAFF_MANAGERS);
   if (refused) return err({ code: 'forbidden', detail: refused.detail });
   const now = deps.clock.now();
   const target = sql`(select m.id from staff_members m where m.id = ${input.staffId}
@@ -737,14 +778,14 @@ export async function removeStaff(
   return ok(row);
 }
 
-/** Withdraws an invitation not yet accepted (owners only). */
+/** Withdraws an invitation not yet accepted (owners only); an accepted one is no longer there to withdraw. */
 export async function revokeInvitation(
   deps: Deps,
   input: { principal: OrgPrincipal; invitationId: string },
 ): Promise<Result<{ id: string }, StaffRefusal>> {
   const { db } = deps;
   const p = input.principal;
-  const refused = staffRefusal(p, MANAGERS);
+  const refused = staffRefusal(p, STAFF_MANAGERS);
   if (refused) return err({ code: 'forbidden', detail: refused.detail });
   const now = deps.clock.now();
   const mine = and(
@@ -764,7 +805,10 @@ export async function revokeInvitation(
       when: sql`exists (select 1 from staff_invitations i where i.id = ${input.invitationId} and i.revoked_at = ${now})`,
       at: now,
     }),
-    after: db.select({ id: staffInvitations.id }).from(staffInvitations).where(mine),
+    after: db
+      .select({ id: staffInvitations.id })
+      .from(staffInvitations)
+      .where(and(mine, isNull(staffInvitations.acceptedAt))),
   });
   return done.after[0]
     ? ok(done.after[0])
