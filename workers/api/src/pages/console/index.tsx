@@ -7,6 +7,7 @@ import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
+import { registerConsoleStaff } from './staff';
 import { registerConsoleToday } from './today';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -37,6 +38,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsolePatients(app);
   registerConsoleGifts(app);
   registerConsoleProgramme(app);
+  registerConsoleStaff(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
