@@ -5,10 +5,9 @@ import { accrualPoints, setProgram } from '@gratia/points';
 import { describe, expect, it } from 'vitest';
 import { exampleSentence } from '../../workers/api/src/pages/console/programme-script';
 import { type Client, createClient } from '../helpers/api';
-import { ORIGIN } from '../helpers/counter';
 import { testDeps } from '../helpers/deps';
 import { createNetwork, setLoyaltyProgram } from '../helpers/factories';
-import { type StaffSession, staffSession } from '../helpers/staff';
+import { ORIGIN, type StaffSession, staffSession } from '../helpers/staff';
 
 // The console's Programme area: the rules in force with an example of what a visit earns, the form
 // that sets new rules (owners and managers), and the versions so far with who set each.

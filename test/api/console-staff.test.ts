@@ -2,9 +2,8 @@ import { env } from 'cloudflare:workers';
 import { HOUR_MS } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient } from '../helpers/api';
-import { ORIGIN } from '../helpers/counter';
 import { createNetwork } from '../helpers/factories';
-import { type StaffSession, staffSession } from '../helpers/staff';
+import { join, newAuthenticator, ORIGIN, type StaffSession, staffSession } from '../helpers/staff';
 
 // The console's Staff area (owners only) and the same pages on the counter (/partner/staff): invite
 // by a one-time link, change a role, remove someone (their key revoked and their sessions ended at
@@ -148,14 +147,20 @@ describe('invitations', () => {
     expect((await fresh.get('/console/staff')).text).not.toContain('Mara Jansen');
   });
 
-  it('works once: accepted, the link shows the 404 page', async () => {
+  it('works once: the invitee joins with a passkey as the role given, then the link shows the 404 page', async () => {
     const { api, owner } = await clinic();
     const { token, id } = await invite(owner);
-    // What acceptInvitation's batch writes when the passkey is made (the ceremony has its own suite).
-    await env.DB.prepare('update staff_invitations set accepted_at = ? where id = ?')
-      .bind(api.clock.now(), id)
-      .run();
+    const joined = await join(api, token, newAuthenticator());
+    expect(joined.res.status, joined.res.text).toBe(200);
+    expect(joined.res.body.location).toBe('/console');
+    const mara = await api.get('/console', { headers: { cookie: joined.cookie } });
+    expect(mara.status).toBe(200);
+    expect(mara.text).toContain('Mara Jansen (Front desk)');
     expect((await api.get(`/join/${token}`)).status).toBe(404);
+    expect((await join(api, token, newAuthenticator())).res.status).toBe(404);
+    const list = await owner.get('/console/staff');
+    expect(list.text).toMatch(/aria-label="Role of Mara Jansen">.*<option value="front_desk" selected="">/);
+    expect(list.text).not.toContain('Withdraw the invitation of Mara Jansen');
     // An accepted invitation is no longer there to withdraw.
     const res = await owner.post(`/console/staff/invitations/${id}/withdraw`);
     expect(res.status).toBe(404);
