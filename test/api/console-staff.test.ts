@@ -161,6 +161,8 @@ describe('invitations', () => {
     const list = await owner.get('/console/staff');
     expect(list.text).toMatch(/aria-label="Role of Mara Jansen">.*<option value="front_desk" selected="">/);
     expect(list.text).not.toContain('Withdraw the invitation of Mara Jansen');
+    // Her passkey and when she last used it (joining signs her in).
+    expect(list.text).toMatch(/Mara Jansen.*1 Nov 2026, 10:00<br\/><span class="muted">1 passkey<\/span>/);
     // An accepted invitation is no longer there to withdraw.
     const res = await owner.post(`/console/staff/invitations/${id}/withdraw`);
     expect(res.status).toBe(404);

@@ -578,6 +578,18 @@ export interface StaffView {
 }
 
 /**
+ * A member's passkeys and last sign-in, for a select from staff_members. The member's id is named
+ * with its table by hand: drizzle writes a selected column bare, which inside these subqueries would
+ * be the passkey's own id.
+ */
+const passkeyColumns = () => ({
+  passkeys: sql<number>`(select count(*) from staff_passkeys x
+    where x.staff_id = "staff_members"."id")`.as('passkeys'),
+  lastSignInAt: sql<number | null>`(select max(x.last_used_at) from staff_passkeys x
+    where x.staff_id = "staff_members"."id")`.as('last_sign_in_at'),
+});
+
+/**
  * An organisation's current staff by name, a page of `limit` after the staff member `after` (the last
  * of the previous page; names repeat, so the page is keyed by name and id), and its open invitations
  * (owners only). One round trip.
@@ -607,10 +619,7 @@ export async function listStaff(
         role: staffMembers.role,
         createdAt: staffMembers.createdAt,
         removedAt: staffMembers.removedAt,
-        passkeys: sql<number>`(select count(*) from staff_passkeys x where x.staff_id = ${staffMembers.id})`,
-        lastSignInAt: sql<
-          number | null
-        >`(select max(x.last_used_at) from staff_passkeys x where x.staff_id = ${staffMembers.id})`,
+        ...passkeyColumns(),
       })
       .from(staffMembers)
       .where(and(eq(staffMembers.organizationId, p.organizationId), isNull(staffMembers.removedAt), after))
@@ -723,10 +732,7 @@ function staffRow(deps: Deps, staffId: string, organizationId: string) {
       role: staffMembers.role,
       createdAt: staffMembers.createdAt,
       removedAt: staffMembers.removedAt,
-      passkeys: sql<number>`(select count(*) from staff_passkeys x where x.staff_id = ${staffMembers.id})`,
-      lastSignInAt: sql<
-        number | null
-      >`(select max(x.last_used_at) from staff_passkeys x where x.staff_id = ${staffMembers.id})`,
+      ...passkeyColumns(),
     })
     .from(staffMembers)
     .where(and(eq(staffMembers.id, staffId), eq(staffMembers.organizationId, organizationId)));
