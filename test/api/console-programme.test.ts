@@ -310,6 +310,19 @@ describe('the live example (/console/programme.js)', () => {
   });
 });
 
+describe('cost', () => {
+  it('the page costs two D1 round trips: the session check and readProgramHistory', async () => {
+    const { api, staff } = await scene();
+    const res = await api.app.request(
+      'https://gratia.test/console/programme',
+      { headers: { cookie: staff.cookie, 'x-debug-d1': '1' } },
+      { ...env, EXPOSE_D1_METRICS: '1' },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('server-timing')).toMatch(/round_trips=2\b/);
+  });
+});
+
 describe('the rows behind the history', () => {
   it('names the staff member who set a version even after they are removed', async () => {
     const { api, net, staff } = await scene('manager');

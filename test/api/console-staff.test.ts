@@ -370,6 +370,26 @@ describe('forms without the session’s CSRF token', () => {
   });
 });
 
+describe('cost', () => {
+  it('the staff pages cost two D1 round trips: the session check and listStaff', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    for (const [kind, organizationId, path] of [
+      ['clinic', net.clinic.id, '/console/staff'],
+      ['partner', net.partner.id, '/partner/staff'],
+    ] as const) {
+      const owner = await staffSession(api, { organizationId, kind, role: 'owner' });
+      const res = await api.app.request(
+        `https://gratia.test${path}`,
+        { headers: { cookie: owner.cookie, 'x-debug-d1': '1' } },
+        { ...env, EXPOSE_D1_METRICS: '1' },
+      );
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('server-timing'), path).toMatch(/round_trips=2\b/);
+    }
+  });
+});
+
 describe('paging', () => {
   it('pages the staff by name and id, so members of the same name are each listed once', async () => {
     const { owner, as } = await clinic();
