@@ -384,7 +384,8 @@ function History(props: {
   return (
     <section class="card" aria-labelledby="history">
       <h2 id="history">History</h2>
-      <div class="table-wrap">
+      {/* Focusable: on a phone the table scrolls sideways, and a keyboard must reach it too. */}
+      <section class="table-wrap" tabindex={0} aria-label="The versions">
         <table>
           <caption class="muted">Every version of the rules, newest first</caption>
           <thead>
@@ -422,7 +423,7 @@ function History(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       <nav class="pager" aria-label="History pages">
         {props.paged ? <a href={BACK}>Newest versions</a> : null}
         {props.nextBefore !== null ? <a href={`${BACK}?before=${props.nextBefore}`}>Older versions</a> : null}

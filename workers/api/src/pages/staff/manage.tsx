@@ -121,7 +121,7 @@ function StaffTable(props: { frame: StaffFrame; s: Signed; staff: StaffView[] })
                     <RoleOptions roles={roles} selected={m.role} />
                   </select>
                   <FormKeys csrf={s.session.csrf} submission={newSubmissionKey()} />
-                  <button type="submit" class="small">
+                  <button type="submit" class="small" aria-label={`Change the role of ${m.name}`}>
                     Change
                   </button>
                 </form>
@@ -211,6 +211,7 @@ function InviteForm(props: {
   errors: Record<string, string>;
 }) {
   const { frame, values, errors } = props;
+  const roles = rolesOf(frame.kind);
   const describe = (name: string) =>
     errors[name] ? { 'aria-invalid': 'true', 'aria-describedby': `invite-${name}-error` } : {};
   const error = (name: string) =>
@@ -254,7 +255,8 @@ function InviteForm(props: {
       {error('email')}
       <label for="invite-role">Role</label>
       <select id="invite-role" name="role" {...describe('role')}>
-        <RoleOptions roles={rolesOf(frame.kind)} selected={values.role} />
+        {/* The least a new member can be, unless another role is chosen. */}
+        <RoleOptions roles={roles} selected={values.role ?? roles[roles.length - 1]} />
       </select>
       {error('role')}
       <FormKeys csrf={props.s.session.csrf} submission={newSubmissionKey()} />
