@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { HOUR_MS } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient } from '../helpers/api';
-import { createNetwork } from '../helpers/factories';
+import { createNetwork, createPatient } from '../helpers/factories';
 import { join, newAuthenticator, ORIGIN, type StaffSession, staffSession } from '../helpers/staff';
 
 // The console's Staff area (owners only) and the same pages on the counter (/partner/staff): invite
@@ -370,13 +370,94 @@ describe('forms without the session’s CSRF token', () => {
   });
 });
 
+describe('the audit trail (/console/audit)', () => {
+  it('lists every change newest first, with who made it; by staff member and by patient; paged', async () => {
+    const { api, net, owner, as } = await clinic();
+    const desk = await as('front_desk', 'Fritz Desk');
+    await invite(owner, { ...INVITE, name: 'Ina Invited' });
+    api.clock.advance!(1000);
+    expect((await owner.post(`/console/staff/${desk.staffId}/role`, { role: 'manager' })).status).toBe(303);
+    api.clock.advance!(1000);
+    const patient = await createPatient(api, net.clinic.key, { first_name: 'Pia' });
+    api.clock.advance!(1000);
+
+    const all = await owner.get('/console/audit');
+    expect(all.status, all.text).toBe(200);
+    const text = all.text;
+    // Newest first: the patient (by the clinic's API key), the role change, the invitation.
+    const order = ['Registered a patient', 'Changed a role', 'Invited a staff member'].map((t) =>
+      text.indexOf(t),
+    );
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(text).toContain('from: front_desk, to: manager');
+    expect(text).toContain(`href="/console/audit?staff=${owner.staffId}">Olga Owner</a>`);
+    expect(text).toContain('API key');
+    expect(text).toContain(`href="/console/patients/${patient.id}"`);
+
+    const mine = await owner.get(`/console/audit?staff=${owner.staffId}`);
+    expect(mine.text).toContain('Changes by Olga Owner');
+    expect(mine.text).toContain('Changed a role');
+    expect(mine.text).not.toContain('Registered a patient');
+    const theirs = await owner.get(`/console/audit?patient=${patient.id}`);
+    expect(theirs.text).toContain('Registered a patient');
+    expect(theirs.text).not.toContain('Changed a role');
+    // The staff list links to each member's changes and to the trail.
+    const list = await owner.get('/console/staff');
+    expect(list.text).toContain(`href="/console/audit?staff=${desk.staffId}"`);
+    expect(list.text).toContain('href="/console/audit"');
+
+    for (let i = 0; i < 50; i++) await createPatient(api, net.clinic.key);
+    const first = await owner.get('/console/audit');
+    const rows = (html: string) => html.match(/<tr><th scope="row">/g)?.length ?? 0;
+    expect(rows(first.text)).toBe(50);
+    const older = /href="(\/console\/audit\?cursor=aud_\w+)"/.exec(first.text)?.[1];
+    expect(older).toBeTruthy();
+    const second = await owner.get(older!);
+    expect(second.status).toBe(200);
+    expect(rows(second.text)).toBeGreaterThanOrEqual(3);
+    expect(second.text).toContain('Invited a staff member');
+    expect(second.text).toContain('href="/console/audit">Newest</a>');
+  });
+
+  it('is for owners; shows nothing of another clinic; a filter that is no id is a 400 page', async () => {
+    const api = createClient();
+    const { net, owner, as } = await clinic(api);
+    const theirOwner = await staffSession(api, {
+      organizationId: net.otherClinic.id,
+      kind: 'clinic',
+      role: 'owner',
+    });
+    const theirPatient = await createPatient(api, net.otherClinic.key, { first_name: 'Theodora' });
+    await invite(theirOwner, { ...INVITE, name: 'Their Invitee' });
+    for (const role of ['manager', 'front_desk'] as const)
+      expect((await (await as(role)).get('/console/audit')).status, role).toBe(403);
+    const whole = await owner.get('/console/audit');
+    expect(whole.status).toBe(200);
+    for (const theirs of [theirPatient.id, theirOwner.staffId, 'Their Invitee', 'Registered a patient'])
+      expect(whole.text).not.toContain(theirs);
+    for (const path of [
+      `/console/audit?staff=${theirOwner.staffId}`,
+      `/console/audit?patient=${theirPatient.id}`,
+    ]) {
+      const res = await owner.get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.text, path).toContain('No changes.');
+      expect(res.text, path).not.toContain('Their Invitee');
+    }
+    for (const bad of ['?staff=x', '?patient=%27', '?cursor=abc'])
+      expect((await owner.get(`/console/audit${bad}`)).status, bad).toBe(400);
+  });
+});
+
 describe('cost', () => {
-  it('the staff pages cost two D1 round trips: the session check and listStaff', async () => {
+  it('the staff pages and the trail cost two D1 round trips: the session check and their use case', async () => {
     const api = createClient();
     const net = await createNetwork(api);
     for (const [kind, organizationId, path] of [
       ['clinic', net.clinic.id, '/console/staff'],
       ['partner', net.partner.id, '/partner/staff'],
+      ['clinic', net.clinic.id, '/console/audit'],
     ] as const) {
       const owner = await staffSession(api, { organizationId, kind, role: 'owner' });
       const res = await api.app.request(

@@ -1849,6 +1849,20 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  'GET /console/audit': {
+    scenarios: [
+      scenario({
+        what: "clinic A's audit trail, of one of its patients",
+        covers: [],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: '/console/audit', query: { patient: p.id } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['Registered a patient'],
+        secrets: () => ['Registered a patient'],
+      }),
+    ],
+  },
   'POST /console/staff/invitations': {
     none: "invites into the caller's own organisation; refers to nothing existing",
   },

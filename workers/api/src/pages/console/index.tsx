@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
+import { registerConsoleAudit } from './audit';
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
@@ -39,6 +40,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleGifts(app);
   registerConsoleProgramme(app);
   registerConsoleStaff(app);
+  registerConsoleAudit(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

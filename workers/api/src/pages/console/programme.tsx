@@ -18,6 +18,7 @@ import {
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { newSubmissionKey } from '../../lib/forms';
+import { formatTimeIn } from './format';
 import { exampleSentence, PROGRAMME_SCRIPT } from './programme-script';
 import { action, ConsolePage, exactlyOnce, Flash, FormKeys, html, outcome, page, type Signed } from './shell';
 
@@ -165,12 +166,8 @@ function exampleOfValues(m: ExampleMoney, v: Values): string {
 
 const percent = (bps: number) => `${bpsToPercent(bps)}%`;
 
-function when(ms: number | null, timeZone: string): string {
-  if (ms === null) return 'From the start';
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
-    new Date(ms),
-  );
-}
+const when = (ms: number | null, timeZone: string) =>
+  ms === null ? 'From the start' : formatTimeIn(ms, timeZone);
 
 function tiersText(r: LoyaltyRules): string {
   if (r.discountTiers.length === 0) return 'None';

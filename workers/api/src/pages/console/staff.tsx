@@ -3,11 +3,13 @@ import type { AppEnv } from '../../env';
 import { registerStaffPages, type StaffFrame } from '../staff/manage';
 import { action, ConsolePage, exactlyOnce, html, page } from './shell';
 
-// Staff (owners only): the clinic's staff pages (pages/staff/manage.tsx) in the console's frame.
+// Staff (owners only): the clinic's staff pages (pages/staff/manage.tsx) in the console's frame, and
+// its audit trail (audit.tsx).
 
 const CONSOLE_STAFF: StaffFrame = {
   base: '/console/staff',
   kind: 'clinic',
+  audit: '/console/audit',
   render: (c, s, p, status = 200) =>
     html(
       c,

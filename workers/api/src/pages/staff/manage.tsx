@@ -17,6 +17,7 @@ import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../../env';
 import { type FormOutcome, newSubmissionKey } from '../../lib/forms';
+import { formatTimeIn } from '../console/format';
 import { Flash, FormKeys, outcome, ROLE_NAME, type Signed } from '../console/shell';
 
 // Managing an organisation's staff, for its owners: the list with each member's role and a form to
@@ -33,6 +34,8 @@ export interface StaffFrame {
   /** '/console/staff' or '/partner/staff'. */
   base: string;
   kind: 'clinic' | 'partner';
+  /** The organisation's audit trail, where the frame has one: the list links to it, per member too. */
+  audit?: string;
   /** A page in the frame. */
   render(
     c: Context<AppEnv>,
@@ -69,11 +72,6 @@ input[type=checkbox]{width:auto;margin-right:.4rem}label.inline{display:flex;ali
 .row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}.row>*{flex:1 1 8rem}.row>button{flex:0 0 auto;width:auto}
 .table-wrap{overflow-x:auto}.pager{display:flex;gap:1rem;margin:1rem 0}
 `;
-
-const at = (ms: number, timeZone: string) =>
-  new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
-    new Date(ms),
-  );
 
 function RoleOptions(props: { roles: readonly StaffRole[]; selected?: string }) {
   return (
@@ -114,6 +112,12 @@ function StaffTable(props: { frame: StaffFrame; s: Signed; staff: StaffView[] })
                     <span class="muted">{m.email}</span>
                   </>
                 ) : null}
+                {frame.audit ? (
+                  <>
+                    <br />
+                    <a href={`${frame.audit}?staff=${m.id}`}>Their changes</a>
+                  </>
+                ) : null}
               </th>
               <td>
                 <form method="post" action={`${frame.base}/${m.id}/role`} class="row">
@@ -127,7 +131,7 @@ function StaffTable(props: { frame: StaffFrame; s: Signed; staff: StaffView[] })
                 </form>
               </td>
               <td>
-                {m.lastSignInAt === null ? 'Never' : at(m.lastSignInAt, p.organization.timezone)}
+                {m.lastSignInAt === null ? 'Never' : formatTimeIn(m.lastSignInAt, p.organization.timezone)}
                 <br />
                 <span class="muted">
                   {m.passkeys} passkey{m.passkeys === 1 ? '' : 's'}
@@ -183,7 +187,7 @@ function Invitations(props: { frame: StaffFrame; s: Signed; invitations: Invitat
                 ) : null}
               </th>
               <td>{ROLE_NAME[i.role]}</td>
-              <td>{at(i.expiresAt, s.principal.organization.timezone)}</td>
+              <td>{formatTimeIn(i.expiresAt, s.principal.organization.timezone)}</td>
               <td>
                 <form method="post" action={`${frame.base}/invitations/${i.id}/withdraw`}>
                   <FormKeys csrf={s.session.csrf} submission={newSubmissionKey()} />
@@ -310,6 +314,11 @@ async function listPage(
       <section class="card" aria-labelledby="members">
         <h2 id="members">Who works here</h2>
         <p class="muted">Only owners manage staff. There is always at least one owner.</p>
+        {frame.audit ? (
+          <p>
+            <a href={frame.audit}>The audit trail: every change, by whom and when</a>
+          </p>
+        ) : null}
         <StaffTable frame={frame} s={s} staff={staff} />
         <nav class="pager" aria-label="Staff pages">
           {paged ? <a href={frame.base}>First page</a> : null}
@@ -392,7 +401,7 @@ function InvitationMade(props: {
       <h1>Invitation for {props.name}</h1>
       <p class="status ok" role="status">
         The invitation was made. Send {props.name} this link: it works once, until{' '}
-        {at(props.expiresAt, props.timeZone)}.
+        {formatTimeIn(props.expiresAt, props.timeZone)}.
       </p>
       <div class="card">
         <label for="invitation-link">The invitation link (shown only now)</label>
