@@ -286,6 +286,9 @@ describe('removal', () => {
     expect(next.text).toContain('Sign in with a passkey');
     expect((await row('api_keys', desk.keyId))!.revoked_at).not.toBeNull();
     expect((await row('page_sessions', desk.sessionId))!.ended_at).not.toBeNull();
+    // Removed, they are no one to give a role to.
+    expect((await owner.post(`/console/staff/${desk.staffId}/role`, { role: 'manager' })).status).toBe(404);
+    expect((await row('staff_members', desk.staffId))!.role).toBe('front_desk');
     const list = await owner.get(`/console/staff?removed=${desk.staffId}`);
     expect(list.text).toContain('Removed: their sessions ended');
     expect(list.text).not.toContain('Fritz Desk');

@@ -48,7 +48,7 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, type SQL, sql } from 'drizzle-orm';
 
 // Staff accounts: invited by a one-time link, signed in with passkeys (WebAuthn), acting through a
 // console key of their own. A staff session is a page_sessions row bound to that key: every use case
@@ -672,7 +672,7 @@ const otherOwners = (organizationId: string, staffId: string) =>
   sql`(select count(*) from staff_members o where o.organization_id = ${organizationId}
     and o.role = 'owner' and o.removed_at is null and o.id <> ${staffId})`;
 
-/** Changes a staff member's role (owners only); the last owner stays an owner. */
+/** Changes a staff member's role (owners only); the last owner stays an owner. One round trip. */
 export async function changeStaffRole(
   deps: Deps,
   input: { principal: OrgPrincipal; staffId: string; role: StaffRole },
@@ -687,37 +687,32 @@ export async function changeStaffRole(
       detail: `A ${p.role}'s staff roles are ${rolesOf(p.role).join(', ')}`,
     });
   const now = deps.clock.now();
-  const mine = and(
-    eq(staffMembers.id, input.staffId),
-    eq(staffMembers.organizationId, p.organizationId),
-    isNull(staffMembers.removedAt),
-  );
-  // Only an owner's demotion needs another owner to remain.
-  const keepsOwner =
-    input.role === 'owner'
-      ? sql`1`
-      : sql`(${staffMembers.role} <> 'owner' or ${otherOwners(p.organizationId, input.staffId)} > 0)`;
-  const changed = sql`exists (select 1 from staff_members x where x.id = ${input.staffId} and x.role = ${input.role})`;
-  const before = await db.select({ role: staffMembers.role }).from(staffMembers).where(mine);
-  if (!before[0]) return err(staffNotFound(input.staffId));
+  // The change applies when the member is this organisation's, still here, of another role, and, for
+  // an owner's demotion, not the last owner. The audit entry is written just before the update under
+  // the same condition (one transaction: it holds before the update exactly when the update applies),
+  // so it can say the role it changes from.
+  const applies = (m: SQL) => sql`${m}.id = ${input.staffId} and ${m}.organization_id = ${p.organizationId}
+    and ${m}.removed_at is null and ${m}.role <> ${input.role}
+    and ${input.role === 'owner' ? sql`1` : sql`(${m}.role <> 'owner' or ${otherOwners(p.organizationId, input.staffId)} > 0)`}`;
   const done = await runBatch(db, {
-    update: db
-      .update(staffMembers)
-      .set({ role: input.role })
-      .where(and(mine, sql`${staffMembers.role} <> ${input.role}`, keepsOwner)),
     audit: auditEntry(db, {
       actor: actorOf(p),
       organizationId: p.organizationId,
       action: 'staff.change_role',
       subject: { type: 'staff', id: input.staffId },
-      detail: { from: before[0].role, to: input.role },
-      when: sql`${changed} and changes() > 0`,
+      detail: sql`(select json_object('from', x.role, 'to', ${input.role}) from staff_members x
+        where x.id = ${input.staffId})`,
+      when: sql`exists (select 1 from staff_members x where ${applies(sql.raw('x'))})`,
       at: now,
     }),
+    update: db
+      .update(staffMembers)
+      .set({ role: input.role })
+      .where(applies(sql.raw('"staff_members"'))),
     after: staffRow(deps, input.staffId, p.organizationId),
   });
   const row = done.after[0];
-  if (!row) return err(staffNotFound(input.staffId));
+  if (!row || row.removedAt !== null) return err(staffNotFound(input.staffId));
   if (row.role !== input.role)
     return err({ code: 'last_owner', detail: 'Every organisation keeps at least one owner' });
   return ok(row);
