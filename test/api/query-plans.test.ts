@@ -2,7 +2,12 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient } from '../helpers/api';
 import { counter, signIn } from '../helpers/counter';
-import { createPointsScene, createStoredValueScene, recordVisit } from '../helpers/factories';
+import {
+  createPointsScene,
+  createStoredValueScene,
+  recordVisit,
+  setLoyaltyProgram,
+} from '../helpers/factories';
 import { staffSession } from '../helpers/staff';
 
 // The query plans of the hot paths: every statement a hot request sends to D1 is captured and run
@@ -35,6 +40,9 @@ const GROWING = [
   'call_outcomes',
   'audit_events',
   'staff_members',
+  'staff_invitations',
+  'staff_passkeys',
+  'loyalty_programs',
 ];
 
 const SHOW = false;
@@ -160,6 +168,8 @@ describe('query plans of the hot paths', () => {
       role: 'front_desk',
     });
     const consoleCookie = { cookie: desk.cookie };
+    const owner = await staffSession(api, { organizationId: net.clinic.id, kind: 'clinic', role: 'owner' });
+    await setLoyaltyProgram(api, net.clinic.key, { accrual_rate_bps: 700 });
 
     const hot = {
       verify: {
@@ -244,6 +254,8 @@ describe('query plans of the hot paths', () => {
         headers: consoleCookie,
       },
       consoleGift: { path: `/console/gifts/${voucher.id}`, headers: consoleCookie },
+      programmePage: { path: '/console/programme?before=2', headers: { cookie: owner.cookie } },
+      staffPage: { path: `/console/staff?after=${owner.staffId}`, headers: { cookie: owner.cookie } },
     };
     const found: string[] = [];
     let statements = 0;

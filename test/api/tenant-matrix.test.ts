@@ -15,7 +15,7 @@ import {
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
 import type { SoftAuthenticator } from '../helpers/passkey';
 import { PNG, putPhoto } from '../helpers/photos';
-import { ownerSignedIn, passkeySignIn } from '../helpers/staff';
+import { invite, ownerSignedIn, passkeySignIn, staffSession } from '../helpers/staff';
 import { resign, tamperPayload } from '../helpers/tokens';
 
 // Tenant isolation, as a matrix driven by the router. Every operation and page that takes an id, or a
@@ -178,6 +178,22 @@ async function onlyLineOf(s: Scene, period: string) {
   return res.body.data[0].id as string;
 }
 
+/** A member of an organisation's staff (not the owner the matrix signs in as) and an open invitation. */
+async function staffOf(s: Scene, organizationId: string, kind: 'clinic' | 'partner') {
+  const name = `Mia ${s.tag}`;
+  const member = await staffSession(s.api, {
+    organizationId,
+    kind,
+    role: kind === 'clinic' ? 'front_desk' : 'staff',
+    name,
+  });
+  const invitee = `Ivo ${s.tag}`;
+  const invitation = await invite(s.api, organizationId, { name: invitee });
+  return { staffId: member.staffId, name, invitationId: invitation.id, invitee };
+}
+const staffOfA = (s: Scene) => staffOf(s, s.net.clinic.id, 'clinic');
+const staffOfP1 = (s: Scene) => staffOf(s, s.net.partner.id, 'partner');
+
 // ---------------------------------------------------------------------------------------------------
 // Requests, outcomes and scenarios
 
@@ -250,6 +266,90 @@ const scenario = <C>(s: Scenario<C>): Scenario<any> => s;
 // ---------------------------------------------------------------------------------------------------
 // The matrix: one entry per route of the router, keyed `METHOD path` (API routes as in the OpenAPI
 // document, pages as registered with Hono).
+
+/**
+ * The staff forms of a page (the console's, the counter's) about the owner's organisation's member or
+ * invitation: another organisation's owner gets the 404 page, exactly what an id of no one gets.
+ */
+function staffForms(
+  base: string,
+  owner: 'clinic A' | 'partner P1',
+  setup: (s: Scene) => Promise<{ staffId: string; name: string; invitationId: string; invitee: string }>,
+): Record<string, Entry> {
+  const notFound: Outcome = { kind: 'status', status: 404 };
+  const role = owner === 'clinic A' ? 'manager' : 'owner';
+  return {
+    [`POST ${base}/:id/role`]: {
+      scenarios: [
+        scenario({
+          what: `a member of ${owner}'s staff`,
+          covers: ['id'],
+          setup,
+          request: (c) => ({ method: 'POST', path: `${base}/${c.staffId}/role`, form: { role } }),
+          rightful: [owner],
+          refusal: notFound,
+          shows: (c) => [`${base}?changed=${c.staffId}`],
+          secrets: (c) => [c.name],
+          ghost: {
+            what: 'a staff member that does not exist',
+            caller: owner,
+            request: () => ({ method: 'POST', path: `${base}/${ghostId('stf')}/role`, form: { role } }),
+          },
+        }),
+      ],
+    },
+    [`POST ${base}/:id/remove`]: {
+      scenarios: [
+        scenario({
+          what: `a member of ${owner}'s staff`,
+          covers: ['id'],
+          setup,
+          request: (c) => ({ method: 'POST', path: `${base}/${c.staffId}/remove`, form: { confirm: 'yes' } }),
+          rightful: [owner],
+          refusal: notFound,
+          shows: (c) => [`${base}?removed=${c.staffId}`],
+          secrets: (c) => [c.name],
+          ghost: {
+            what: 'a staff member that does not exist',
+            caller: owner,
+            request: () => ({
+              method: 'POST',
+              path: `${base}/${ghostId('stf')}/remove`,
+              form: { confirm: 'yes' },
+            }),
+          },
+        }),
+      ],
+    },
+    [`POST ${base}/invitations/:id/withdraw`]: {
+      scenarios: [
+        scenario({
+          what: `an open invitation of ${owner}`,
+          covers: ['id'],
+          setup,
+          request: (c) => ({
+            method: 'POST',
+            path: `${base}/invitations/${c.invitationId}/withdraw`,
+            form: {},
+          }),
+          rightful: [owner],
+          refusal: notFound,
+          shows: () => [`${base}?withdrawn=1`],
+          secrets: (c) => [c.invitee],
+          ghost: {
+            what: 'an invitation that does not exist',
+            caller: owner,
+            request: () => ({
+              method: 'POST',
+              path: `${base}/invitations/${ghostId('inv')}/withdraw`,
+              form: {},
+            }),
+          },
+        }),
+      ],
+    },
+  };
+}
 
 const MATRIX: Record<string, Entry> = {
   // ---- Meta and network
@@ -1718,6 +1818,73 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  // ---- Staff (the console's and the counter's staff pages, for owners) and the console's programme
+  'GET /console/programme': {
+    scenarios: [
+      scenario({
+        what: "clinic A's programme rules",
+        covers: [],
+        setup: async (s) => setLoyaltyProgram(s.api, s.net.clinic.key, { accrual_rate_bps: 1234 }),
+        request: () => ({ method: 'GET', path: '/console/programme' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['12.34%'],
+        secrets: () => ['12.34%'],
+      }),
+    ],
+  },
+  'POST /console/programme': { none: "sets the caller's own programme; refers to nothing else" },
+  'GET /console/programme.js': { none: 'a static script' },
+  'GET /console/staff': {
+    scenarios: [
+      scenario({
+        what: "clinic A's staff and open invitations",
+        covers: [],
+        setup: staffOfA,
+        request: () => ({ method: 'GET', path: '/console/staff' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.name, c.invitee],
+        secrets: (c) => [c.name, c.invitee],
+      }),
+    ],
+  },
+  'GET /console/audit': {
+    scenarios: [
+      scenario({
+        what: "clinic A's audit trail, of one of its patients",
+        covers: [],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: '/console/audit', query: { patient: p.id } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['Registered a patient'],
+        secrets: () => ['Registered a patient'],
+      }),
+    ],
+  },
+  'POST /console/staff/invitations': {
+    none: "invites into the caller's own organisation; refers to nothing existing",
+  },
+  ...staffForms('/console/staff', 'clinic A', staffOfA),
+  'GET /partner/staff': {
+    scenarios: [
+      scenario({
+        what: "partner P1's staff and open invitations",
+        covers: [],
+        setup: staffOfP1,
+        request: () => ({ method: 'GET', path: '/partner/staff' }),
+        rightful: ['partner P1'],
+        refusal: hidden,
+        shows: (c) => [c.name, c.invitee],
+        secrets: (c) => [c.name, c.invitee],
+      }),
+    ],
+  },
+  'POST /partner/staff/invitations': {
+    none: "invites into the caller's own organisation; refers to nothing existing",
+  },
+  ...staffForms('/partner/staff', 'partner P1', staffOfP1),
 };
 
 // ---------------------------------------------------------------------------------------------------

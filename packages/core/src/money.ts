@@ -54,6 +54,22 @@ export function parseMoneyInput(input: string | undefined, currency: string): nu
   return Number.isSafeInteger(minor) ? minor : null;
 }
 
+/**
+ * A percentage a person typed ("5", "5.25", "7,5") as basis points (500, 525, 750): undefined when
+ * empty, null when it is not a number with at most two decimals. Exact: no floating point. It imports
+ * nothing on purpose: the console's programme form runs this same function's source in the browser.
+ */
+export function parsePercentInput(input: string | undefined): number | undefined | null {
+  const s = (input ?? '').trim().replace(',', '.');
+  if (s === '') return undefined;
+  const m = /^(\d{1,6})(?:\.(\d{1,2}))?$/.exec(s);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+/** Basis points as the percentage people read: 500 → "5", 525 → "5.25", 750 → "7.5". */
+export const bpsToPercent = (bps: number): string => String(bps / 100);
+
 /** Minor units as a plain decimal in major units ("-1234.50", "1235" for JPY): exact, no float. */
 export function toMajorUnits(amount: number, currency: string): string {
   const digits = minorUnitDigits(currency);

@@ -48,7 +48,7 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, type SQL, sql } from 'drizzle-orm';
 
 // Staff accounts: invited by a one-time link, signed in with passkeys (WebAuthn), acting through a
 // console key of their own. A staff session is a page_sessions row bound to that key: every use case
@@ -68,7 +68,7 @@ export const rolesOf = (kind: 'clinic' | 'partner'): readonly StaffRole[] =>
   kind === 'clinic' ? CLINIC_ROLES : PARTNER_ROLES;
 
 /** Who may manage an organisation's staff: its owners (and its API keys, which act for it whole). */
-const MANAGERS: readonly StaffRole[] = ['owner'];
+export const STAFF_MANAGERS: readonly StaffRole[] = ['owner'];
 
 type StaffRefusal = Refusal<
   'forbidden' | 'organization_not_found' | 'staff_not_found' | 'invitation_not_found' | 'validation_failed'
@@ -100,6 +100,23 @@ export interface InvitationView {
   revokedAt: number | null;
 }
 
+export const STAFF_NAME_MAX = 100;
+export const STAFF_EMAIL_MAX = 254;
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** What is wrong with the name and e-mail of someone to invite (both already trimmed), field by field. */
+export function invitationFieldErrors(
+  name: string,
+  email: string | null,
+): { path: string; message: string }[] {
+  const errors: { path: string; message: string }[] = [];
+  if (name.length === 0 || name.length > STAFF_NAME_MAX)
+    errors.push({ path: 'name', message: `must be 1 to ${STAFF_NAME_MAX} characters` });
+  if (email !== null && (email.length > STAFF_EMAIL_MAX || !EMAIL_SHAPE.test(email)))
+    errors.push({ path: 'email', message: 'must be an e-mail address' });
+  return errors;
+}
+
 /** Where an invitation is accepted: a one-time link carrying the token (only its hash is stored). */
 export const invitationUrl = (deps: Deps, token: string) =>
   `${deps.config.baseUrl.replace(/\/$/, '')}/join/${token}`;
@@ -123,7 +140,7 @@ export async function inviteStaff(
   if (by.role !== 'operator') {
     if (by.organizationId !== input.organizationId)
       return err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
-    const refused = staffRefusal(by, MANAGERS);
+    const refused = staffRefusal(by, STAFF_MANAGERS);
     if (refused) return err({ code: 'forbidden', detail: refused.detail });
   } else if (input.role !== 'owner') {
     return err({
@@ -131,10 +148,23 @@ export async function inviteStaff(
       detail: "The operator invites an organisation's owners; owners invite the rest of their staff",
     });
   }
-  const [org] = await db
-    .select({ id: organizations.id, name: organizations.name, kind: organizations.kind })
-    .from(organizations)
-    .where(eq(organizations.id, input.organizationId));
+  const name = input.name.trim();
+  const email = input.email?.trim() || null;
+  const invalid = invitationFieldErrors(name, email);
+  if (invalid.length > 0)
+    return err({
+      code: 'validation_failed',
+      detail: invalid.map((e) => `${e.path}: ${e.message}`).join('; '),
+      errors: invalid,
+    });
+  // An organisation inviting its own staff is known already; only the operator's invitation looks it up.
+  const [org] =
+    by.role === 'operator'
+      ? await db
+          .select({ id: organizations.id, name: organizations.name, kind: organizations.kind })
+          .from(organizations)
+          .where(eq(organizations.id, input.organizationId))
+      : [{ id: by.organizationId, name: by.organization.name, kind: by.role }];
   if (!org) return err({ code: 'organization_not_found', detail: `No organisation ${input.organizationId}` });
   if (!rolesOf(org.kind).includes(input.role))
     return err({
@@ -147,8 +177,8 @@ export async function inviteStaff(
     id: newId('inv', now),
     organizationId: org.id,
     role: input.role,
-    name: input.name,
-    email: input.email ?? null,
+    name,
+    email,
     tokenHash: await sha256Hex(token),
     invitedByKeyId: by.role === 'operator' ? null : by.keyId,
     createdAt: now,
@@ -161,7 +191,7 @@ export async function inviteStaff(
       organizationId: org.id,
       action: 'staff.invite',
       subject: { type: 'invitation', id: row.id },
-      detail: { role: input.role, name: input.name },
+      detail: { role: input.role, name },
       at: now,
     }),
   });
@@ -547,18 +577,39 @@ export interface StaffView {
   lastSignInAt: number | null;
 }
 
-const STAFF_PAGE = 100;
+/**
+ * A member's passkeys and last sign-in, for a select from staff_members. The member's id is named
+ * with its table by hand: drizzle writes a selected column bare, which inside these subqueries would
+ * be the passkey's own id.
+ */
+const passkeyColumns = () => ({
+  passkeys: sql<number>`(select count(*) from staff_passkeys x
+    where x.staff_id = "staff_members"."id")`.as('passkeys'),
+  lastSignInAt: sql<number | null>`(select max(x.last_used_at) from staff_passkeys x
+    where x.staff_id = "staff_members"."id")`.as('last_sign_in_at'),
+});
 
-/** An organisation's staff (current first, by name) and its open invitations. One round trip. */
+/**
+ * An organisation's current staff by name, a page of `limit` after the staff member `after` (the last
+ * of the previous page; names repeat, so the page is keyed by name and id), and its open invitations
+ * (owners only). One round trip.
+ */
 export async function listStaff(
   deps: Deps,
-  input: { principal: OrgPrincipal; after?: string },
+  input: { principal: OrgPrincipal; after?: string; limit: number },
 ): Promise<
-  Result<{ staff: StaffView[]; invitations: InvitationView[]; more: boolean }, Refusal<'forbidden'>>
+  Result<{ staff: StaffView[]; invitations: InvitationView[]; next: string | null }, Refusal<'forbidden'>>
 > {
   const { db } = deps;
   const p = input.principal;
+  const refused = staffRefusal(p, STAFF_MANAGERS);
+  if (refused) return err({ code: 'forbidden', detail: refused.detail });
   const now = deps.clock.now();
+  const after =
+    input.after === undefined
+      ? undefined
+      : sql`(${staffMembers.name}, ${staffMembers.id}) > (select a.name, a.id from staff_members a
+          where a.id = ${input.after} and a.organization_id = ${p.organizationId})`;
   const out = await runBatch(db, {
     staff: db
       .select({
@@ -568,27 +619,18 @@ export async function listStaff(
         role: staffMembers.role,
         createdAt: staffMembers.createdAt,
         removedAt: staffMembers.removedAt,
-        passkeys: sql<number>`(select count(*) from staff_passkeys x where x.staff_id = ${staffMembers.id})`,
-        lastSignInAt: sql<
-          number | null
-        >`(select max(x.last_used_at) from staff_passkeys x where x.staff_id = ${staffMembers.id})`,
+        ...passkeyColumns(),
       })
       .from(staffMembers)
-      .where(
-        and(
-          eq(staffMembers.organizationId, p.organizationId),
-          isNull(staffMembers.removedAt),
-          input.after ? gt(staffMembers.name, input.after) : undefined,
-        ),
-      )
-      .orderBy(asc(staffMembers.name))
-      .limit(STAFF_PAGE + 1),
+      .where(and(eq(staffMembers.organizationId, p.organizationId), isNull(staffMembers.removedAt), after))
+      .orderBy(asc(staffMembers.name), asc(staffMembers.id))
+      .limit(input.limit + 1),
+    // The organisation's own name and kind are added below: unnamed constant columns would share one
+    // column name in the batch's rows and shift every column after them.
     invitations: db
       .select({
         id: staffInvitations.id,
         organizationId: staffInvitations.organizationId,
-        organizationName: sql<string>`${p.organization.name}`,
-        organizationKind: sql<'clinic' | 'partner'>`${p.role}`,
         role: staffInvitations.role,
         name: staffInvitations.name,
         email: staffInvitations.email,
@@ -608,10 +650,15 @@ export async function listStaff(
       .orderBy(desc(staffInvitations.createdAt))
       .limit(50),
   });
+  const staff = out.staff.slice(0, input.limit);
   return ok({
-    staff: out.staff.slice(0, STAFF_PAGE),
-    invitations: out.invitations,
-    more: out.staff.length > STAFF_PAGE,
+    staff,
+    invitations: out.invitations.map((i) => ({
+      ...i,
+      organizationName: p.organization.name,
+      organizationKind: p.role,
+    })),
+    next: out.staff.length > input.limit ? staff[staff.length - 1]!.id : null,
   });
 }
 
@@ -625,14 +672,14 @@ const otherOwners = (organizationId: string, staffId: string) =>
   sql`(select count(*) from staff_members o where o.organization_id = ${organizationId}
     and o.role = 'owner' and o.removed_at is null and o.id <> ${staffId})`;
 
-/** Changes a staff member's role (owners only); the last owner stays an owner. */
+/** Changes a staff member's role (owners only); the last owner stays an owner. One round trip. */
 export async function changeStaffRole(
   deps: Deps,
   input: { principal: OrgPrincipal; staffId: string; role: StaffRole },
 ): Promise<Result<StaffView, StaffRefusal | Refusal<'last_owner'>>> {
   const { db } = deps;
   const p = input.principal;
-  const refused = staffRefusal(p, MANAGERS);
+  const refused = staffRefusal(p, STAFF_MANAGERS);
   if (refused) return err({ code: 'forbidden', detail: refused.detail });
   if (!rolesOf(p.role).includes(input.role))
     return err({
@@ -640,34 +687,32 @@ export async function changeStaffRole(
       detail: `A ${p.role}'s staff roles are ${rolesOf(p.role).join(', ')}`,
     });
   const now = deps.clock.now();
-  const mine = and(
-    eq(staffMembers.id, input.staffId),
-    eq(staffMembers.organizationId, p.organizationId),
-    isNull(staffMembers.removedAt),
-  );
-  const keepsOwner =
-    input.role === 'owner' ? sql`1` : sql`${otherOwners(p.organizationId, input.staffId)} > 0`;
-  const changed = sql`exists (select 1 from staff_members x where x.id = ${input.staffId} and x.role = ${input.role})`;
-  const before = await db.select({ role: staffMembers.role }).from(staffMembers).where(mine);
-  if (!before[0]) return err(staffNotFound(input.staffId));
+  // The change applies when the member is this organisation's, still here, of another role, and, for
+  // an owner's demotion, not the last owner. The audit entry is written just before the update under
+  // the same condition (one transaction: it holds before the update exactly when the update applies),
+  // so it can say the role it changes from.
+  const applies = (m: SQL) => sql`${m}.id = ${input.staffId} and ${m}.organization_id = ${p.organizationId}
+    and ${m}.removed_at is null and ${m}.role <> ${input.role}
+    and ${input.role === 'owner' ? sql`1` : sql`(${m}.role <> 'owner' or ${otherOwners(p.organizationId, input.staffId)} > 0)`}`;
   const done = await runBatch(db, {
-    update: db
-      .update(staffMembers)
-      .set({ role: input.role })
-      .where(and(mine, sql`${staffMembers.role} <> ${input.role}`, keepsOwner)),
     audit: auditEntry(db, {
       actor: actorOf(p),
       organizationId: p.organizationId,
       action: 'staff.change_role',
       subject: { type: 'staff', id: input.staffId },
-      detail: { from: before[0].role, to: input.role },
-      when: sql`${changed} and changes() > 0`,
+      detail: sql`(select json_object('from', x.role, 'to', ${input.role}) from staff_members x
+        where x.id = ${input.staffId})`,
+      when: sql`exists (select 1 from staff_members x where ${applies(sql.raw('x'))})`,
       at: now,
     }),
+    update: db
+      .update(staffMembers)
+      .set({ role: input.role })
+      .where(applies(sql.raw('"staff_members"'))),
     after: staffRow(deps, input.staffId, p.organizationId),
   });
   const row = done.after[0];
-  if (!row) return err(staffNotFound(input.staffId));
+  if (!row || row.removedAt !== null) return err(staffNotFound(input.staffId));
   if (row.role !== input.role)
     return err({ code: 'last_owner', detail: 'Every organisation keeps at least one owner' });
   return ok(row);
@@ -682,10 +727,7 @@ function staffRow(deps: Deps, staffId: string, organizationId: string) {
       role: staffMembers.role,
       createdAt: staffMembers.createdAt,
       removedAt: staffMembers.removedAt,
-      passkeys: sql<number>`(select count(*) from staff_passkeys x where x.staff_id = ${staffMembers.id})`,
-      lastSignInAt: sql<
-        number | null
-      >`(select max(x.last_used_at) from staff_passkeys x where x.staff_id = ${staffMembers.id})`,
+      ...passkeyColumns(),
     })
     .from(staffMembers)
     .where(and(eq(staffMembers.id, staffId), eq(staffMembers.organizationId, organizationId)));
@@ -701,7 +743,7 @@ export async function removeStaff(
 ): Promise<Result<StaffView, StaffRefusal | Refusal<'last_owner'>>> {
   const { db } = deps;
   const p = input.principal;
-  const refused = staffRefusal(p, MANAGERS);
+  const refused = staffRefusal(p, STAFF_MANAGERS);
   if (refused) return err({ code: 'forbidden', detail: refused.detail });
   const now = deps.clock.now();
   const target = sql`(select m.id from staff_members m where m.id = ${input.staffId}
@@ -737,14 +779,14 @@ export async function removeStaff(
   return ok(row);
 }
 
-/** Withdraws an invitation not yet accepted (owners only). */
+/** Withdraws an invitation not yet accepted (owners only); an accepted one is no longer there to withdraw. */
 export async function revokeInvitation(
   deps: Deps,
   input: { principal: OrgPrincipal; invitationId: string },
 ): Promise<Result<{ id: string }, StaffRefusal>> {
   const { db } = deps;
   const p = input.principal;
-  const refused = staffRefusal(p, MANAGERS);
+  const refused = staffRefusal(p, STAFF_MANAGERS);
   if (refused) return err({ code: 'forbidden', detail: refused.detail });
   const now = deps.clock.now();
   const mine = and(
@@ -764,7 +806,10 @@ export async function revokeInvitation(
       when: sql`exists (select 1 from staff_invitations i where i.id = ${input.invitationId} and i.revoked_at = ${now})`,
       at: now,
     }),
-    after: db.select({ id: staffInvitations.id }).from(staffInvitations).where(mine),
+    after: db
+      .select({ id: staffInvitations.id })
+      .from(staffInvitations)
+      .where(and(mine, isNull(staffInvitations.acceptedAt))),
   });
   return done.after[0]
     ? ok(done.after[0])

@@ -1,4 +1,3 @@
-import { applyBps } from '@gratia/core';
 import type { DiscountTier, LoyaltyProgram } from '@gratia/db';
 
 /** A clinic's bonus-programme rules, as the API speaks them (amounts in the clinic's minor units). */
@@ -44,9 +43,14 @@ export function rulesFromRow(row: LoyaltyProgram | undefined, currency: string):
   };
 }
 
-/** Points a paid amount earns: amount x rate, in points of `pointValue` minor units, rounded down. */
+/**
+ * Points a paid amount earns: amount x rate (rounded down to a minor unit, as applyBps does), in points
+ * of `pointValue` minor units, rounded down. The one formula: visits book it, and the console's
+ * programme form runs this same function's source in the browser for its live example, which is why
+ * it imports nothing (program.test.ts holds it to applyBps).
+ */
 export function accrualPoints(amount: number, accrualRateBps: number, pointValue: number): number {
-  return Math.floor(applyBps(amount, accrualRateBps) / pointValue);
+  return Math.floor(Math.floor((amount * accrualRateBps) / 10_000) / pointValue);
 }
 
 /** Tiers sorted by threshold; thresholds must be distinct and discounts must not fall as spend rises. */

@@ -3,10 +3,13 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
+import { registerConsoleAudit } from './audit';
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
+import { registerConsoleProgramme } from './programme';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
+import { registerConsoleStaff } from './staff';
 import { registerConsoleToday } from './today';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -36,6 +39,9 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleToday(app);
   registerConsolePatients(app);
   registerConsoleGifts(app);
+  registerConsoleProgramme(app);
+  registerConsoleStaff(app);
+  registerConsoleAudit(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -1,5 +1,6 @@
 import { formatMoney, parseMoneyInput } from '@gratia/core';
-import { endPageSession, offerManagerRefusal } from '@gratia/network';
+import { staffRefusal } from '@gratia/db';
+import { endPageSession, offerManagerRefusal, STAFF_MANAGERS } from '@gratia/network';
 import {
   type CounterActivity,
   readCounterActivity,
@@ -26,6 +27,7 @@ import {
 import { registerPartnerOffers } from './offers';
 import { registerPartnerPoints } from './points';
 import { SCAN_SCRIPT } from './scan-script';
+import { registerPartnerStaff } from './staff';
 import { registerPartnerStatements } from './statements';
 import { Counter, SignIn, Verification } from './views';
 
@@ -95,6 +97,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
         now={c.var.clock.now()}
         flash={flashFor(c.req.query(), recent)}
         managesOffers={offerManagerRefusal(recent.partner) === null}
+        managesStaff={staffRefusal(recent.partner, STAFF_MANAGERS) === null}
       />,
     );
   });
@@ -143,6 +146,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
   registerPartnerPoints(app);
   registerPartnerStatements(app);
   registerPartnerOffers(app);
+  registerPartnerStaff(app);
 
   app.post('/partner/signout', async (c) => {
     const session = await counterSession(c);

@@ -70,6 +70,8 @@ export function Counter(props: {
   flash?: { kind: 'ok' | 'bad'; text: string };
   /** Whether the signed-in staff member manages the partner's offers (owners do). */
   managesOffers: boolean;
+  /** Whether the signed-in staff member manages the partner's staff (owners do). */
+  managesStaff: boolean;
 }) {
   return (
     <Page title={`${props.partnerName}: counter`} script="/partner/scan.js">
@@ -98,6 +100,11 @@ export function Counter(props: {
       {props.managesOffers ? (
         <p>
           <a href="/partner/offers">Offers: what you offer in the network's catalogue, with photos</a>
+        </p>
+      ) : null}
+      {props.managesStaff ? (
+        <p>
+          <a href="/partner/staff">Staff: invite, change roles, remove</a>
         </p>
       ) : null}
       <form method="post" action="/partner/signout">
