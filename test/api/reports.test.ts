@@ -4,6 +4,13 @@ import { bookExpiredPoints, REPORT_CSV_COLUMNS } from '@gratia/points';
 import { markLapsedVouchers } from '@gratia/vouchers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../workers/api/src/app';
+import {
+  CHART_LIBRARY_PATH,
+  CHART_LIBRARY_SOURCE,
+  CHART_SCRIPT,
+  CHART_SCRIPT_PATH,
+  ReportsView,
+} from '../../workers/api/src/pages/console/reports-view';
 import { type Client, createClient } from '../helpers/api';
 import { testDeps } from '../helpers/deps';
 import {
@@ -17,6 +24,7 @@ import {
   recordVisit,
   setLoyaltyProgram,
 } from '../helpers/factories';
+import { sampleReport } from '../helpers/report-fixture';
 import { describeSecurity } from '../helpers/security';
 
 // GET /v1/reports/monthly and its CSV: the clinic's months, from the figures kept with every record.
@@ -352,5 +360,40 @@ describe('GET /v1/reports/monthly', () => {
     expect(long).toBe(short);
     // The key's lookup, the four months and the one before them.
     expect(long).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('ReportsView', () => {
+  const report = sampleReport();
+  const html = String(ReportsView({ report, csvHref: '/console/reports.csv?from=2026-01&to=2026-12' }));
+
+  it('draws each subject as a chart with the table of its figures beside it, and links the CSV', () => {
+    expect(html.match(/<figure data-chart/g)).toHaveLength(5);
+    expect(html.match(/<canvas role="img" aria-label="[^"]+"/g)).toHaveLength(5);
+    expect(html.match(/<table>/g)).toHaveLength(5);
+    // Headers name their column or row.
+    expect(html.match(/<th scope="col"/g)!.length).toBeGreaterThanOrEqual(5 * 3);
+    expect(html.match(/<th scope="row">Jan 2026<\/th>/g)).toHaveLength(5);
+    expect(html).not.toMatch(/<th(?=[\s>])(?![^>]*scope=)/);
+    expect(html).toContain('href="/console/reports.csv?from=2026-01&amp;to=2026-12" download');
+    // The figures in the table, formatted; the chart's data as JSON, money in major units.
+    expect(html).toContain(`<td class="num">${report.months[0]!.points.issued.toLocaleString('en-GB')}</td>`);
+    const specs = [...html.matchAll(/<script type="application\/json">([^<]*)<\/script>/g)].map((m) =>
+      JSON.parse(m[1]!),
+    );
+    expect(specs.map((s) => s.type)).toEqual(['bar', 'line', 'bar', 'bar', 'bar']);
+    expect(specs[0].labels).toHaveLength(12);
+    expect(specs[0].series.map((s: { label: string }) => s.label)).toEqual(['Issued', 'Spent', 'Expired']);
+    expect(specs[1]).toMatchObject({ unit: 'money', currency: 'EUR' });
+    expect(specs[1].series[0].values[0]).toBe(report.months[0]!.liability / 100);
+    // The library, then the drawing script, both from this origin.
+    expect(html.indexOf(`<script src="${CHART_LIBRARY_PATH}" defer`)).toBeLessThan(
+      html.indexOf(`<script src="${CHART_SCRIPT_PATH}" defer`),
+    );
+  });
+
+  it('exports the vendored Chart.js build and the drawing script for the console to serve', () => {
+    expect(CHART_LIBRARY_SOURCE).toMatch(/^\/\*!\n \* Chart\.js v4\./);
+    expect(CHART_SCRIPT).toContain("querySelectorAll('figure[data-chart]')");
   });
 });
