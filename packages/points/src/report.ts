@@ -120,17 +120,17 @@ export function reportMonths(
   return ok({ from, to });
 }
 
-/** A share to four decimals (0.3333), null of nothing. */
+/** A share to four decimals (0.3333); null when there is nothing to share. */
 const rate = (part: number, whole: number) =>
   whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
 
+/** A month of the report from its row (none: a month without activity, zeros). */
 function monthOf(
   month: string,
-  row: ClinicMonthFigures | undefined,
+  r: ClinicMonthFigures | undefined,
   outstanding: number,
   pointValue: number,
-) {
-  const r = row;
+): ReportMonth {
   const issuedValue = r?.vouchersIssuedValue ?? 0;
   const issuedValueRedeemed = r?.vouchersIssuedRedeemedValue ?? 0;
   return {
@@ -157,7 +157,7 @@ function monthOf(
       breakage: r?.vouchersLapsedValue ?? 0,
     },
     activePatients: r?.activePatients ?? 0,
-  } satisfies ReportMonth;
+  };
 }
 
 function totalsOf(months: ReportMonth[]): MonthlyReport['totals'] {
