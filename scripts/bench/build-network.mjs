@@ -6,7 +6,9 @@
 // the card's clinic, at partners and at other clinics (allocations oldest lot first, reversals within
 // 24 hours), expiry booked as the hourly cron would have booked it, vouchers issued, redeemed (whole
 // or in parts), reversed, voided or left to lapse, the settlement lines of every redemption and
-// reversal with their monthly running totals, and the months the cron would have closed.
+// reversal with their monthly running totals, and the months the cron would have closed. The clinics'
+// monthly report figures are written by the database itself as the rows go in (the triggers of
+// migration 0010), exactly as for the API's writes; reconcile() adds them up against the records.
 //
 // Per factor 1: 1,000 patients, 1,000 vouchers and 10,000 point_entries rows (5,000 transactions of
 // two entries each), scaled linearly; three cards have a long history (min(10,000, 300 x factor)
@@ -1684,6 +1686,31 @@ export function reconcile(sqlitePath, { now = Date.now(), pointValue = 1 } = {})
       sum(gross) g, sum(fee) f, sum(net) t from settlement_lines group by 1, 2, 3, 4) l full join settlement_totals s using (period, payer_id, payee_id, currency)
       where s.period is null or l.period is null or s.redemptions <> l.r or s.reversals <> l.v or s.gross <> l.g or s.fee <> l.f or s.net <> l.t`,
     'closed months with open totals': `select count(*) n from settlement_totals t join settlement_periods p using (period) where t.closed_at is null`,
+    // The report figures (written by the triggers of migration 0010 as the rows above went in), added
+    // up over all months, against the records: the totals do not depend on where months start.
+    'clinic month figures vs records': `with f as (select clinic_id id, sum(visits) visits, sum(visit_revenue) revenue,
+        sum(points_issued) issued, sum(points_spent) - sum(points_reversed) spent, sum(points_expired) expired,
+        sum(vouchers_issued) gifts, sum(vouchers_redeemed) redeemed, sum(vouchers_lapsed_value) breakage
+        from clinic_month_figures group by clinic_id),
+      r as (select o.id,
+        (select count(*) from visits v where v.clinic_id = o.id) visits,
+        (select coalesce(sum(v.amount), 0) from visits v where v.clinic_id = o.id) revenue,
+        (select coalesce(sum(v.points_earned), 0) from visits v where v.clinic_id = o.id) issued,
+        (select coalesce(sum(p.points), 0) from point_redemptions p where p.clinic_id = o.id)
+          - (select coalesce(sum(x.points), 0) from point_reversals x join point_redemptions p on p.id = x.redemption_id
+            where p.clinic_id = o.id) spent,
+        (select coalesce(sum(l.expired), 0) from point_lots l where l.clinic_id = o.id) expired,
+        (select count(*) from vouchers g where g.clinic_id = o.id) gifts,
+        (select count(*) from redemptions d where d.clinic_id = o.id)
+          - (select count(*) from voucher_reversals x join redemptions d on d.id = x.redemption_id where d.clinic_id = o.id) redeemed,
+        (select coalesce(sum(g.remaining_amount), 0) from vouchers g where g.clinic_id = o.id and g.lapsed_at is not null) breakage,
+        (select coalesce(sum(a.balance), 0) from point_accounts a where a.clinic_id = o.id) balance,
+        (select m.points_outstanding from clinic_month_figures m where m.clinic_id = o.id order by m.month desc limit 1) outstanding
+        from organizations o where o.kind = 'clinic')
+      select count(*) n from r left join f using (id) where coalesce(f.visits, 0) <> r.visits or coalesce(f.revenue, 0) <> r.revenue
+        or coalesce(f.issued, 0) <> r.issued or coalesce(f.spent, 0) <> r.spent or coalesce(f.expired, 0) <> r.expired
+        or coalesce(f.gifts, 0) <> r.gifts or coalesce(f.redeemed, 0) <> r.redeemed or coalesce(f.breakage, 0) <> r.breakage
+        or coalesce(r.outstanding, 0) <> r.balance`,
     'card numbers not 16 digits': `select count(*) n from patients where card_number not glob '[0-9]*' or length(card_number) <> 16`,
     'search text vs name and contact': `select count(*) n from patients where search_text <> lower(first_name || ' ' || last_name || ' ' ||
       coalesce(email, '') || ' ' || coalesce(phone, '')) and first_name || last_name not glob '*[^ -~]*'`,

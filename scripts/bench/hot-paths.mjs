@@ -39,8 +39,12 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
   const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
 
   const out = [];
-  const m = async (name, makeRequest, expectStatus, extra = {}) =>
+  // BENCH_ONLY=<words> measures only the hot paths whose name contains them (case-insensitive).
+  const only = process.env.BENCH_ONLY?.toLowerCase();
+  const m = async (name, makeRequest, expectStatus, extra = {}) => {
+    if (only && !name.toLowerCase().includes(only)) return;
     out.push(await ctx.measure({ name, makeRequest, expectStatus, ...FAST, ...extra }));
+  };
 
   await m(
     'POST /v1/vouchers/verify',
@@ -123,6 +127,21 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
   await m(
     'GET /v1/vouchers?status=issued',
     () => ctx.req('GET', '/v1/vouchers?status=issued&limit=50', clinic.key),
+    [200],
+  );
+  // The clinic's last 24 months (the longest report): figures kept with every record, one row a month.
+  const to = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Berlin',
+    year: 'numeric',
+    month: '2-digit',
+  })
+    .format(Date.now())
+    .slice(0, 7);
+  const [y, mo] = to.split('-').map(Number);
+  const from = `${y - 2 + (mo === 12 ? 1 : 0)}-${String((mo % 12) + 1).padStart(2, '0')}`;
+  await m(
+    'GET /v1/reports/monthly (report, 24 months)',
+    () => ctx.req('GET', `/v1/reports/monthly?from=${from}&to=${to}`, clinic.key),
     [200],
   );
   return out;

@@ -1407,6 +1407,45 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  // ---- Reports
+  'GET /v1/reports/monthly': {
+    scenarios: [
+      scenario({
+        what: 'a month in which clinic A recorded a visit of 123.47',
+        covers: [],
+        at: '2030-05-12T10:00:00Z',
+        setup: async (s) => recordVisit(s.api, s.net.clinic.key, (await patientOfA(s)).id, 12_347),
+        request: () => ({
+          method: 'GET',
+          path: '/v1/reports/monthly',
+          query: { from: '2030-05', to: '2030-05' },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['"amount":12347'],
+        secrets: () => ['"amount":12347'],
+      }),
+    ],
+  },
+  'GET /v1/reports/monthly.csv': {
+    scenarios: [
+      scenario({
+        what: 'a month in which clinic A recorded a visit of 123.47',
+        covers: [],
+        at: '2030-06-12T10:00:00Z',
+        setup: async (s) => recordVisit(s.api, s.net.clinic.key, (await patientOfA(s)).id, 12_347),
+        request: () => ({
+          method: 'GET',
+          path: '/v1/reports/monthly.csv',
+          query: { from: '2030-06', to: '2030-06' },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['123.47'],
+        secrets: () => ['123.47'],
+      }),
+    ],
+  },
   'GET /v1/redemptions/{id}/receipt': {
     scenarios: [
       scenario({

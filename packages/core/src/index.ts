@@ -1,3 +1,4 @@
+export * from './calendar';
 export * from './card-number';
 export * from './clock';
 export * from './errors';

@@ -12,6 +12,7 @@ export * from './abuse';
 export * from './audit';
 export * from './batch';
 export * from './caller';
+export * from './clinic-months';
 export * from './deps';
 export * from './idempotency-store';
 export * from './key-ref';

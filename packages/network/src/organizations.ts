@@ -11,6 +11,7 @@ import {
   type PartnerCategory,
   type Principal,
   runBatch,
+  timezoneMonthsStatement,
 } from '@gratia/db';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 
@@ -61,6 +62,8 @@ export async function createOrganization(deps: Deps, input: NewOrganization): Pr
         detail: { kind: input.kind },
         at: now,
       }),
+      // A clinic's reports count by its own months: its zone's months must be there before its first record.
+      ...(input.kind === 'clinic' ? { months: timezoneMonthsStatement(deps.db, input.timezone) } : {}),
     })
   ).row;
   return row!;

@@ -1,65 +1,9 @@
-import { DAY_MS } from '@gratia/core';
+import { addDays, localDate, startOfLocalDay } from '@gratia/core';
 
-// Lots expire at the end of their expiry day in the clinic's timezone. Dates are handled as
-// YYYY-MM-DD strings and converted to instants with Intl, so DST changes move midnight correctly.
+// Lots expire at the end of their expiry day in the clinic's timezone; the calendar itself (local
+// dates and the instant a day starts, DST-safe) is @gratia/core's.
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function wallClock(ms: number, timeZone: string) {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return parts as { year: number; month: number; day: number; hour: number; minute: number; second: number };
-}
-
-/** The offset of `timeZone` from UTC at the instant `ms`, in milliseconds. */
-function offsetAt(ms: number, timeZone: string): number {
-  const w = wallClock(ms, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
-/** The calendar date of the instant `ms` in `timeZone`. */
-export function localDate(ms: number, timeZone: string): string {
-  const w = wallClock(ms, timeZone);
-  return `${String(w.year).padStart(4, '0')}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
-}
-
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The instant a calendar day starts in `timeZone` (the first instant whose local date is `date`). */
-export function startOfLocalDay(date: string, timeZone: string): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d);
-  let t = guess - offsetAt(guess, timeZone);
-  // Across a DST change the offset at the result can differ from the offset at the guess.
-  const again = guess - offsetAt(t, timeZone);
-  if (again !== t && localDate(again, timeZone) === date) t = again;
-  // A zone whose midnight does not exist on this date (the clocks jump at 00:00) starts it later.
-  while (localDate(t, timeZone) !== date) t += 15 * 60_000;
-  return t;
-}
+export { addDays, localDate, startOfLocalDay };
 
 /**
  * When points earned at `earnedAt` lapse: they can be spent through the whole day `expiryDays` after

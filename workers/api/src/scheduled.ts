@@ -1,6 +1,6 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
-import { bookExpiredPoints } from '@gratia/points';
+import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
 import { markLapsedVouchers, voucherKeys } from '@gratia/vouchers';
 import type { Env } from './env';
@@ -48,6 +48,8 @@ export async function runScheduledJobs(
     purge_webauthn_challenges: () => purgeWebauthnChallenges(deps),
     // Search terms of patients registered before terms existed (migration 0006), a slice an hour.
     backfill_patient_search_terms: () => backfillPatientSearchTerms(deps),
+    // Monthly report figures of clinics that existed before the report triggers (migration 0013).
+    backfill_clinic_figures: () => backfillClinicFigures(deps),
   };
   // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
   if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);

@@ -5,6 +5,7 @@ export * from './offers';
 export * from './organizations';
 export * from './patients';
 export * from './points';
+export * from './reports';
 export * from './settlement';
 export * from './staff';
 export * from './vouchers';

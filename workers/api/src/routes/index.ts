@@ -43,6 +43,7 @@ import { registerRecordVisit } from './points/visit';
 import { registerListRedemptions } from './redemptions/list';
 import { registerRedeem } from './redemptions/redeem';
 import { registerReverseRedemption } from './redemptions/reverse';
+import { registerMonthlyReport } from './reports/monthly';
 import { registerSettlementLines } from './settlement/lines';
 import { registerSettlementLinesCsv } from './settlement/lines-csv';
 import { registerReceipt } from './settlement/receipt';
@@ -123,6 +124,9 @@ export function registerRoutes(app: App): void {
 
   // The audit trail: every change, by whom
   registerListAuditEvents(app);
+
+  // Reports: the clinic's months
+  registerMonthlyReport(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

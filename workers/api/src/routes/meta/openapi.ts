@@ -41,6 +41,11 @@ export const OPENAPI_TAGS = [
     name: 'Audit',
     description: 'Every change, by whom (a staff member or an API key), on which record, and when.',
   },
+  {
+    name: 'Reports',
+    description:
+      'A clinic’s months in its own timezone: points issued, spent and expired and the liability left, gifts issued, redeemed and lapsed, visits and active patients; as JSON and CSV.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */

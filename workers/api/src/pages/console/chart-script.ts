@@ -1,0 +1,61 @@
+// The console's report charts: draws every <figure data-chart> with Chart.js (the vendored library,
+// loaded before this script) from the JSON in its <script type="application/json">, into its canvas.
+// The table in the same figure holds the same figures and stays the source of truth: without script,
+// or if a chart cannot be drawn, the table is what there is.
+export const CHART_SCRIPT = `(() => {
+  if (!window.Chart) return;
+  const palette = ['#7a4b2a', '#1d4f91', '#1e6b3a', '#a12a2a', '#5b6170'];
+  const lang = document.documentElement.lang || 'en-GB';
+  const formatters = {
+    count: (spec) => new Intl.NumberFormat(lang, { maximumFractionDigits: 0 }),
+    points: (spec) => new Intl.NumberFormat(lang, { maximumFractionDigits: 0 }),
+    money: (spec) => new Intl.NumberFormat(lang, { style: 'currency', currency: spec.currency }),
+    percent: (spec) => new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }),
+  };
+  for (const figure of document.querySelectorAll('figure[data-chart]')) {
+    const canvas = figure.querySelector('canvas');
+    const source = figure.querySelector('script[type="application/json"]');
+    if (!canvas || !source) continue;
+    let spec;
+    try {
+      spec = JSON.parse(source.textContent);
+    } catch {
+      continue;
+    }
+    const format = (formatters[spec.unit] || formatters.count)(spec);
+    new window.Chart(canvas, {
+      type: spec.type,
+      data: {
+        labels: spec.labels,
+        datasets: spec.series.map((s, i) => ({
+          label: s.label,
+          data: s.values,
+          backgroundColor: palette[i % palette.length],
+          borderColor: palette[i % palette.length],
+          borderWidth: spec.type === 'line' ? 2 : 0,
+          pointRadius: spec.type === 'line' ? 2 : 0,
+          spanGaps: true,
+        })),
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        aspectRatio: 1.8,
+        interaction: { mode: 'index', intersect: false },
+        plugins: {
+          legend: { display: spec.series.length > 1, position: 'bottom' },
+          tooltip: {
+            callbacks: {
+              label: (ctx) => ctx.dataset.label + ': ' + (ctx.parsed.y === null ? '–' : format.format(ctx.parsed.y)),
+            },
+          },
+        },
+        scales: {
+          y: { beginAtZero: true, ticks: { callback: (v) => format.format(v) } },
+        },
+      },
+    });
+    figure.classList.add('charted');
+  }
+})();
+`;
