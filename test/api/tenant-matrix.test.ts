@@ -1565,6 +1565,10 @@ const MATRIX: Record<string, Entry> = {
     notTenant: { token: 'an invitation token, the credential itself' },
   },
   'GET /console': { none: "the signed-in clinic's own Today page; takes nothing" },
+  'GET /console/reports': { none: "the signed-in clinic's own monthly figures; takes months, no reference" },
+  'GET /console/reports.csv': { none: "the signed-in clinic's own monthly figures as CSV; takes months" },
+  'GET /console/charts.js': { none: 'a static script (the chart library)' },
+  'GET /console/chart.js': { none: 'a static script' },
   'POST /console/calls': {
     scenarios: [
       scenario({

@@ -8,6 +8,7 @@ import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
+import { registerConsoleReports } from './reports';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
 import { registerConsoleToday } from './today';
@@ -37,6 +38,7 @@ export function registerConsole(app: Hono<AppEnv>) {
     });
 
   registerConsoleToday(app);
+  registerConsoleReports(app);
   registerConsolePatients(app);
   registerConsoleGifts(app);
   registerConsoleProgramme(app);

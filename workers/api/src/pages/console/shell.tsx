@@ -66,6 +66,8 @@ export function ConsolePage(props: {
   csrf: string;
   area?: ConsoleArea;
   scripts?: string[];
+  /** More CSS for this page. */
+  style?: string;
   children: Child;
 }) {
   const p = props.principal;
@@ -78,7 +80,7 @@ export function ConsolePage(props: {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
         <title>{`${props.title} · ${p.organization.name}`}</title>
-        <style>{CONSOLE_STYLE}</style>
+        <style>{props.style ? `${CONSOLE_STYLE}${props.style}` : CONSOLE_STYLE}</style>
       </head>
       <body>
         <header class="top">
