@@ -147,12 +147,15 @@ describe('the clinic console, from the invitation link', () => {
       ['Reports', 'reports'],
       ['Staff', 'staff'],
     ] as const) {
-      const nav = clinic.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: area });
-      if ((await nav.count()) === 0) continue;
-      await nav.click();
+      await clinic.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: area }).click();
       await check(clinic, name);
     }
-    expect(seen.length).toBeGreaterThanOrEqual(10);
+    // The audit trail: what was done above, by whom.
+    await clinic.goto(new URL('/console/audit', clinic.url()).href);
+    const trail = await clinic.locator('main').textContent();
+    expect(trail).toContain('Clara Weiss');
+    await check(clinic, 'audit');
+    expect(seen.length).toBeGreaterThanOrEqual(14);
     await clinic.context().close();
     await counter.context().close();
   });
