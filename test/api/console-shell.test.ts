@@ -8,7 +8,8 @@ describe('the console frame', () => {
     const api = createClient();
     const net = await createNetwork(api);
     const anonymous = await api.get('/console');
-    expect(anonymous.status).toBe(401);
+    expect(anonymous.status).toBe(200);
+    expect((await api.get('/console/patients')).status).toBe(401);
     expect(anonymous.text).toContain('Sign in with a passkey');
     const desk = await staffSession(api, {
       organizationId: net.clinic.id,

@@ -298,6 +298,19 @@ describe('query plans of the hot paths', () => {
     await uses('?staff_id=stf_01JD0000000000000000000000', 'audit_events_staff_idx');
   });
 
+  it("read a patient's page through the patient's own indexes, not the clinic's (a new patient costs little)", async () => {
+    const api = createClient();
+    const { net, patient } = await createStoredValueScene(api);
+    const owner = await staffSession(api, { organizationId: net.clinic.id, kind: 'clinic', role: 'owner' });
+    const plans = await plansOf(api, {
+      path: `/console/patients/${patient.id}`,
+      headers: { cookie: owner.cookie },
+    });
+    const visits = plans.filter((p) => /\bvisits\b/.test(p.sql) && /USING INDEX visits_/.test(p.detail));
+    expect(visits.length).toBeGreaterThan(0);
+    for (const p of visits) expect(p.detail).not.toContain('visits_clinic_idx');
+  });
+
   it('list usable vouchers from the index of live ones (lapsed vouchers are left out of it)', async () => {
     const api = createClient();
     const { net } = await createStoredValueScene(api);

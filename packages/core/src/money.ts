@@ -30,14 +30,23 @@ export function minorUnitDigits(currency: string): number {
 }
 
 /** The one money formatter: minor units to "€1,234.50", "¥1,235", "KWD 1.235" in the given locale. */
+/** Number formats by locale and currency: building one costs far more than using it (pages format many). */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatMoney(amount: number, currency: string, locale = 'en-GB'): string {
   const digits = minorUnitDigits(currency);
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(amount / 10 ** digits);
+  const key = `${locale}|${currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    if (moneyFormats.size < 200) moneyFormats.set(key, format);
+  }
+  return format.format(amount / 10 ** digits);
 }
 
 /**

@@ -35,10 +35,10 @@ interface Column {
   charted?: boolean;
 }
 
-const monthLabel = (month: string) =>
-  new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(`${month}-01T00:00:00Z`),
-  );
+/** Built once: a format per call costs more than the whole page's figures. */
+const MONTH_FORMAT = new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+const monthLabel = (month: string) => MONTH_FORMAT.format(new Date(`${month}-01T00:00:00Z`));
 
 function Section(props: {
   id: string;

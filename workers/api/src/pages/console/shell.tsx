@@ -154,13 +154,13 @@ export const html = (c: Context<AppEnv>, node: unknown, status: Status = 200) =>
   c.html(`<!doctype html>${node}`, status);
 
 /** The sign-in page for a session that no longer holds, or the lock's own words. */
-export function signedOut(c: Context<AppEnv>, refusal?: Refusal) {
+export function signedOut(c: Context<AppEnv>, refusal?: Refusal, status: 200 | 401 = 401) {
   if (refusal?.code === 'rate_limited' && refusal.retryAt !== undefined) {
     c.header('retry-after', retryAfter(refusal.retryAt, c.var.clock.now()));
     return html(c, <SignInPage error={lockedText(refusal.retryAt, c.var.clock.now())} />, 429);
   }
   endSession(c, CONSOLE);
-  return html(c, <SignInPage error={refusal ? ERROR_TEXT.unauthorized : undefined} />, 401);
+  return html(c, <SignInPage error={refusal ? ERROR_TEXT.unauthorized : undefined} />, status);
 }
 
 /** A role that may not do this: a page that says so (the session holds). */
@@ -194,7 +194,8 @@ type FormHandlerFn = (
 
 async function signedIn(c: Context<AppEnv>, area?: ConsoleArea): Promise<Signed | Response> {
   const session = await readSession(c, CONSOLE);
-  if (!session) return signedOut(c);
+  // The console's front door answers its sign-in page as a page (200); any other page says 401.
+  if (!session) return signedOut(c, undefined, c.req.path === '/console' ? 200 : 401);
   const out = await resumeStaffSession(c.var.deps, {
     sessionId: session.id,
     organizationId: session.organizationId,
