@@ -24,6 +24,7 @@
 //
 // CLI: node scripts/bench/build-network.mjs --persist-to DIR --factor 100 --clinic org_... \
 //        --partner org_... --kid bench-1 [--check]
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -425,9 +426,12 @@ const ascii = (s) =>
  * Options: `kid` the voucher signer's kid (required for vouchers and settlement lines); `now` the
  * build's present (default Date.now()); `historyDays` how far back the history goes (730);
  * `network` { timezone, currency, pointValue } as wrangler.toml's vars (Europe/Berlin, EUR, 1);
- * `bookExpiry` and `closePeriods` (true): what the hourly cron would have done by `now`; `seed`.
+ * `bookExpiry` and `closePeriods` (true): what the hourly cron would have done by `now`; `seed`;
+ * `staffSessions` (true): an owner of each organisation signed in for `sessionTtlMs` (30 days), for
+ * the console and the counter page.
  * Returns { ms, counts (rows written per table), bytes (the file after the build), longest (the cards
- * with the long histories: { patientId, clinicId, cardNumber, entries } with their patient entries) }.
+ * with the long histories: { patientId, clinicId, cardNumber, entries } with their patient entries),
+ * sessions (by organisation id: { kind, organizationId, staffId, keyId, sessionId, expiresAt }) }.
  */
 export async function buildNetwork({
   sqlitePath,
@@ -444,6 +448,8 @@ export async function buildNetwork({
   analyze = false,
   dropIndexes = false,
   foreignKeys = true,
+  staffSessions = true,
+  sessionTtlMs = 30 * DAY,
   log = () => {},
 }) {
   if (!sqlitePath || !existsSync(sqlitePath)) throw new Error(`no SQLite file at ${sqlitePath}`);
@@ -477,7 +483,7 @@ export async function buildNetwork({
   // --- What exists: organisations, their keys, programmes, network settings, offers, cards.
   const orgStmt = db.prepare('select * from organizations where id = ?');
   const keyStmt = db.prepare(
-    'select id from api_keys where organization_id = ? and revoked_at is null order by created_at, id limit 1',
+    "select id from api_keys where organization_id = ? and kind = 'api' and revoked_at is null order by created_at, id limit 1",
   );
   const org = (id, kind) => {
     const o = orgStmt.get(typeof id === 'string' ? id : id.id);
@@ -534,6 +540,7 @@ export async function buildNetwork({
   };
   const historyStart = now - historyDays * DAY;
   let longest = [];
+  const sessions = {};
 
   db.exec('BEGIN');
   // The plain secondary indexes of the tables written are dropped and created again, from the very
@@ -1593,6 +1600,8 @@ export async function buildNetwork({
 
     for (const ix of rebuilt) db.exec(ix.sql);
     log(`indexes built (${Math.round(performance.now() - started)} ms)`);
+    if (staffSessions)
+      for (const o of [...clinicOrgs, ...partnerOrgs]) sessions[o.id] = signedInOwner(db, o, sessionTtlMs);
     db.exec('COMMIT');
   } catch (e) {
     db.exec('ROLLBACK');
@@ -1614,7 +1623,37 @@ export async function buildNetwork({
       cardNumber: st.p.card,
       entries: st.txns,
     })),
+    sessions,
   };
+}
+
+/**
+ * An owner of the organisation, signed in: the rows a passkey sign-in leaves (test/helpers/staff.ts
+ * staffSession): the staff member's console key, the staff member, and a page session bound to both.
+ * Times are the wall clock, not the history's `now`: the server checks the session against its own
+ * clock (live until `expires_at`, not idle for 30 minutes since `last_seen_at`). Returns what a
+ * page cookie names (see sessionCookie in hot-paths.mjs).
+ */
+function signedInOwner(db, o, ttlMs) {
+  const at = Date.now();
+  const keyId = newId('key', at);
+  const staffId = newId('stf', at);
+  const sessionId = randomBytes(24).toString('base64url');
+  const expiresAt = at + ttlMs;
+  const name = `Bench owner ${staffId.slice(-6)}`;
+  const secretHash = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('hex');
+  db.prepare(
+    `insert into api_keys (id, organization_id, name, prefix, secret_hash, created_at, kind)
+     values (?, ?, ?, 'staff', ?, ?, 'staff')`,
+  ).run(keyId, o.id, `Console: ${name}`, secretHash, at);
+  db.prepare(
+    'insert into staff_members (id, organization_id, name, role, key_id, created_at) values (?, ?, ?, ?, ?, ?)',
+  ).run(staffId, o.id, name, 'owner', keyId, at);
+  db.prepare(
+    `insert into page_sessions (id, key_id, organization_id, created_at, expires_at, staff_id, last_seen_at)
+     values (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(sessionId, keyId, o.id, at, expiresAt, staffId, at);
+  return { kind: o.kind, organizationId: o.id, staffId, keyId, sessionId, expiresAt };
 }
 
 /**
