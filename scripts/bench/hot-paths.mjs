@@ -154,7 +154,14 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
     () => ctx.req('GET', `/v1/reports/monthly?from=${from}&to=${to}`, clinic.key),
     [200],
   );
-  await consolePages(ctx, m, { desk, patients, surname, longest, issued });
+  await consolePages(ctx, m, {
+    desk,
+    owner: built.sessions[clinic.id].staffId,
+    patients,
+    surname,
+    longest,
+    issued,
+  });
   return out;
 }
 
@@ -173,7 +180,7 @@ async function signedIn(ctx, p, { cookie, csrf }) {
  * The clinic console's pages and two of its forms, as the clinic's owner: each page is the session
  * check and one use case (two round trips at most), its lists paged.
  */
-async function consolePages(ctx, m, { desk, patients, surname, longest, issued }) {
+async function consolePages(ctx, m, { desk, owner, patients, surname, longest, issued }) {
   const page = (p) => ({ url: `${ctx.base}${p}`, init: { headers: { cookie: desk.cookie } } });
   // A form as the page posts it: this origin, the session's CSRF token, a fresh submission key.
   const post = (p, fields) => ({
@@ -235,6 +242,15 @@ async function consolePages(ctx, m, { desk, patients, surname, longest, issued }
       [200],
     );
   await m('GET /console/gifts/{id}', () => page(`/console/gifts/${gift.id}`), [200]);
+  await m('GET /console/programme (rules and their versions)', () => page('/console/programme'), [200]);
+  await m('GET /console/staff', () => page('/console/staff'), [200]);
+  await m('GET /console/audit (the whole trail, newest first)', () => page('/console/audit'), [200]);
+  await m(
+    'GET /console/audit?patient= (the longest card history)',
+    () => page(`/console/audit?patient=${longId}`),
+    [200],
+  );
+  await m('GET /console/audit?staff= (the owner)', () => page(`/console/audit?staff=${owner}`), [200]);
   await m(
     'POST /console/calls (a call outcome, from Today)',
     (i) =>
