@@ -155,6 +155,7 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
     [200],
   );
   await consolePages(ctx, m, {
+    clinic,
     desk,
     owner: built.sessions[clinic.id].staffId,
     patients,
@@ -180,7 +181,7 @@ async function signedIn(ctx, p, { cookie, csrf }) {
  * The clinic console's pages and two of its forms, as the clinic's owner: each page is the session
  * check and one use case (two round trips at most), its lists paged.
  */
-async function consolePages(ctx, m, { desk, owner, patients, surname, longest, issued }) {
+async function consolePages(ctx, m, { clinic, desk, owner, patients, surname, longest, issued }) {
   const page = (p) => ({ url: `${ctx.base}${p}`, init: { headers: { cookie: desk.cookie } } });
   // A form as the page posts it: this origin, the session's CSRF token, a fresh submission key.
   const post = (p, fields) => ({
@@ -204,6 +205,11 @@ async function consolePages(ctx, m, { desk, owner, patients, surname, longest, i
   // measurements do not.
   await signedIn(ctx, '/console', desk);
   const longId = longest.patientId;
+  // The page the front desk lands on after registering someone: a card with no history yet.
+  const newcomer = await ctx.call('POST', '/v1/patients', clinic.key, {
+    first_name: 'Bench',
+    last_name: 'Newcomer',
+  });
   const gift = issued.find((v) => v.patient_id === longId) ?? issued[0];
   const offerId = issued.find((v) => v.offer)?.offer.id;
   // A form's answer is a 303 either way: check once that it leads where success does.
@@ -228,6 +234,11 @@ async function consolePages(ctx, m, { desk, owner, patients, surname, longest, i
   await m(
     'GET /console/patients/{id} (the longest card history)',
     () => page(`/console/patients/${longId}`),
+    [200],
+  );
+  await m(
+    'GET /console/patients/{id} (a patient just registered, no visits)',
+    () => page(`/console/patients/${newcomer.id}`),
     [200],
   );
   await m(
