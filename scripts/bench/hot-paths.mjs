@@ -162,6 +162,7 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
     surname,
     longest,
     issued,
+    months: `from=${from}&to=${to}`,
   });
   return out;
 }
@@ -181,7 +182,7 @@ async function signedIn(ctx, p, { cookie, csrf }) {
  * The clinic console's pages and two of its forms, as the clinic's owner: each page is the session
  * check and one use case (two round trips at most), its lists paged.
  */
-async function consolePages(ctx, m, { clinic, desk, owner, patients, surname, longest, issued }) {
+async function consolePages(ctx, m, { clinic, desk, owner, patients, surname, longest, issued, months }) {
   const page = (p) => ({ url: `${ctx.base}${p}`, init: { headers: { cookie: desk.cookie } } });
   // A form as the page posts it: this origin, the session's CSRF token, a fresh submission key.
   const post = (p, fields) => ({
@@ -254,6 +255,8 @@ async function consolePages(ctx, m, { clinic, desk, owner, patients, surname, lo
     );
   await m('GET /console/gifts/{id}', () => page(`/console/gifts/${gift.id}`), [200]);
   await m('GET /console/programme (rules and their versions)', () => page('/console/programme'), [200]);
+  await m('GET /console/reports (the default months)', () => page('/console/reports'), [200]);
+  await m('GET /console/reports?from=&to= (24 months)', () => page(`/console/reports?${months}`), [200]);
   await m('GET /console/staff', () => page('/console/staff'), [200]);
   await m('GET /console/audit (the whole trail, newest first)', () => page('/console/audit'), [200]);
   await m(
