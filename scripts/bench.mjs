@@ -14,11 +14,13 @@ import { hotPaths } from './bench/hot-paths.mjs';
 import { ROOT, startLocalServer } from './lib/local-server.mjs';
 
 const OPERATOR_TOKEN = `bench-${crypto.randomUUID()}`;
+// The page cookies' signing secret (the bench signs the cookies of the sessions it builds).
+const SESSION_SECRET = `bench-session-${crypto.randomUUID()}`;
 const durationMs = Number(process.env.BENCH_MS ?? 3000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 const SIZES = (process.env.BENCH_SIZES ?? '1,100').split(',').map(Number);
-const vars = { OPERATOR_TOKEN, EXPOSE_D1_METRICS: '1' };
+const vars = { OPERATOR_TOKEN, SESSION_SECRET, EXPOSE_D1_METRICS: '1' };
 const keys = await import(pathToFileURL(path.join(ROOT, 'scripts/lib/voucher-keys.mjs')).href);
 vars.VOUCHER_SIGNING_KEYS = JSON.stringify([await keys.generateSigningKey('bench-1')]);
 
@@ -47,6 +49,7 @@ function context(server) {
     base,
     server,
     OPERATOR_TOKEN,
+    SESSION_SECRET,
     call: (...a) => call(base, ...a),
     durationMs,
     concurrency,

@@ -6,9 +6,10 @@
 // the card's clinic, at partners and at other clinics (allocations oldest lot first, reversals within
 // 24 hours), expiry booked as the hourly cron would have booked it, vouchers issued, redeemed (whole
 // or in parts), reversed, voided or left to lapse, the settlement lines of every redemption and
-// reversal with their monthly running totals, and the months the cron would have closed. The clinics'
-// monthly report figures are written by the database itself as the rows go in (the triggers of
-// migration 0010), exactly as for the API's writes; reconcile() adds them up against the records.
+// reversal with their monthly running totals, the months the cron would have closed, and the audit
+// entry of every change; then it signs in an owner of each organisation (the pages' sessions). The
+// clinics' monthly report figures are written by the database itself as the rows go in (the triggers
+// of migration 0010), exactly as for the API's writes; reconcile() adds them up against the records.
 //
 // Per factor 1: 1,000 patients, 1,000 vouchers and 10,000 point_entries rows (5,000 transactions of
 // two entries each), scaled linearly; three cards have a long history (min(10,000, 300 x factor)
@@ -24,6 +25,7 @@
 //
 // CLI: node scripts/bench/build-network.mjs --persist-to DIR --factor 100 --clinic org_... \
 //        --partner org_... --kid bench-1 [--check]
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -278,6 +280,7 @@ const WRITTEN_TABLES = [
   'point_entries',
   'settlement_lines',
   'settlement_totals',
+  'audit_events',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -425,9 +428,12 @@ const ascii = (s) =>
  * Options: `kid` the voucher signer's kid (required for vouchers and settlement lines); `now` the
  * build's present (default Date.now()); `historyDays` how far back the history goes (730);
  * `network` { timezone, currency, pointValue } as wrangler.toml's vars (Europe/Berlin, EUR, 1);
- * `bookExpiry` and `closePeriods` (true): what the hourly cron would have done by `now`; `seed`.
+ * `bookExpiry` and `closePeriods` (true): what the hourly cron would have done by `now`; `seed`;
+ * `staffSessions` (true): an owner of each organisation signed in for `sessionTtlMs` (30 days), for
+ * the console and the counter page.
  * Returns { ms, counts (rows written per table), bytes (the file after the build), longest (the cards
- * with the long histories: { patientId, clinicId, cardNumber, entries } with their patient entries) }.
+ * with the long histories: { patientId, clinicId, cardNumber, entries } with their patient entries),
+ * sessions (by organisation id: { kind, organizationId, staffId, keyId, sessionId, expiresAt }) }.
  */
 export async function buildNetwork({
   sqlitePath,
@@ -444,6 +450,8 @@ export async function buildNetwork({
   analyze = false,
   dropIndexes = false,
   foreignKeys = true,
+  staffSessions = true,
+  sessionTtlMs = 30 * DAY,
   log = () => {},
 }) {
   if (!sqlitePath || !existsSync(sqlitePath)) throw new Error(`no SQLite file at ${sqlitePath}`);
@@ -477,7 +485,7 @@ export async function buildNetwork({
   // --- What exists: organisations, their keys, programmes, network settings, offers, cards.
   const orgStmt = db.prepare('select * from organizations where id = ?');
   const keyStmt = db.prepare(
-    'select id from api_keys where organization_id = ? and revoked_at is null order by created_at, id limit 1',
+    "select id from api_keys where organization_id = ? and kind = 'api' and revoked_at is null order by created_at, id limit 1",
   );
   const org = (id, kind) => {
     const o = orgStmt.get(typeof id === 'string' ? id : id.id);
@@ -534,6 +542,7 @@ export async function buildNetwork({
   };
   const historyStart = now - historyDays * DAY;
   let longest = [];
+  const sessions = {};
 
   db.exec('BEGIN');
   // The plain secondary indexes of the tables written are dropped and created again, from the very
@@ -606,6 +615,21 @@ export async function buildNetwork({
       'insert or ignore into patient_search_terms (clinic_id, term, patient_id) values (?, ?, ?)',
     );
     const termRows = [];
+    // The audit trail: the entry each use case writes in the batch of its change (packages/db/src/audit.ts),
+    // by the organisation's API key (no staff member), collected as the changes are made.
+    const audits = [];
+    const audit = (at, organizationId, keyId, action, subject, patientId, detail = null) =>
+      audits.push([
+        newId('aud', at),
+        organizationId,
+        keyId,
+        action,
+        subject[0],
+        subject[1],
+        patientId,
+        detail && JSON.stringify(detail),
+        at,
+      ]);
     const emailsSeen = new Map();
     const consentRows = [];
     for (let i = 0; i < nPatients; i++) {
@@ -667,6 +691,7 @@ export async function buildNetwork({
           consentRows.push([newId('cns', at), id, ch, consent[ch] ? 1 : 0, consent.source, clinic.keyId, at]);
         }
       for (const term of searchTerms(first, last, email, phone)) termRows.push([clinic.id, term, id]);
+      audit(at, clinic.id, clinic.keyId, 'patient.register', ['patient', id], id);
       const p = { id, clinic, card, createdAt: at };
       patients.push(p);
       byClinic.get(clinic.id).push(p);
@@ -777,6 +802,11 @@ export async function buildNetwork({
         updatedAt: issueNow,
       };
       vouchers.push(row);
+      audit(issueNow, clinic.id, clinic.keyId, 'voucher.issue', ['voucher', row.id], p.id, {
+        kind: row.kind,
+        amount: row.valueAmount,
+        currency: row.currency,
+      });
       const usableUntil = Math.min(row.expiresAt, now) - MINUTE;
       const honourers = row.partnerId
         ? partnerOrgs.filter((q) => q.id === row.partnerId)
@@ -786,6 +816,7 @@ export async function buildNetwork({
         row.status = 'voided';
         row.voidedAt = between(issueNow + MINUTE, usableUntil + MINUTE);
         row.voidReason = pick(VOID_REASONS);
+        audit(row.voidedAt, clinic.id, clinic.keyId, 'voucher.void', ['voucher', row.id], p.id);
         row.updatedAt = row.voidedAt;
       } else if (r < 0.55 && usableUntil > issueNow + MINUTE) {
         // One redemption (an offer, or all the value), or two or three parts of the value.
@@ -818,6 +849,11 @@ export async function buildNetwork({
             redeemedAt: t,
           };
           vRedemptions.push(red);
+          audit(t, partner.id, partner.keyId, 'voucher.redeem', ['voucher', row.id], p.id, {
+            redemption_id: red.id,
+            amount: take,
+            currency: row.currency,
+          });
           row.remainingAmount -= take;
           row.status = row.remainingAmount === 0 ? 'redeemed' : 'issued';
           row.lastRedemptionId = red.id;
@@ -851,6 +887,11 @@ export async function buildNetwork({
                 reversedAt: at,
               };
               vReversals.push(rev);
+              audit(at, partner.id, partner.keyId, 'redemption.reverse', ['redemption', red.id], p.id, {
+                reversal_id: rev.id,
+                amount: take,
+                currency: row.currency,
+              });
               row.remainingAmount += take;
               if (row.status === 'redeemed') row.status = 'issued';
               row.updatedAt = at;
@@ -1015,6 +1056,11 @@ export async function buildNetwork({
         apiKeyId: clinic.keyId,
         recordedAt: t,
       });
+      audit(t, clinic.id, clinic.keyId, 'visit.record', ['visit', id], p.id, {
+        amount,
+        currency: clinic.currency,
+        points,
+      });
       if (!st.acct) {
         st.acct = {
           patientId: p.id,
@@ -1108,6 +1154,7 @@ export async function buildNetwork({
       }
       if (need !== 0) throw new Error('spend beyond the live balance');
       pRedemptions.push(red);
+      audit(t, honour.id, honour.keyId, 'points.spend', ['point_redemption', id], p.id, { points });
       const a = st.acct;
       a.balance -= points;
       a.spent += points;
@@ -1146,6 +1193,10 @@ export async function buildNetwork({
     /** pointReversalStatements: the same lots get their points back (a lapsed one is booked by the next cron). */
     function reverse(st, red, at) {
       const id = newId('prv', at);
+      audit(at, red.honouredBy, red.apiKeyId, 'points.reverse', ['point_redemption', red.id], red.patientId, {
+        reversal_id: id,
+        points: red.points,
+      });
       pReversals.push({
         id,
         redemptionId: red.id,
@@ -1591,8 +1642,20 @@ export async function buildNetwork({
     }
     bump('settlement_periods', closes.size);
 
+    audits.sort((a, b) => a[8] - b[8] || (a[0] < b[0] ? -1 : 1));
+    const insertAudit = batched(
+      db,
+      `insert into audit_events (id, organization_id, actor_key_id, actor_staff_id, action, subject_type, subject_id,
+        patient_id, detail, at) values (?, ?, ?, null, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const row of audits) insertAudit.run(...row);
+    insertAudit.flush();
+    bump('audit_events', audits.length);
+
     for (const ix of rebuilt) db.exec(ix.sql);
     log(`indexes built (${Math.round(performance.now() - started)} ms)`);
+    if (staffSessions)
+      for (const o of [...clinicOrgs, ...partnerOrgs]) sessions[o.id] = signedInOwner(db, o, sessionTtlMs);
     db.exec('COMMIT');
   } catch (e) {
     db.exec('ROLLBACK');
@@ -1614,7 +1677,37 @@ export async function buildNetwork({
       cardNumber: st.p.card,
       entries: st.txns,
     })),
+    sessions,
   };
+}
+
+/**
+ * An owner of the organisation, signed in: the rows a passkey sign-in leaves (test/helpers/staff.ts
+ * staffSession): the staff member's console key, the staff member, and a page session bound to both.
+ * Times are the wall clock, not the history's `now`: the server checks the session against its own
+ * clock (live until `expires_at`, not idle for 30 minutes since `last_seen_at`). Returns what a
+ * page cookie names (see sessionCookie in hot-paths.mjs).
+ */
+function signedInOwner(db, o, ttlMs) {
+  const at = Date.now();
+  const keyId = newId('key', at);
+  const staffId = newId('stf', at);
+  const sessionId = randomBytes(24).toString('base64url');
+  const expiresAt = at + ttlMs;
+  const name = `Bench owner ${staffId.slice(-6)}`;
+  const secretHash = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('hex');
+  db.prepare(
+    `insert into api_keys (id, organization_id, name, prefix, secret_hash, created_at, kind)
+     values (?, ?, ?, 'staff', ?, ?, 'staff')`,
+  ).run(keyId, o.id, `Console: ${name}`, secretHash, at);
+  db.prepare(
+    'insert into staff_members (id, organization_id, name, role, key_id, created_at) values (?, ?, ?, ?, ?, ?)',
+  ).run(staffId, o.id, name, 'owner', keyId, at);
+  db.prepare(
+    `insert into page_sessions (id, key_id, organization_id, created_at, expires_at, staff_id, last_seen_at)
+     values (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(sessionId, keyId, o.id, at, expiresAt, staffId, at);
+  return { kind: o.kind, organizationId: o.id, staffId, keyId, sessionId, expiresAt };
 }
 
 /**
@@ -1639,6 +1732,8 @@ export function reconcile(sqlitePath, { now = Date.now(), pointValue = 1 } = {})
     create temp table vr_sum as select voucher_id id, sum(amount) a from redemptions group by voucher_id;
     create temp table vv_sum as select voucher_id id, sum(amount) a from voucher_reversals group by voucher_id;
     create temp table line_src as select source_id id, kind, entry, gross from settlement_lines;
+    create temp table a_subj as select action || ' ' || subject_id id from audit_events;
+    create index temp.a_subj_i on a_subj (id);
     create unique index temp.e_sum_i on e_sum (id); create unique index temp.e_last_i on e_last (id);
     create unique index temp.l_sum_i on l_sum (id); create unique index temp.r_sum_i on r_sum (id);
     create unique index temp.v_sum_i on v_sum (id); create unique index temp.a_net_i on a_net (id);
@@ -1714,6 +1809,14 @@ export function reconcile(sqlitePath, { now = Date.now(), pointValue = 1 } = {})
     'card numbers not 16 digits': `select count(*) n from patients where card_number not glob '[0-9]*' or length(card_number) <> 16`,
     'search text vs name and contact': `select count(*) n from patients where search_text <> lower(first_name || ' ' || last_name || ' ' ||
       coalesce(email, '') || ' ' || coalesce(phone, '')) and first_name || last_name not glob '*[^ -~]*'`,
+    'changes without their audit entry': `select count(*) n from (select 'patient.register ' || id s from patients
+      union all select 'visit.record ' || id from visits union all select 'voucher.issue ' || id from vouchers
+      union all select 'voucher.void ' || id from vouchers where status = 'voided'
+      union all select 'voucher.redeem ' || voucher_id from redemptions
+      union all select 'points.spend ' || id from point_redemptions
+      union all select 'points.reverse ' || redemption_id from point_reversals
+      union all select 'redemption.reverse ' || redemption_id from voucher_reversals) c
+      where not exists (select 1 from a_subj a where a.id = c.s)`,
     'foreign keys': 'select count(*) n from pragma_foreign_key_check',
   };
   const problems = {};
