@@ -1784,6 +1784,36 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  'GET /console/statements': {
+    scenarios: [
+      scenario({
+        what: "a month in which partner P1 redeemed clinic A's voucher",
+        covers: ['period'],
+        at: '2030-06-12T10:00:00Z',
+        setup: async (s) => ({ ...(await redeemedAtP1(s)), line: await onlyLineOf(s, '2030-06') }),
+        request: () => ({ method: 'GET', path: '/console/statements', query: { period: '2030-06' } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.line, c.offer.title],
+        secrets: (c) => [c.line, c.offer.title],
+      }),
+    ],
+  },
+  'GET /console/statements/:file{[0-9]{4}-[0-9]{2}\\.csv}': {
+    scenarios: [
+      scenario({
+        what: "a month in which partner P1 redeemed clinic A's voucher",
+        covers: ['file'],
+        at: '2030-07-12T10:00:00Z',
+        setup: async (s) => ({ ...(await redeemedAtP1(s)), line: await onlyLineOf(s, '2030-07') }),
+        request: () => ({ method: 'GET', path: '/console/statements/2030-07.csv' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.line, c.redemption.id],
+        secrets: (c) => [c.line, c.redemption.id],
+      }),
+    ],
+  },
   'GET /partner/offers': {
     scenarios: [
       scenario({

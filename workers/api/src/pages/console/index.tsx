@@ -11,6 +11,7 @@ import { registerConsoleProgramme } from './programme';
 import { registerConsoleReports } from './reports';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
+import { registerConsoleStatements } from './statements';
 import { registerConsoleToday } from './today';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -39,6 +40,7 @@ export function registerConsole(app: Hono<AppEnv>) {
 
   registerConsoleToday(app);
   registerConsoleReports(app);
+  registerConsoleStatements(app);
   registerConsolePatients(app);
   registerConsoleGifts(app);
   registerConsoleProgramme(app);

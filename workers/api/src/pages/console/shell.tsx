@@ -16,12 +16,13 @@ import { PASSKEY_SCRIPTS, PasskeyButton } from '../staff';
 // check every console request starts with. A request costs the session check (one D1 round trip that
 // also refreshes the session's last request) and the page's own use case (one more): two at most.
 
-export type ConsoleArea = 'today' | 'patients' | 'gift' | 'programme' | 'reports' | 'staff';
+export type ConsoleArea = 'today' | 'patients' | 'gift' | 'programme' | 'reports' | 'staff' | 'statements';
 
 /** Which staff roles see each area (an area not listed here is for every clinic role). */
 export const AREA_ROLES: Partial<Record<ConsoleArea, readonly StaffRole[]>> = {
   programme: ['owner', 'manager'],
   reports: ['owner', 'manager'],
+  statements: ['owner', 'manager'],
   staff: ['owner'],
 };
 const NAV: [ConsoleArea, string, string][] = [
@@ -29,6 +30,7 @@ const NAV: [ConsoleArea, string, string][] = [
   ['patients', 'Patients', '/console/patients'],
   ['programme', 'Programme', '/console/programme'],
   ['reports', 'Reports', '/console/reports'],
+  ['statements', 'Statements', '/console/statements'],
   ['staff', 'Staff', '/console/staff'],
 ];
 export const ROLE_NAME: Record<StaffRole, string> = {
