@@ -5,6 +5,7 @@ import {
   type ConsentEvent,
   consentEvents,
   type Deps,
+  keyMatch,
   keyOrganization,
   keyRefOf,
   type Patient,
@@ -125,7 +126,10 @@ export async function readPatientOverview(
           // The clinic is checked on the patient, not on visits.clinic_id: a condition on the visit's
           // clinic lets the planner walk the clinic's visits (visits_clinic_idx) instead of the
           // patient's own (visits_patient_idx), which costs every visit of the clinic for a new patient.
-          sql`exists (select 1 from patients p where p.id = ${patientId} and p.clinic_id = ${ownClinic})`,
+          // (A join, not a scalar subquery: with one inside the EXISTS, D1's SQLite sorts the patient's
+          // every visit instead of reading the index in order.)
+          sql`exists (select 1 from patients p join api_keys k on k.organization_id = p.clinic_id
+            where p.id = ${patientId} and ${keyMatch(keyRefOf(input.caller))} and k.revoked_at is null)`,
           visitsBefore
             ? or(
                 lt(visits.occurredAt, visitsBefore.occurredAt),

@@ -70,7 +70,8 @@ export const visits = sqliteTable(
   },
   (t) => [
     uniqueIndex('visits_clinic_reference_unique').on(t.clinicId, t.reference),
-    index('visits_patient_idx').on(t.patientId, t.occurredAt),
+    // With the id: a patient's visits page newest first (occurred_at, then id) straight from the index.
+    index('visits_patient_idx').on(t.patientId, t.occurredAt, t.id),
     // A clinic's visits of a day (its Today figures), read as an index range.
     index('visits_clinic_idx').on(t.clinicId, t.occurredAt),
     check('visits_amount_check', sql`${t.amount} > 0 and ${t.pointsEarned} >= 0`),
