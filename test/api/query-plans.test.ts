@@ -312,7 +312,14 @@ describe('query plans of the hot paths', () => {
     // ...in the page's own order, so a card with 10,000 visits reads a page of them, not all to sort.
     const visitPage = plans.filter((p) => /from "visits"/.test(p.sql) && /order by/i.test(p.sql));
     expect(visitPage.length).toBeGreaterThan(0);
-    for (const p of visitPage) expect(p.detail, plans.filter((q) => q.sql === p.sql).map((q) => q.detail).join(' | ')).not.toContain('TEMP B-TREE');
+    for (const p of visitPage)
+      expect(
+        p.detail,
+        plans
+          .filter((q) => q.sql === p.sql)
+          .map((q) => q.detail)
+          .join(' | '),
+      ).not.toContain('TEMP B-TREE');
   });
 
   it('list usable vouchers from the index of live ones (lapsed vouchers are left out of it)', async () => {

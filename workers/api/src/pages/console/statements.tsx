@@ -56,7 +56,7 @@ export function registerConsoleStatements(app: Hono<AppEnv>) {
             {statement.pairs.length === 0 ? (
               <p class="muted">Nothing this month.</p>
             ) : (
-              <div class="table-wrap" role="region" aria-labelledby="owed" tabindex={0}>
+              <section class="table-wrap" aria-labelledby="owed" tabindex={0}>
                 <table>
                   <thead>
                     <tr>
@@ -95,7 +95,7 @@ export function registerConsoleStatements(app: Hono<AppEnv>) {
                     })}
                   </tbody>
                 </table>
-              </div>
+              </section>
             )}
             <p>
               <a href={`/console/statements/${period}.csv`} download>
