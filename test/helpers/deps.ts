@@ -21,6 +21,7 @@ export function testDeps(clock: Clock = fixedClock(T0)): Deps & { logged: Record
       voucherDefaultDays: 90,
       voucherMaxDays: 365,
       signingKeys: env.VOUCHER_SIGNING_KEYS,
+      linkSecret: env.SESSION_SECRET || env.OPERATOR_TOKEN,
     },
     log: (event) => logged.push(event),
     defer: () => {},

@@ -99,6 +99,34 @@ export const ERRORS = {
     title: 'An organization keeps at least one owner',
     text: 'Every organisation keeps at least one owner: make someone else an owner first.',
   },
+  // what the clinic knows of each patient (questionnaires, surveys, segments)
+  link_not_found: {
+    status: 404,
+    title: 'Link not found',
+    text: 'This link is not valid any more: it expired or was replaced. Ask the clinic for a new one.',
+  },
+  survey_already_answered: {
+    status: 409,
+    title: 'The survey has already been answered',
+    text: 'Thank you: this survey has already been answered.',
+  },
+  invalid_answers: {
+    status: 422,
+    title: 'The answers do not fit the questionnaire',
+    text: 'Some answers are missing or not among the choices.',
+  },
+  questionnaire_not_found: {
+    status: 404,
+    title: 'Questionnaire not found',
+    text: 'That questionnaire version was not found.',
+  },
+  suggestion_not_found: {
+    status: 404,
+    title: 'Suggestion not found',
+    text: 'That suggestion was not found.',
+  },
+  segment_not_found: { status: 404, title: 'Segment not found', text: 'That segment was not found.' },
+  branch_not_found: { status: 404, title: 'Branch not found', text: 'That branch was not found.' },
   concurrent_update: {
     status: 409,
     title: 'The record was changed by another request at the same moment',

@@ -30,6 +30,13 @@ export const ID_PREFIXES = [
   'aud',
   'cal',
   'chl',
+  'lnk',
+  'qst',
+  'qrs',
+  'svy',
+  'sug',
+  'brn',
+  'seg',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

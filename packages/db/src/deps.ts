@@ -29,6 +29,8 @@ export interface NetworkConfig {
   voucherMaxDays: number;
   /** VOUCHER_SIGNING_KEYS: the JSON array of private JWKs (parsed and imported once per isolate). */
   signingKeys: string | undefined;
+  /** Signs patients' personal links (questionnaire, survey): SESSION_SECRET, else the operator token. */
+  linkSecret: string;
 }
 
 /**

@@ -4,6 +4,9 @@ import type { ConsentChannel } from '@gratia/db';
 // checkbox and stored with the consent event the console records, so the history says exactly what
 // was agreed. Changing a sentence changes what new events store; past events keep their own words.
 
+/** Stored with each consent event that showed CONSENT_WORDING: bump it whenever a sentence changes. */
+export const CONSENT_WORDING_VERSION = 'console-2026-11';
+
 export const CONSENT_WORDING: Readonly<Record<ConsentChannel, string>> = {
   email:
     'I agree that this clinic may e-mail me about my gift vouchers, my bonus points and offers from its partner network. I can withdraw this consent at any time by telling the clinic.',

@@ -45,6 +45,8 @@ export interface ConsentInput {
   source?: string;
   /** The words the patient was shown for each channel (CONSENT_WORDING, where the console showed it). */
   wording?: Partial<Record<ConsentChannel, string>>;
+  /** Which version of that wording (CONSENT_WORDING_VERSION for the console's). */
+  wordingVersion?: string;
 }
 
 /** Lower-cased name, e-mail and phone: what the clinic's search box matches. */
@@ -146,6 +148,7 @@ export async function registerPatient(
       apiKeyId: input.clinic.keyId,
       recordedAt: now,
       wording: consent?.wording?.[ch] ?? null,
+      wordingVersion: consent?.wording?.[ch] ? (consent.wordingVersion ?? null) : null,
     }));
   // A card-number collision (1 in 10^14 per pair) is retried with a fresh number, never surfaced.
   for (let attempt = 1; ; attempt++) {
@@ -340,7 +343,8 @@ export async function updatePatient(
         const column = channel === 'email' ? patients.consentEmail : patients.consentSms;
         return db.insert(consentEvents).select(
           sql`select ${newId('cns', now)}, ${patients.id}, ${channel}, ${granted}, ${b.consent?.source ?? 'api'},
-            ${input.clinic.keyId}, ${now}, ${b.consent?.wording?.[channel] ?? null}
+            ${input.clinic.keyId}, ${now}, ${b.consent?.wording?.[channel] ?? null},
+            ${b.consent?.wording?.[channel] ? (b.consent.wordingVersion ?? null) : null}
             from ${patients} where ${guard} and ${column} <> ${granted}`,
         );
       });

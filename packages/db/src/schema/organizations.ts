@@ -28,6 +28,9 @@ export const organizations = sqliteTable(
     address: text('address'),
     website: text('website'),
     bookingUrl: text('booking_url'),
+    /** Where a partner is (degrees times 1e6, WGS 84), so offers nearby a patient's branch rank first. */
+    latitudeE6: integer('latitude_e6'),
+    longitudeE6: integer('longitude_e6'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

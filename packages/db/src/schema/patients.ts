@@ -75,6 +75,8 @@ export const consentEvents = sqliteTable(
     apiKeyId: text('api_key_id').references(() => apiKeys.id),
     recordedAt: integer('recorded_at').notNull(),
     wording: text('wording'),
+    /** Which version of the wording was shown (e.g. "console-2026-11", "questionnaire-3"). */
+    wordingVersion: text('wording_version'),
   },
   (t) => [index('consent_events_patient_idx').on(t.patientId, t.recordedAt)],
 );

@@ -18,5 +18,6 @@ export function networkConfig(env: Env, origin: string): NetworkConfig {
     voucherDefaultDays: positiveInt(env.VOUCHER_DEFAULT_DAYS, 90),
     voucherMaxDays: positiveInt(env.VOUCHER_MAX_DAYS, 365),
     signingKeys: env.VOUCHER_SIGNING_KEYS,
+    linkSecret: env.SESSION_SECRET || env.OPERATOR_TOKEN,
   };
 }

@@ -1,6 +1,6 @@
 import { formatMoney, isId, parseMoneyInput } from '@gratia/core';
 import type { Patient } from '@gratia/db';
-import { CONSENT_WORDING, listPatients, registerPatient } from '@gratia/network';
+import { CONSENT_WORDING, CONSENT_WORDING_VERSION, listPatients, registerPatient } from '@gratia/network';
 import { type OverviewCursors, type PatientOverview, readPatientOverview, recordVisit } from '@gratia/points';
 import { z } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
@@ -699,6 +699,7 @@ export function registerConsolePatients(app: Hono<AppEnv>) {
             sms: b.consent_sms === 'yes',
             source: 'front_desk',
             wording: CONSENT_WORDING,
+            wordingVersion: CONSENT_WORDING_VERSION,
           },
         });
         return { location: `/console/patients/${patient.id}?registered=1` };
