@@ -463,6 +463,7 @@ const MATRIX: Record<string, Entry> = {
 
   // ---- Patients
   'POST /v1/patients': { none: "creates a patient of the caller's own clinic; refers to nothing existing" },
+  // == Questionnaires, personal links and consent (issue 11): entries go here ==
   'GET /v1/patients': {
     scenarios: [
       scenario({
@@ -578,6 +579,7 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  // == Surveys, NPS and suggestions (issue 11): entries go here ==
   'PATCH /v1/offers/{id}': {
     scenarios: [
       scenario({
@@ -782,6 +784,7 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  // == Patient insight: A/B/C, quadrants, engagement, win-back (issue 11): entries go here ==
   'POST /v1/vouchers/verify': {
     scenarios: [
       scenario({
@@ -951,6 +954,7 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  // == Saved segments and personas (issue 11): entries go here ==
   'GET /v1/patients/{id}/call_outcomes': {
     scenarios: [
       scenario({
@@ -1353,6 +1357,7 @@ const MATRIX: Record<string, Entry> = {
 
   // ---- Settlement
   'GET /v1/network/settings': { none: "the network's settings, the same for everyone; takes nothing" },
+  // == Gift suggestions, branches and reward goals (issue 11): entries go here ==
   'PUT /v1/network/settings': { none: 'operator only; refers to nothing' },
   'GET /v1/reconciliation/findings': {
     none: "the operator's own findings about the whole network; takes no tenant's id",
