@@ -16,10 +16,26 @@ import { PASSKEY_SCRIPTS, PasskeyButton } from '../staff';
 // check every console request starts with. A request costs the session check (one D1 round trip that
 // also refreshes the session's last request) and the page's own use case (one more): two at most.
 
-export type ConsoleArea = 'today' | 'patients' | 'gift' | 'programme' | 'reports' | 'staff' | 'statements';
+export type ConsoleArea =
+  | 'today'
+  | 'patients'
+  | 'gift'
+  | 'win-back'
+  | 'insight'
+  | 'segments'
+  | 'feedback'
+  | 'questionnaire'
+  | 'programme'
+  | 'reports'
+  | 'staff'
+  | 'statements';
 
 /** Which staff roles see each area (an area not listed here is for every clinic role). */
 export const AREA_ROLES: Partial<Record<ConsoleArea, readonly StaffRole[]>> = {
+  insight: ['owner', 'manager'],
+  segments: ['owner', 'manager'],
+  feedback: ['owner', 'manager'],
+  questionnaire: ['owner', 'manager'],
   programme: ['owner', 'manager'],
   reports: ['owner', 'manager'],
   statements: ['owner', 'manager'],
@@ -28,6 +44,11 @@ export const AREA_ROLES: Partial<Record<ConsoleArea, readonly StaffRole[]>> = {
 const NAV: [ConsoleArea, string, string][] = [
   ['today', 'Today', '/console'],
   ['patients', 'Patients', '/console/patients'],
+  ['win-back', 'Win-back', '/console/win-back'],
+  ['insight', 'Insight', '/console/insight'],
+  ['segments', 'Segments', '/console/segments'],
+  ['feedback', 'Feedback', '/console/feedback'],
+  ['questionnaire', 'Questionnaire', '/console/questionnaire'],
   ['programme', 'Programme', '/console/programme'],
   ['reports', 'Reports', '/console/reports'],
   ['statements', 'Statements', '/console/statements'],
