@@ -9,7 +9,11 @@ import {
   keyOrganization,
   keyRefOf,
   type Patient,
+  type PatientInsight,
+  patientInsight,
   patients,
+  type QuestionnaireResponse,
+  questionnaireResponses,
   runAsCaller,
   type Visit,
   type Voucher,
@@ -62,6 +66,10 @@ export interface PatientOverview {
   visit: Visit | null;
   /** The latest call made to the patient (from the call list or this page), with who made it. */
   lastCall: CallRecord | null;
+  /** The patient's insight row (null until their first event or the daily refresh). */
+  insight: PatientInsight | null;
+  /** The latest questionnaire answers (null: never answered). */
+  answers: QuestionnaireResponse | null;
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -140,6 +148,23 @@ export async function readPatientOverview(
       )
       .orderBy(desc(visits.occurredAt), desc(visits.id))
       .limit(OVERVIEW_PAGE.visits + 1),
+    // What the clinic knows of the patient beyond the card (issue 11): the insight row (A/B/C, quadrant,
+    // engagement, preferences) and the latest questionnaire answers, each one seek by primary key/index.
+    insight: db
+      .select()
+      .from(patientInsight)
+      .where(and(eq(patientInsight.patientId, patientId), sql`${patientInsight.clinicId} = ${ownClinic}`)),
+    answers: db
+      .select()
+      .from(questionnaireResponses)
+      .where(
+        and(
+          eq(questionnaireResponses.patientId, patientId),
+          sql`${questionnaireResponses.clinicId} = ${ownClinic}`,
+        ),
+      )
+      .orderBy(desc(questionnaireResponses.submittedAt), desc(questionnaireResponses.id))
+      .limit(1),
     lastCall: db
       .select({ json: sql<string | null>`${lastCallJson(ownClinic, patientId)}`.as('last_call_json') })
       .from(patients)
@@ -175,5 +200,7 @@ export async function readPatientOverview(
     visits: paged(read.visits, OVERVIEW_PAGE.visits, (v) => ({ occurredAt: v.occurredAt, id: v.id })),
     visit: read.visit[0] ?? null,
     lastCall: read.lastCall[0]?.json ? callRecordOf(read.lastCall[0].json) : null,
+    insight: read.insight[0] ?? null,
+    answers: read.answers[0] ?? null,
   });
 }
