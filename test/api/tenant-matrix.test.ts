@@ -867,6 +867,7 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  // == Insight charts and the win-back list (issue 11): entries go here ==
   'POST /v1/redemptions': {
     scenarios: [
       scenario({
