@@ -8,7 +8,9 @@ import { sql } from 'drizzle-orm';
 export type AuditActor =
   | { kind: 'staff'; staffId: string; keyId: string | null; name: string; role: StaffRole }
   | { kind: 'api_key'; keyId: string; name: string | null; prefix: string }
-  | { kind: 'operator' };
+  | { kind: 'operator' }
+  /** The patient on their personal link (no key): the entry's detail names the link as its source. */
+  | { kind: 'patient' };
 
 export interface AuditEventView {
   id: string;
@@ -48,6 +50,7 @@ function actorOfRow(r: Row): AuditActor {
     };
   if (r.actor_key_id !== null)
     return { kind: 'api_key', keyId: r.actor_key_id, name: r.key_name, prefix: r.key_prefix ?? '' };
+  if (r.detail !== null && /"source":"(link|questionnaire_link)"/.test(r.detail)) return { kind: 'patient' };
   return { kind: 'operator' };
 }
 
