@@ -1,4 +1,4 @@
-export * from './links';
-export * from './refresh';
 export * from './default-questionnaire';
+export * from './links';
 export * from './questionnaire';
+export * from './refresh';

@@ -70,6 +70,12 @@ export async function linkUrl(deps: Deps, link: Signed): Promise<string> {
   return `${deps.config.baseUrl}${LINK_PATHS[link.purpose]}${await linkToken(deps, link)}`;
 }
 
+const notTheirVisit: Refusal<'validation_failed'> = {
+  code: 'validation_failed',
+  detail: 'visit_id is not a visit of this patient',
+  errors: [{ path: 'visit_id', message: 'is not a visit of this patient' }],
+};
+
 export interface IssuedLink {
   link: PatientLink;
   url: string;
@@ -94,14 +100,19 @@ export async function createPatientLink(
     visitId?: string | null;
     days?: number;
   },
-): Promise<Result<IssuedLink, Refusal<'patient_not_found'>>> {
+): Promise<Result<IssuedLink, Refusal<'patient_not_found' | 'validation_failed'>>> {
   if (!isId('pat', input.patientId)) return err(patientNotFound(input.patientId));
+  const visitId = input.visitId ?? null;
+  // A survey's visit is one of this patient's (another clinic's visit id is not a visit of theirs).
+  if (visitId !== null && !isId('vis', visitId)) return err(notTheirVisit);
   const { db } = deps;
   const now = deps.clock.now();
   const id = newId('lnk', now);
   const expiresAt = now + (input.days ?? LINK_DAYS[input.purpose]) * DAY_MS;
   const clinicId = input.clinic.organizationId;
-  const own = sql`exists (select 1 from patients p where p.id = ${input.patientId} and p.clinic_id = ${clinicId})`;
+  const own = sql`exists (select 1 from patients p where p.id = ${input.patientId} and p.clinic_id = ${clinicId})
+    and (${visitId} is null or exists (select 1 from visits v where v.id = ${visitId}
+      and v.patient_id = ${input.patientId} and v.clinic_id = ${clinicId}))`;
   const out = await runBatch(db, {
     link: db
       .insert(patientLinks)
@@ -132,9 +143,14 @@ export async function createPatientLink(
           eq(patientLinks.clinicId, clinicId),
         ),
       ),
+    patient: db
+      .select({ id: patients.id })
+      .from(patients)
+      .where(and(eq(patients.id, input.patientId), eq(patients.clinicId, clinicId))),
   });
   const link = out.link[0] ?? out.existing[0];
-  if (!link) return err(patientNotFound(input.patientId));
+  if (!link)
+    return err(out.patient.length && visitId !== null ? notTheirVisit : patientNotFound(input.patientId));
   return ok({ link, url: await linkUrl(deps, link) });
 }
 

@@ -10,8 +10,8 @@ import {
   consentEvents,
   type Db,
   type Deps,
-  idempotencyKeys,
   IDEMPOTENCY_RETENTION_MS,
+  idempotencyKeys,
   type OrgPrincipal,
   PARTNER_CATEGORIES,
   type PartnerCategory,
@@ -19,10 +19,10 @@ import {
   patientInsight,
   patientLinks,
   patients,
-  type Question,
-  type QuestionnaireResponse,
   QUESTION_ROLES,
   QUESTION_TYPES,
+  type Question,
+  type QuestionnaireResponse,
   questionnaireResponses,
   questionnaires,
   runBatch,
@@ -122,10 +122,16 @@ const viewOf = (row: QuestionnaireRow | undefined, branches: readonly ClinicBran
 };
 
 /** The clinic's questionnaire now (its latest version, or the default), in one round trip. */
-export async function readQuestionnaire(deps: Deps, input: { clinic: OrgPrincipal }): Promise<QuestionnaireView> {
+export async function readQuestionnaire(
+  deps: Deps,
+  input: { clinic: OrgPrincipal },
+): Promise<QuestionnaireView> {
   const { db } = deps;
   const clinicId = input.clinic.organizationId;
-  const read = await runBatch(db, { latest: latestVersion(db, clinicId), branches: liveBranches(db, clinicId) });
+  const read = await runBatch(db, {
+    latest: latestVersion(db, clinicId),
+    branches: liveBranches(db, clinicId),
+  });
   return viewOf(read.latest[0], read.branches);
 }
 
@@ -151,7 +157,9 @@ export async function listQuestionnaireVersions(
 }
 
 /** The questions of a new version, checked: what is wrong, by path, or the questions as stored. */
-export function checkQuestions(questions: readonly Question[]): Result<Question[], Refusal<'validation_failed'>> {
+export function checkQuestions(
+  questions: readonly Question[],
+): Result<Question[], Refusal<'validation_failed'>> {
   const errors: FieldError[] = [];
   const bad = (path: string, message: string) => errors.push({ path, message });
   if (questions.length === 0) bad('questions', 'must have at least one question');
@@ -168,7 +176,8 @@ export function checkQuestions(questions: readonly Question[]): Result<Question[
     const label = q.label.trim();
     if (!label) bad(`${at}.label`, 'must not be empty');
     if (q.role !== undefined) {
-      if (!(QUESTION_ROLES as readonly string[]).includes(q.role)) bad(`${at}.role`, 'is not a question role');
+      if (!(QUESTION_ROLES as readonly string[]).includes(q.role))
+        bad(`${at}.role`, 'is not a question role');
       else if (roles.has(q.role)) bad(`${at}.role`, `only one question may have the role ${q.role}`);
       roles.add(q.role);
     }
@@ -208,7 +217,11 @@ export function checkQuestions(questions: readonly Question[]): Result<Question[
     });
   });
   if (errors.length)
-    return err({ code: 'validation_failed', detail: errors.map((e) => `${e.path} ${e.message}`).join('; '), errors });
+    return err({
+      code: 'validation_failed',
+      detail: errors.map((e) => `${e.path} ${e.message}`).join('; '),
+      errors,
+    });
   return ok(out);
 }
 
@@ -292,7 +305,9 @@ export function checkAnswers(
     const path = `answers.${q.id}`;
     const raw = answers[q.id];
     const empty =
-      raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '') ||
+      raw === undefined ||
+      raw === null ||
+      (typeof raw === 'string' && raw.trim() === '') ||
       (Array.isArray(raw) && raw.length === 0);
     if (empty) {
       if (q.required) errors.push({ path, message: `"${q.label}" needs an answer` });
@@ -423,9 +438,7 @@ function consentStatements(
     ...(input.choice.email !== undefined && { consentEmail: input.choice.email }),
     ...(input.choice.sms !== undefined && { consentSms: input.choice.sms }),
   };
-  const changed = ids.length
-    ? sql`exists (select 1 from consent_events e where e.id in ${ids})`
-    : sql`0`;
+  const changed = ids.length ? sql`exists (select 1 from consent_events e where e.id in ${ids})` : sql`0`;
   const update = db
     .update(patients)
     .set({ ...set, updatedAt: input.now })
@@ -464,13 +477,16 @@ export async function submitAnswers(
 ): Promise<
   Result<
     SubmittedAnswers,
-    Refusal<'patient_not_found' | 'link_not_found' | 'questionnaire_not_found' | 'invalid_answers' | 'unauthorized'>
+    Refusal<
+      'patient_not_found' | 'link_not_found' | 'questionnaire_not_found' | 'invalid_answers' | 'unauthorized'
+    >
   >
 > {
   const { db } = deps;
   const link = input.source === 'link' ? input.link : null;
   if (link && link.patientId !== input.patientId) return err({ code: 'link_not_found' });
-  if (!isId('pat', input.patientId)) return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
+  if (!isId('pat', input.patientId))
+    return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
   const clinicId = link ? link.clinicId : (input as { clinic: OrgPrincipal }).clinic.organizationId;
   const keyId = link ? null : (input as { clinic: OrgPrincipal }).clinic.keyId;
   const read = await runBatch(db, {
@@ -484,10 +500,14 @@ export async function submitAnswers(
       .from(patients)
       .where(and(eq(patients.id, input.patientId), eq(patients.clinicId, clinicId))),
   });
-  if (read.patient.length === 0) return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
+  if (read.patient.length === 0)
+    return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
   const stored = read.version[0];
   if (!stored && input.version !== 0)
-    return err({ code: 'questionnaire_not_found', detail: `No version ${input.version} of the questionnaire` });
+    return err({
+      code: 'questionnaire_not_found',
+      detail: `No version ${input.version} of the questionnaire`,
+    });
   const questions = withBranches(stored ? stored.questions : DEFAULT_QUESTIONS, read.branches);
   const checked = checkAnswers(questions, input.answers);
   if (!checked.ok) return checked;
@@ -585,7 +605,14 @@ export async function submitAnswers(
     birthDate: db
       .update(patients)
       .set({ birthDate: derived.birthDate, updatedAt: now })
-      .where(and(eq(patients.id, input.patientId), isNull(patients.birthDate), sql`${derived.birthDate} is not null`, done)),
+      .where(
+        and(
+          eq(patients.id, input.patientId),
+          isNull(patients.birthDate),
+          sql`${derived.birthDate} is not null`,
+          done,
+        ),
+      ),
     consentEvents: consent.events,
     consentUpdate: consent.update,
     ...(link
@@ -611,8 +638,7 @@ export async function submitAnswers(
     changed: db.select({ channel: consentEvents.channel }).from(consentEvents).where(consent.changed),
   });
   const response = out.after[0];
-  if (response)
-    return ok({ response, insight: derived, consentChanged: out.changed.map((c) => c.channel) });
+  if (response) return ok({ response, insight: derived, consentChanged: out.changed.map((c) => c.channel) });
   if (claim) return ok({ response: null, insight: null, consentChanged: [] });
   return link
     ? err({ code: 'link_not_found' })
@@ -681,7 +707,8 @@ export async function listQuestionnaireResponses(
 ): Promise<
   Result<{ responses: QuestionnaireResponse[]; next: ResponsePosition | null }, Refusal<'patient_not_found'>>
 > {
-  if (!isId('pat', input.patientId)) return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
+  if (!isId('pat', input.patientId))
+    return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
   const { db } = deps;
   const clinicId = input.clinic.organizationId;
   const before = input.before;
@@ -698,13 +725,16 @@ export async function listQuestionnaireResponses(
         and(
           eq(r.patientId, input.patientId),
           eq(r.clinicId, clinicId),
-          before ? or(lt(r.submittedAt, before.at), and(eq(r.submittedAt, before.at), lt(r.id, before.id))) : undefined,
+          before
+            ? or(lt(r.submittedAt, before.at), and(eq(r.submittedAt, before.at), lt(r.id, before.id)))
+            : undefined,
         ),
       )
       .orderBy(desc(r.submittedAt), desc(r.id))
       .limit(input.limit + 1),
   });
-  if (read.patient.length === 0) return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
+  if (read.patient.length === 0)
+    return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
   const more = read.page.length > input.limit;
   const kept = more ? read.page.slice(0, input.limit) : read.page;
   const last = kept[kept.length - 1];
@@ -712,29 +742,56 @@ export async function listQuestionnaireResponses(
 }
 
 /**
- * What the patient's link page needs beyond the link itself: the questionnaire now, their latest
- * answers (to prefill) and their consent in force, in one round trip.
+ * What answering needs (the link page, the console's "fill in for the patient"): the questionnaire now,
+ * the patient's latest answers (to prefill), their name and consent in force, and optionally one of
+ * their links, in one round trip. Null when the patient is not the clinic's.
  */
-export async function readLinkQuestionnaire(deps: Deps, input: { link: PatientLink }) {
+export async function readPatientQuestionnaire(
+  deps: Deps,
+  input: { clinicId: string; patientId: string; linkId?: string },
+) {
   const { db } = deps;
-  const { clinicId, patientId } = input.link;
+  const { clinicId, patientId } = input;
+  if (!isId('pat', patientId)) return null;
   const read = await runBatch(db, {
     latest: latestVersion(db, clinicId),
     branches: liveBranches(db, clinicId),
     answers: db
-      .select({ answers: questionnaireResponses.answers })
+      .select({ answers: questionnaireResponses.answers, at: questionnaireResponses.submittedAt })
       .from(questionnaireResponses)
-      .where(and(eq(questionnaireResponses.patientId, patientId), eq(questionnaireResponses.clinicId, clinicId)))
+      .where(
+        and(eq(questionnaireResponses.patientId, patientId), eq(questionnaireResponses.clinicId, clinicId)),
+      )
       .orderBy(desc(questionnaireResponses.submittedAt), desc(questionnaireResponses.id))
       .limit(1),
-    consent: db
-      .select({ email: patients.consentEmail, sms: patients.consentSms })
+    patient: db
+      .select({
+        firstName: patients.firstName,
+        lastName: patients.lastName,
+        email: patients.consentEmail,
+        sms: patients.consentSms,
+      })
       .from(patients)
-      .where(eq(patients.id, patientId)),
+      .where(and(eq(patients.id, patientId), eq(patients.clinicId, clinicId))),
+    link: db
+      .select()
+      .from(patientLinks)
+      .where(
+        and(
+          eq(patientLinks.id, input.linkId ?? ''),
+          eq(patientLinks.patientId, patientId),
+          eq(patientLinks.clinicId, clinicId),
+        ),
+      ),
   });
+  const patient = read.patient[0];
+  if (!patient) return null;
   return {
     questionnaire: viewOf(read.latest[0], read.branches),
     answers: (read.answers[0]?.answers ?? {}) as AnswerMap,
-    consent: read.consent[0] ?? { email: false, sms: false },
+    answeredAt: read.answers[0]?.at ?? null,
+    patient: { firstName: patient.firstName, lastName: patient.lastName },
+    consent: { email: patient.email, sms: patient.sms },
+    link: read.link[0] ?? null,
   };
 }

@@ -12,6 +12,7 @@ import {
   type PatientInsight,
   patientInsight,
   patients,
+  type Question,
   type QuestionnaireResponse,
   questionnaireResponses,
   runAsCaller,
@@ -68,8 +69,8 @@ export interface PatientOverview {
   lastCall: CallRecord | null;
   /** The patient's insight row (null until their first event or the daily refresh). */
   insight: PatientInsight | null;
-  /** The latest questionnaire answers (null: never answered). */
-  answers: QuestionnaireResponse | null;
+  /** The latest questionnaire answers, with the questions of the version answered (null: never answered). */
+  answers: (QuestionnaireResponse & { questions: Question[] }) | null;
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -155,7 +156,12 @@ export async function readPatientOverview(
       .from(patientInsight)
       .where(and(eq(patientInsight.patientId, patientId), sql`${patientInsight.clinicId} = ${ownClinic}`)),
     answers: db
-      .select()
+      .select({
+        ...getTableColumns(questionnaireResponses),
+        // The questions of the version answered, so the page labels each answer by its question.
+        questions: sql<string>`(select q.questions from questionnaires q
+          where q.id = ${questionnaireResponses.questionnaireId})`.as('answered_questions'),
+      })
       .from(questionnaireResponses)
       .where(
         and(
@@ -201,6 +207,8 @@ export async function readPatientOverview(
     visit: read.visit[0] ?? null,
     lastCall: read.lastCall[0]?.json ? callRecordOf(read.lastCall[0].json) : null,
     insight: read.insight[0] ?? null,
-    answers: read.answers[0] ?? null,
+    answers: read.answers[0]
+      ? { ...read.answers[0], questions: JSON.parse(read.answers[0].questions ?? '[]') as Question[] }
+      : null,
   });
 }

@@ -4,6 +4,7 @@ import { registerHomePage } from '../pages/home';
 import { registerLinkPage } from '../pages/link';
 import { registerPartnerPage } from '../pages/partner';
 import { registerProblemPages } from '../pages/problems';
+import { registerQuestionnairePage } from '../pages/questionnaire';
 import { registerStaffPages } from '../pages/staff';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
@@ -40,6 +41,12 @@ import { registerListLoyaltyProgramVersions } from './points/program-versions';
 import { registerRedeemPoints } from './points/redeem';
 import { registerReversePointRedemption } from './points/reverse';
 import { registerRecordVisit } from './points/visit';
+import { registerGetQuestionnaire } from './questionnaire/get';
+import { registerCreatePatientLink } from './questionnaire/links';
+import { registerPutQuestionnaire } from './questionnaire/put';
+import { registerSubmitQuestionnaireResponse } from './questionnaire/respond';
+import { registerListQuestionnaireResponses } from './questionnaire/responses';
+import { registerListQuestionnaireVersions } from './questionnaire/versions';
 import { registerListRedemptions } from './redemptions/list';
 import { registerRedeem } from './redemptions/redeem';
 import { registerReverseRedemption } from './redemptions/reverse';
@@ -76,6 +83,14 @@ export function registerRoutes(app: App): void {
   registerListPatients(app);
   registerGetPatient(app);
   registerUpdatePatient(app);
+
+  // Questionnaires, personal links and consent (issue 11)
+  registerGetQuestionnaire(app);
+  registerPutQuestionnaire(app);
+  registerListQuestionnaireVersions(app);
+  registerCreatePatientLink(app);
+  registerSubmitQuestionnaireResponse(app);
+  registerListQuestionnaireResponses(app);
 
   // Catalogue
   registerCreateOffer(app);
@@ -131,6 +146,7 @@ export function registerRoutes(app: App): void {
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);
   registerLinkPage(app);
+  registerQuestionnairePage(app);
   registerStaffPages(app);
   registerConsole(app);
   registerPartnerPage(app);

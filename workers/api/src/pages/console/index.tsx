@@ -8,6 +8,7 @@ import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
+import { registerConsoleQuestionnaire } from './questionnaire';
 import { registerConsoleReports } from './reports';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
@@ -46,6 +47,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleProgramme(app);
   registerConsoleStaff(app);
   registerConsoleAudit(app);
+  registerConsoleQuestionnaire(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

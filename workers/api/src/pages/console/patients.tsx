@@ -10,6 +10,7 @@ import { newSubmissionKey } from '../../lib/forms';
 import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients/schema';
 import { formatDate } from '../layout';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
+import { QuestionnaireCard } from './questionnaire';
 import {
   action,
   ConsolePage,
@@ -451,6 +452,7 @@ function PatientPage(props: {
         </section>
       </div>
 
+      <QuestionnaireCard s={s} o={o} q={q} />
       <section class="card" aria-labelledby="consent" id="consent-history">
         <h2 id="consent">Consent</h2>
         <p>
@@ -470,6 +472,7 @@ function PatientPage(props: {
                   <th scope="col">Answer</th>
                   <th scope="col">Recorded at</th>
                   <th scope="col">Words shown</th>
+                  <th scope="col">Wording version</th>
                 </tr>
               </thead>
               <tbody>
@@ -480,6 +483,7 @@ function PatientPage(props: {
                     <td>{e.granted ? 'Agreed' : 'Did not agree'}</td>
                     <td>{e.source.replace(/_/g, ' ')}</td>
                     <td>{e.wording ?? <span class="muted">Not recorded</span>}</td>
+                    <td>{e.wordingVersion ?? <span class="muted">–</span>}</td>
                   </tr>
                 ))}
               </tbody>

@@ -66,6 +66,10 @@ export const ConsentEventSchema = z
       description:
         'The words the patient was shown and agreed to (or declined), as the clinic console recorded them; null when not recorded (e.g. consent sent over the API)',
     }),
+    wording_version: z.string().nullable().openapi({
+      description:
+        'Which version of those words (e.g. "console-2026-11", "questionnaire-2026-11"); null when no words were recorded',
+    }),
   })
   .openapi('ConsentEvent');
 
@@ -98,6 +102,7 @@ export function consentEventJson(e: ConsentEvent): z.infer<typeof ConsentEventSc
     api_key_id: e.apiKeyId,
     recorded_at: toIso(e.recordedAt),
     wording: e.wording,
+    wording_version: e.wordingVersion,
   };
 }
 

@@ -1,0 +1,190 @@
+import { ERROR_TEXT } from '@gratia/core';
+import type { ConsentChannel } from '@gratia/db';
+import {
+  openPatientLink,
+  QUESTIONNAIRE_CONSENT_WORDING,
+  QUESTIONNAIRE_WITHDRAW_WORDING,
+  readPatientQuestionnaire,
+  setConsentByLink,
+  submitAnswers,
+} from '@gratia/insight';
+import type { Context, Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { form, newSubmissionKey } from '../lib/forms';
+import { Page } from './layout';
+import {
+  answersFromForm,
+  ConsentFields,
+  consentFromForm,
+  errorsByQuestion,
+  QUESTION_STYLE,
+  QuestionFields,
+} from './questionnaire-form';
+import { STATIC_PAGE_HEADERS } from './static-headers';
+
+// /q/{token}: the patient's questionnaire on their personal link. No account and no script: the signed
+// token is the patient's credential (good for this patient and until it expires), so the forms carry no
+// CSRF token; a one-time submission key makes a double tap record once. The page prefills their latest
+// answers, shows their consent in force with one-tap "Stop e-mails" / "Stop SMS", and says thank you.
+
+const HEADERS = {
+  ...STATIC_PAGE_HEADERS,
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+};
+
+type C = Context<AppEnv>;
+const doc = (c: C, node: unknown, status: 200 | 404 | 413 | 422 = 200) =>
+  c.html(`<!doctype html>${node}`, status);
+
+function NotValid() {
+  return (
+    <Page title="This link is not valid">
+      <h1>This link is not valid</h1>
+      <p>{ERROR_TEXT.link_not_found}</p>
+    </Page>
+  );
+}
+
+const CHANNEL = { email: 'e-mails', sms: 'text messages (SMS)' } as const;
+
+async function render(
+  c: C,
+  opened: Awaited<ReturnType<typeof openPatientLink>> & { ok: true },
+  extra: { answers?: Record<string, unknown>; errors?: Record<string, string>; status?: 200 | 422 } = {},
+) {
+  const token = c.req.param('token') ?? '';
+  const { link, patient, clinic } = opened.value;
+  const read = await readPatientQuestionnaire(c.var.deps, {
+    clinicId: link.clinicId,
+    patientId: link.patientId,
+  });
+  if (!read) return doc(c, <NotValid />, 404);
+  const q = c.req.query();
+  const v = read.questionnaire;
+  const action = `/q/${token}`;
+  const stopped = q.stopped === 'email' || q.stopped === 'sms' ? (q.stopped as ConsentChannel) : null;
+  return doc(
+    c,
+    <Page title={v.title}>
+      <style>{QUESTION_STYLE}</style>
+      <p class="eyebrow">{clinic.name}</p>
+      <h1>
+        {v.title}, {patient.firstName}
+      </h1>
+      {q.done === '1' ? (
+        <p class="status ok" role="status">
+          Thank you! Your answers are saved. You can change them here until the link expires.
+        </p>
+      ) : null}
+      {stopped ? (
+        <p class="status ok" role="status">
+          Done: {clinic.name} will no longer send you {CHANNEL[stopped]}.
+        </p>
+      ) : null}
+      {extra.errors ? (
+        <p class="status bad" role="alert">
+          {ERROR_TEXT.invalid_answers} Please look at the questions marked below.
+        </p>
+      ) : null}
+      {v.intro ? <p>{v.intro}</p> : null}
+      <form method="post" action={action} class="card">
+        <input type="hidden" name="submission" value={newSubmissionKey()} />
+        <input type="hidden" name="version" value={String(v.version)} />
+        <QuestionFields
+          questions={v.questions}
+          answers={extra.answers ?? read.answers}
+          errors={extra.errors}
+        />
+        <ConsentFields wording={QUESTIONNAIRE_CONSENT_WORDING} current={read.consent} />
+        <button type="submit">Save my answers</button>
+      </form>
+      {read.consent.email || read.consent.sms ? (
+        <section class="card" aria-labelledby="stop">
+          <h2 id="stop">Stop messages</h2>
+          <p class="muted">One tap, and {clinic.name} stops at once.</p>
+          {(['email', 'sms'] as const)
+            .filter((ch) => read.consent[ch])
+            .map((ch) => (
+              <form method="post" action={`${action}/consent`}>
+                <input type="hidden" name="channel" value={ch} />
+                <button type="submit" class="secondary">
+                  {ch === 'email' ? 'Stop e-mails' : 'Stop SMS'}
+                </button>
+                <p class="muted">{QUESTIONNAIRE_WITHDRAW_WORDING[ch]}</p>
+              </form>
+            ))}
+        </section>
+      ) : null}
+      <p class="muted">This link is personal: please do not share it.</p>
+    </Page>,
+    extra.status ?? 200,
+  );
+}
+
+export function registerQuestionnairePage(app: Hono<AppEnv>) {
+  app.use('/q/*', async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(HEADERS)) c.res.headers.set(k, v);
+  });
+
+  app.get('/q/:token', async (c) => {
+    const q = c.req.query();
+    // An open is counted when the patient arrives, not when a form sends them back to the page.
+    const count = q.done === undefined && q.stopped === undefined;
+    const opened = await openPatientLink(c.var.deps, {
+      token: c.req.param('token'),
+      purpose: 'questionnaire',
+      count,
+    });
+    if (!opened.ok) return doc(c, <NotValid />, 404);
+    return render(c, opened);
+  });
+
+  app.post('/q/:token', async (c) => {
+    const token = c.req.param('token');
+    const f = await form(c);
+    if (!f) return doc(c, <NotValid />, 413);
+    const opened = await openPatientLink(c.var.deps, { token, purpose: 'questionnaire', count: false });
+    if (!opened.ok) return doc(c, <NotValid />, 404);
+    const { link } = opened.value;
+    const read = await readPatientQuestionnaire(c.var.deps, {
+      clinicId: link.clinicId,
+      patientId: link.patientId,
+    });
+    if (!read) return doc(c, <NotValid />, 404);
+    // Answers the version in force: question ids are stable across versions, so a form shown just
+    // before the clinic saved a new version still fits it.
+    const version = read.questionnaire.version;
+    const answers = answersFromForm(read.questionnaire.questions, f);
+    const submission = /^[A-Za-z0-9_-]{16,64}$/.test(f.submission ?? '') ? f.submission : undefined;
+    const out = await submitAnswers(c.var.deps, {
+      source: 'link',
+      link,
+      submissionKey: submission,
+      patientId: link.patientId,
+      version,
+      answers,
+      consent: consentFromForm(f),
+    });
+    if (!out.ok) {
+      if (out.error.code === 'invalid_answers')
+        return render(c, opened, { answers, errors: errorsByQuestion(out.error.errors), status: 422 });
+      return doc(c, <NotValid />, 404);
+    }
+    return c.redirect(`/q/${token}?done=1`, 303);
+  });
+
+  app.post('/q/:token/consent', async (c) => {
+    const token = c.req.param('token');
+    const f = await form(c);
+    if (!f) return doc(c, <NotValid />, 413);
+    const opened = await openPatientLink(c.var.deps, { token, purpose: 'questionnaire', count: false });
+    if (!opened.ok) return doc(c, <NotValid />, 404);
+    const channel = f.channel === 'email' || f.channel === 'sms' ? f.channel : null;
+    if (!channel) return c.redirect(`/q/${token}`, 303);
+    const out = await setConsentByLink(c.var.deps, { link: opened.value.link, channel, granted: false });
+    if (!out.ok) return doc(c, <NotValid />, 404);
+    return c.redirect(`/q/${token}?stopped=${channel}`, 303);
+  });
+}
