@@ -146,6 +146,63 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
     };
   },
+  // Questionnaires, personal links and consent (issue 11)
+  'PUT /v1/questionnaire': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'PUT',
+        path: '/v1/questionnaire',
+        token: net.clinic.key,
+        body: { title: 'Ours', questions: [{ id: 'hobby', type: 'text', label: 'Hobby' }] },
+      },
+      expect: (res) => ({
+        action: 'questionnaire.update',
+        subject: { type: 'questionnaire', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { version: 1, questions: 1 },
+      }),
+    };
+  },
+  'POST /v1/patients/{id}/links': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    return {
+      req: {
+        method: 'POST',
+        path: `/v1/patients/${p.id}/links`,
+        token: net.clinic.key,
+        body: { purpose: 'questionnaire' },
+      },
+      expect: (res) => ({
+        action: 'patient_link.create',
+        subject: { type: 'patient_link', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { purpose: 'questionnaire' },
+      }),
+    };
+  },
+  'POST /v1/patients/{id}/questionnaire_responses': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    return {
+      req: {
+        method: 'POST',
+        path: `/v1/patients/${p.id}/questionnaire_responses`,
+        token: net.clinic.key,
+        body: { version: 0, answers: { contact_time: 'morning' }, consent: { sms: true } },
+      },
+      expect: (res) => ({
+        action: 'questionnaire.answer',
+        subject: { type: 'questionnaire_response', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { version: 0, source: 'api' },
+      }),
+    };
+  },
   'DELETE /v1/api_keys/{id}': async (api) => {
     const net = await createNetwork(api);
     return {

@@ -270,6 +270,49 @@ const SCENARIOS: Record<string, Scenario> = {
       };
     },
   },
+  // Questionnaires, personal links and consent (issue 11)
+  'PUT /v1/questionnaire': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'PUT',
+        path: '/v1/questionnaire',
+        token: net.clinic.key,
+        body: { title: 'Ours', questions: [{ id: 'hobby', type: 'text', label: 'Hobby' }] },
+      };
+    },
+  },
+  'POST /v1/patients/{id}/links': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      return {
+        method: 'POST',
+        path: `/v1/patients/${p.id}/links`,
+        token: net.clinic.key,
+        body: { purpose: 'questionnaire' },
+      };
+    },
+  },
+  'POST /v1/patients/{id}/questionnaire_responses': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      return {
+        method: 'POST',
+        path: `/v1/patients/${p.id}/questionnaire_responses`,
+        token: net.clinic.key,
+        body: {
+          version: 0,
+          answers: { interests: ['massage'], birthday: '1980-02-03' },
+          consent: { email: true },
+        },
+      };
+    },
+  },
   'PUT /v1/network/settings': {
     idempotent: false,
     make: async () => ({

@@ -178,6 +178,16 @@ async function onlyLineOf(s: Scene, period: string) {
   return res.body.data[0].id as string;
 }
 
+/** A questionnaire link of a clinic's patient: its id and its page's path. */
+async function questionnaireLink(s: Scene, key: string, patientId: string) {
+  const res = await s.api.post(`/v1/patients/${patientId}/links`, {
+    token: key,
+    body: { purpose: 'questionnaire' },
+  });
+  expect(res.status, res.text).toBe(201);
+  return { id: res.body.id as string, path: new URL(res.body.url as string).pathname };
+}
+
 /** A member of an organisation's staff (not the owner the matrix signs in as) and an open invitation. */
 async function staffOf(s: Scene, organizationId: string, kind: 'clinic' | 'partner') {
   const name = `Mia ${s.tag}`;
@@ -464,6 +474,269 @@ const MATRIX: Record<string, Entry> = {
   // ---- Patients
   'POST /v1/patients': { none: "creates a patient of the caller's own clinic; refers to nothing existing" },
   // == Questionnaires, personal links and consent (issue 11): entries go here ==
+  'GET /v1/questionnaire': { none: "the caller's own clinic's questionnaire; takes nothing" },
+  'PUT /v1/questionnaire': { none: "saves the caller's own clinic's questionnaire; refers to nothing else" },
+  'GET /v1/questionnaire/versions': { none: "the caller's own clinic's versions; takes nothing" },
+  'POST /v1/patients/{id}/links': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/v1/patients/${p.id}/links`,
+          body: { purpose: 'questionnaire' },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id, '/q/lnk_'],
+        secrets: (p) => [p.first_name, p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/v1/patients/${ghostId('pat')}/links`,
+            body: { purpose: 'questionnaire' },
+          }),
+        },
+      }),
+      scenario({
+        what: "clinic A's paid visit, named for a survey link of each clinic's own patient",
+        covers: ['visit_id'],
+        setup: async (s) => {
+          const card = await cardOfA(s);
+          const visit = await recordVisit(s.api, s.net.clinic.key, card.id, 4_200);
+          return { card, visit, theirs: await createPatient(s.api, s.net.otherClinic.key) };
+        },
+        request: (c, caller) => ({
+          method: 'POST',
+          path: `/v1/patients/${caller === 'clinic B' ? c.theirs.id : c.card.id}/links`,
+          body: { purpose: 'survey', visit_id: c.visit.id },
+        }),
+        rightful: ['clinic A'],
+        // Not a visit of clinic B's patient: refused as a field of the request, like a visit of no one.
+        refusal: problem('validation_failed'),
+        shows: (c) => [c.visit.id, '/s/lnk_'],
+        secrets: (c) => [c.card.first_name],
+        ghost: {
+          what: 'a visit that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'POST',
+            path: `/v1/patients/${c.card.id}/links`,
+            body: { purpose: 'survey', visit_id: ghostId('vis') },
+          }),
+          expect: problem('validation_failed'),
+        },
+      }),
+    ],
+  },
+  'POST /v1/patients/{id}/questionnaire_responses': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/v1/patients/${p.id}/questionnaire_responses`,
+          body: { version: 0, answers: { contact_time: 'morning' } },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id, '"morning"'],
+        secrets: (p) => [p.first_name, p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/v1/patients/${ghostId('pat')}/questionnaire_responses`,
+            body: { version: 0, answers: {} },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/patients/{id}/questionnaire_responses': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, who answered the questionnaire",
+        covers: ['id'],
+        setup: async (s) => {
+          const p = await patientOfA(s);
+          const res = await s.api.post(`/v1/patients/${p.id}/questionnaire_responses`, {
+            token: s.net.clinic.key,
+            body: { version: 0, answers: { brands: `Scent ${s.tag}` } },
+          });
+          expect(res.status, res.text).toBe(201);
+          return { ...p, brand: `Scent ${s.tag}` };
+        },
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/questionnaire_responses` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.brand],
+        secrets: (p) => [p.brand],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/questionnaire_responses` }),
+        },
+      }),
+    ],
+  },
+  'GET /q/:token': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's questionnaire link (the token is the credential: whoever holds it may answer)",
+        covers: ['token'],
+        setup: async (s) => {
+          const p = await patientOfA(s);
+          const mine = await questionnaireLink(s, s.net.clinic.key, p.id);
+          const b = await createPatient(s.api, s.net.otherClinic.key);
+          const theirs = await questionnaireLink(s, s.net.otherClinic.key, b.id);
+          return { ...p, path: mine.path, theirs };
+        },
+        request: (c) => ({ method: 'GET', path: c.path }),
+        rightful: CALLERS,
+        shows: (c) => [`Help us get to know you, ${c.first_name}`],
+        secrets: (c) => [c.first_name],
+        ghost: {
+          what: "the link with its id changed to clinic B's link (same signature)",
+          caller: 'no one',
+          request: (c) => ({ method: 'GET', path: `/q/${c.theirs.id}.${c.path.split('.')[1]}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /q/:token': {
+    none: 'the patient answers on their link (a form, not JSON); the page tests post it',
+    notTenant: {
+      token:
+        'the credential itself, good for one patient until it expires: a forged, altered or other link is 404 (questionnaire-pages.test.ts)',
+    },
+  },
+  'POST /q/:token/consent': {
+    none: 'the patient withdraws consent on their link (a form); the page tests post it',
+    notTenant: {
+      token: 'the credential itself: a forged, altered or expired link is 404 (questionnaire-pages.test.ts)',
+    },
+  },
+  'GET /console/questionnaire': { none: "the signed-in clinic's own questionnaire editor; takes nothing" },
+  'POST /console/questionnaire': {
+    none: "saves the signed-in clinic's own questionnaire; refers to nothing else",
+  },
+  'GET /console/patients/:id/questionnaire': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/console/patients/${p.id}/questionnaire` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (p) => [`Questionnaire: ${p.first_name}`],
+        secrets: (p) => [p.first_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/patients/${ghostId('pat')}/questionnaire` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+      scenario({
+        what: "clinic A's patient's link, asked for on each clinic's own patient's form",
+        covers: ['link'],
+        setup: async (s) => {
+          const p = await patientOfA(s);
+          const link = await questionnaireLink(s, s.net.clinic.key, p.id);
+          return { p, link, theirs: await createPatient(s.api, s.net.otherClinic.key) };
+        },
+        request: (c, caller) => ({
+          method: 'GET',
+          path: `/console/patients/${caller === 'clinic B' ? c.theirs.id : c.p.id}/questionnaire`,
+          query: { link: c.link.id },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.link.path],
+        secrets: (c) => [c.link.path],
+      }),
+    ],
+  },
+  'POST /console/patients/:id/questionnaire': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/console/patients/${p.id}/questionnaire`,
+          form: { 'a.contact_time': 'evening' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}?answered=1`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/questionnaire`,
+            form: { 'a.contact_time': 'evening' },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /console/patients/:id/links': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'POST', path: `/console/patients/${p.id}/links`, form: {} }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}/questionnaire?link=lnk_`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'POST', path: `/console/patients/${ghostId('pat')}/links`, form: {} }),
+        },
+      }),
+    ],
+  },
+  'POST /console/patients/:id/consent': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/console/patients/${p.id}/consent`,
+          form: { consent_sms: 'yes' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}?consented=1`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/consent`,
+            form: { consent_sms: 'yes' },
+          }),
+        },
+      }),
+    ],
+  },
   'GET /v1/patients': {
     scenarios: [
       scenario({
