@@ -79,5 +79,6 @@ describe('security headers on every page', () => {
       }
     }
     expect(checked).toBeGreaterThan(pages.length);
-  });
+    // One request after another for every page of the router: the time grows with the pages.
+  }, 60_000);
 });
