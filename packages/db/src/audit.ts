@@ -10,8 +10,11 @@ import { auditEvents } from './schema/staff';
 // that key belongs to), so an entry names who really acted, never who a request claimed to be.
 
 export interface AuditInput {
-  /** The key the change was made by (an API key, or a staff member's console key); or the operator. */
-  actor: KeyRef | 'operator';
+  /**
+   * The key the change was made by (an API key, or a staff member's console key); or the operator; or
+   * the patient themselves, on their personal link (no key: the entry says so in its detail).
+   */
+  actor: KeyRef | 'operator' | 'patient';
   /**
    * The organisation whose records changed (a SQL value when only the batch knows it); null for the
    * network's own, or, for a key, the key's organisation.
@@ -46,9 +49,15 @@ export interface AuditInput {
  */
 export function auditEntry(db: Db, e: AuditInput) {
   const id = newId('aud', e.at);
-  const detail = is(e.detail, SQL) ? e.detail : e.detail ? JSON.stringify(e.detail) : null;
+  const detail = is(e.detail, SQL)
+    ? e.detail
+    : e.actor === 'patient'
+      ? JSON.stringify({ ...e.detail, actor: 'patient' })
+      : e.detail
+        ? JSON.stringify(e.detail)
+        : null;
   const when = e.when ?? sql`1`;
-  if (e.actor === 'operator')
+  if (e.actor === 'operator' || e.actor === 'patient')
     return db.insert(auditEvents).select(
       sql`select ${id}, ${e.organizationId}, null, null, ${e.action}, ${e.subject.type}, ${e.subject.id},
         ${e.patientId ?? null}, ${detail}, ${e.at} where ${when}`,

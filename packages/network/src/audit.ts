@@ -8,7 +8,8 @@ import { sql } from 'drizzle-orm';
 export type AuditActor =
   | { kind: 'staff'; staffId: string; keyId: string | null; name: string; role: StaffRole }
   | { kind: 'api_key'; keyId: string; name: string | null; prefix: string }
-  | { kind: 'operator' };
+  | { kind: 'operator' }
+  | { kind: 'patient' };
 
 export interface AuditEventView {
   id: string;
@@ -48,6 +49,9 @@ function actorOfRow(r: Row): AuditActor {
     };
   if (r.actor_key_id !== null)
     return { kind: 'api_key', keyId: r.actor_key_id, name: r.key_name, prefix: r.key_prefix ?? '' };
+  // A patient's own answer on their personal link is written without a key (audit.ts: actor 'patient').
+  if (r.detail !== null && (JSON.parse(r.detail) as { actor?: unknown }).actor === 'patient')
+    return { kind: 'patient' };
   return { kind: 'operator' };
 }
 

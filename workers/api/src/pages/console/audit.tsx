@@ -49,6 +49,7 @@ function Actor(props: { actor: AuditActor }) {
       </>
     );
   if (a.kind === 'api_key') return <>{`API key “${a.name ?? a.prefix}”`}</>;
+  if (a.kind === 'patient') return <>The patient, on their personal link</>;
   return <>The network operator</>;
 }
 

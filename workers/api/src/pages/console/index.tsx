@@ -5,6 +5,7 @@ import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
 import { registerConsoleAudit } from './audit';
 import { COPY_SCRIPT } from './copy-script';
+import { registerConsoleFeedback } from './feedback';
 import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
@@ -12,6 +13,7 @@ import { registerConsoleReports } from './reports';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
+import { registerConsoleSurveyLinks } from './survey-links';
 import { registerConsoleToday } from './today';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -46,6 +48,8 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleProgramme(app);
   registerConsoleStaff(app);
   registerConsoleAudit(app);
+  registerConsoleFeedback(app);
+  registerConsoleSurveyLinks(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -8,8 +8,9 @@ import { authorize, orgOf } from '../../middleware/auth';
 
 const ActorSchema = z
   .object({
-    kind: z.enum(['staff', 'api_key', 'operator']).openapi({
-      description: 'A staff member (through the console), an API key, or the network operator',
+    kind: z.enum(['staff', 'api_key', 'operator', 'patient']).openapi({
+      description:
+        'A staff member (through the console), an API key, the network operator, or the patient on their personal link',
     }),
     staff_id: z.string().nullable(),
     key_id: z.string().nullable(),
