@@ -1,7 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient } from '../helpers/api';
-import { createNetwork, createPatient, type Network, recordVisit, setLoyaltyProgram } from '../helpers/factories';
+import {
+  createNetwork,
+  createPatient,
+  type Network,
+  recordVisit,
+  setLoyaltyProgram,
+} from '../helpers/factories';
 import { staffSession } from '../helpers/staff';
 
 // The console's Feedback page (owners and managers): NPS per month drawn by the reports' chart library
@@ -48,7 +54,11 @@ describe('Feedback', () => {
     expect(page.text).toContain('“Shorter waits”');
     expect(page.text).toContain('New (1)');
     // Another clinic's owner sees none of it.
-    const other = await staffSession(api, { organizationId: net.otherClinic.id, kind: 'clinic', role: 'owner' });
+    const other = await staffSession(api, {
+      organizationId: net.otherClinic.id,
+      kind: 'clinic',
+      role: 'owner',
+    });
     const theirs = await other.get('/console/feedback');
     expect(theirs.text).not.toContain('Shorter waits');
     expect(theirs.text).toContain('NPS this month <strong>–</strong>');
@@ -74,7 +84,9 @@ describe('Feedback', () => {
     expect(page.text).toContain('The suggestion is moved.');
     expect(page.text).toContain('Implemented (1)');
     expect(page.text).toContain('the message to them is not sent yet');
-    const again = await owner.post(`/console/feedback/suggestions/${a.suggestion_id}`, { status: 'declined' });
+    const again = await owner.post(`/console/feedback/suggestions/${a.suggestion_id}`, {
+      status: 'declined',
+    });
     expect(again.headers.get('location')).toBe('/console/feedback?error=invalid_transition');
     const bad = await owner.post(`/console/feedback/suggestions/${a.suggestion_id}`, { status: 'new' });
     expect(bad.headers.get('location')).toBe('/console/feedback?error=validation_failed#board');
@@ -86,15 +98,25 @@ describe('Feedback', () => {
 
   it('is for owners and managers', async () => {
     const { api, net } = await scene();
-    const manager = await staffSession(api, { organizationId: net.clinic.id, kind: 'clinic', role: 'manager' });
+    const manager = await staffSession(api, {
+      organizationId: net.clinic.id,
+      kind: 'clinic',
+      role: 'manager',
+    });
     expect((await manager.get('/console/feedback')).status).toBe(200);
-    const desk = await staffSession(api, { organizationId: net.clinic.id, kind: 'clinic', role: 'front_desk' });
+    const desk = await staffSession(api, {
+      organizationId: net.clinic.id,
+      kind: 'clinic',
+      role: 'front_desk',
+    });
     expect((await desk.get('/console/feedback')).status).toBe(403);
     const a = await answer(api, net, 5, { improvement: 'Coffee' });
-    expect((await desk.post(`/console/feedback/suggestions/${a.suggestion_id}`, { status: 'planned' })).status).toBe(
-      403,
+    expect(
+      (await desk.post(`/console/feedback/suggestions/${a.suggestion_id}`, { status: 'planned' })).status,
+    ).toBe(403);
+    expect((await rows('select status from suggestions where id = ?', a.suggestion_id))[0]!.status).toBe(
+      'new',
     );
-    expect((await rows('select status from suggestions where id = ?', a.suggestion_id))[0]!.status).toBe('new');
     expect((await api.get('/console/feedback')).status).toBe(401);
   });
 });
@@ -103,7 +125,11 @@ describe('asking for feedback from the patient’s page', () => {
   it('offers a survey link after a paid visit: one per visit, shown to copy', async () => {
     const { api, net } = await scene();
     await setLoyaltyProgram(api, net.clinic.key);
-    const desk = await staffSession(api, { organizationId: net.clinic.id, kind: 'clinic', role: 'front_desk' });
+    const desk = await staffSession(api, {
+      organizationId: net.clinic.id,
+      kind: 'clinic',
+      role: 'front_desk',
+    });
     const patient = await createPatient(api, net.clinic.key, { first_name: 'Vera', last_name: 'Visit' });
     const visit = await recordVisit(api, net.clinic.key, patient.id, 9_000);
     const page = await desk.get(`/console/patients/${patient.id}?visit=${visit.id}`);
@@ -139,7 +165,11 @@ describe('asking for feedback from the patient’s page', () => {
     const theirs = await createPatient(api, net.otherClinic.key);
     await setLoyaltyProgram(api, net.otherClinic.key);
     const theirVisit = await recordVisit(api, net.otherClinic.key, theirs.id, 5_000);
-    const desk = await staffSession(api, { organizationId: net.clinic.id, kind: 'clinic', role: 'front_desk' });
+    const desk = await staffSession(api, {
+      organizationId: net.clinic.id,
+      kind: 'clinic',
+      role: 'front_desk',
+    });
     const other = await desk.post(`/console/patients/${theirs.id}/survey-link`);
     expect(other.headers.get('location')).toBe(`/console/patients/${theirs.id}?error=patient_not_found`);
     const squat = await desk.post(`/console/patients/${mine.id}/survey-link`, { visit_id: theirVisit.id });
@@ -149,7 +179,11 @@ describe('asking for feedback from the patient’s page', () => {
     ).toEqual([{ n: 0 }]);
     const made = await desk.post(`/console/patients/${mine.id}/survey-link`);
     const location = made.headers.get('location')!;
-    const otherDesk = await staffSession(api, { organizationId: net.otherClinic.id, kind: 'clinic', role: 'owner' });
+    const otherDesk = await staffSession(api, {
+      organizationId: net.otherClinic.id,
+      kind: 'clinic',
+      role: 'owner',
+    });
     expect((await otherDesk.get(location)).status).toBe(404);
     expect((await desk.get(location.replace(mine.id, theirs.id))).status).toBe(404);
   });

@@ -95,12 +95,15 @@ describe('the patient’s survey link (/s/{token})', () => {
       month: '2026-11',
       submitted_at: T0,
     });
-    expect(await rows('select text, status, survey_response_id from suggestions where patient_id = ?', patient.id)).toEqual([
-      { text: 'Evening appointments', status: 'new', survey_response_id: svy!.id },
-    ]);
+    expect(
+      await rows('select text, status, survey_response_id from suggestions where patient_id = ?', patient.id),
+    ).toEqual([{ text: 'Evening appointments', status: 'new', survey_response_id: svy!.id }]);
     expect((await rows('select completed_at from patient_links where id = ?', id))[0]!.completed_at).toBe(T0);
     expect(
-      await rows('select survey_score, survey_at, survey_count from patient_insight where patient_id = ?', patient.id),
+      await rows(
+        'select survey_score, survey_at, survey_count from patient_insight where patient_id = ?',
+        patient.id,
+      ),
     ).toEqual([{ survey_score: 9, survey_at: T0, survey_count: 1 }]);
     const [audit] = await rows('select * from audit_events where subject_id = ?', svy!.id);
     expect(audit).toMatchObject({
@@ -126,8 +129,12 @@ describe('the patient’s survey link (/s/{token})', () => {
     const again = await answerPage(api, token, { score: '10', improvement: 'Nothing' });
     expect(again.status).toBe(409);
     expect(again.text).toContain('this survey has already been answered');
-    expect(await rows('select score from survey_responses where patient_id = ?', patient.id)).toEqual([{ score: 3 }]);
-    expect(await rows('select text from suggestions where patient_id = ?', patient.id)).toEqual([{ text: 'Wait less' }]);
+    expect(await rows('select score from survey_responses where patient_id = ?', patient.id)).toEqual([
+      { score: 3 },
+    ]);
+    expect(await rows('select text from suggestions where patient_id = ?', patient.id)).toEqual([
+      { text: 'Wait less' },
+    ]);
     const page = await api.get(`/s/${token}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('already been answered');
@@ -145,8 +152,12 @@ describe('the patient’s survey link (/s/{token})', () => {
     expect([a.ok, b.ok].sort()).toEqual([false, true]);
     const refused = a.ok ? b : a;
     expect(!refused.ok && refused.error.code).toBe('survey_already_answered');
-    expect(await rows('select count(*) as n from survey_responses where patient_id = ?', patient.id)).toEqual([{ n: 1 }]);
-    expect((await rows('select responses from clinic_month_nps where clinic_id = ?', net.clinic.id))[0]!.responses).toBe(1);
+    expect(await rows('select count(*) as n from survey_responses where patient_id = ?', patient.id)).toEqual(
+      [{ n: 1 }],
+    );
+    expect(
+      (await rows('select responses from clinic_month_nps where clinic_id = ?', net.clinic.id))[0]!.responses,
+    ).toBe(1);
   });
 
   it('refuses an expired, forged, altered or other-purpose link with a plain 404 page, writing nothing', async () => {
@@ -175,7 +186,9 @@ describe('the patient’s survey link (/s/{token})', () => {
     const late = createClient(fixedClock(T0 + 14 * DAY_MS + 1));
     expect((await late.get(`/s/${token}`)).status).toBe(404);
     expect((await answerPage(late, token, { score: '5' })).status).toBe(404);
-    expect(await rows('select count(*) as n from survey_responses where patient_id = ?', patient.id)).toEqual([{ n: 0 }]);
+    expect(await rows('select count(*) as n from survey_responses where patient_id = ?', patient.id)).toEqual(
+      [{ n: 0 }],
+    );
   });
 
   it('refuses a post from another origin, and asks again for a missing score', async () => {
@@ -187,7 +200,9 @@ describe('the patient’s survey link (/s/{token})', () => {
     expect(missing.text).toContain('Choose a number from 0 to 10.');
     expect(missing.text).toContain('Parking');
     expect((await answerPage(api, token, { score: '11' })).status).toBe(400);
-    expect(await rows('select count(*) as n from survey_responses where patient_id = ?', patient.id)).toEqual([{ n: 0 }]);
+    expect(await rows('select count(*) as n from survey_responses where patient_id = ?', patient.id)).toEqual(
+      [{ n: 0 }],
+    );
   });
 
   it('tells the patient on a survey link when their suggestion was implemented', async () => {
@@ -247,7 +262,9 @@ describe('POST /v1/patients/{id}/survey_responses', () => {
       404,
       'patient_not_found',
     );
-    expect(await rows('select count(*) as n from survey_responses where patient_id = ?', patient.id)).toEqual([{ n: 0 }]);
+    expect(await rows('select count(*) as n from survey_responses where patient_id = ?', patient.id)).toEqual(
+      [{ n: 0 }],
+    );
   });
 
   describeSecurity('POST /v1/patients/{id}/survey_responses', {
@@ -334,7 +351,9 @@ describe('GET /v1/survey_responses', () => {
     expect(all.status, all.text).toBe(200);
     expect(all.body.data.map((r: any) => r.score)).toEqual([6, 2, 8, 10]);
     const band = async (b: string) =>
-      (await api.get(`/v1/survey_responses?band=${b}`, { token: net.clinic.key })).body.data.map((r: any) => r.score);
+      (await api.get(`/v1/survey_responses?band=${b}`, { token: net.clinic.key })).body.data.map(
+        (r: any) => r.score,
+      );
     expect(await band('promoter')).toEqual([10]);
     expect(await band('passive')).toEqual([8]);
     expect(await band('detractor')).toEqual([6, 2]);
@@ -409,8 +428,14 @@ describe('suggestions', () => {
       },
     ]);
     const declined = await suggestionOf(api, net, 'Music');
-    expect((await move(api, net.clinic.key, declined.id, { status: 'declined' })).body.status).toBe('declined');
-    expectProblem(await move(api, net.clinic.key, declined.id, { status: 'implemented' }), 409, 'invalid_transition');
+    expect((await move(api, net.clinic.key, declined.id, { status: 'declined' })).body.status).toBe(
+      'declined',
+    );
+    expectProblem(
+      await move(api, net.clinic.key, declined.id, { status: 'implemented' }),
+      409,
+      'invalid_transition',
+    );
   });
 
   it('refuses an unknown status (400), another clinic’s or no suggestion (404)', async () => {
@@ -418,7 +443,11 @@ describe('suggestions', () => {
     const s = await suggestionOf(api, net);
     expectProblem(await move(api, net.clinic.key, s.id, { status: 'new' }), 400, 'validation_failed');
     expectProblem(await move(api, net.clinic.key, s.id, {}), 400, 'validation_failed');
-    expectProblem(await move(api, net.otherClinic.key, s.id, { status: 'planned' }), 404, 'suggestion_not_found');
+    expectProblem(
+      await move(api, net.otherClinic.key, s.id, { status: 'planned' }),
+      404,
+      'suggestion_not_found',
+    );
     expectProblem(
       await move(api, net.clinic.key, 'sug_01JD0000000000000000000000', { status: 'planned' }),
       404,
@@ -440,7 +469,9 @@ describe('suggestions', () => {
     const planned = await api.get('/v1/suggestions?status=planned', { token: net.clinic.key });
     expect(planned.body.data.map((s: any) => s.text)).toEqual(['A']);
     const paged = await api.get('/v1/suggestions?limit=1', { token: net.clinic.key });
-    const next = await api.get(`/v1/suggestions?limit=1&cursor=${paged.body.next_cursor}`, { token: net.clinic.key });
+    const next = await api.get(`/v1/suggestions?limit=1&cursor=${paged.body.next_cursor}`, {
+      token: net.clinic.key,
+    });
     expect(next.body.data.map((s: any) => s.text)).toEqual(['A']);
     expect((await api.get('/v1/suggestions', { token: net.otherClinic.key })).body.data).toEqual([]);
   });

@@ -228,7 +228,6 @@ export async function recordSurveyResponse(
   input: SurveyAnswer & {
     clinic: OrgPrincipal;
     patientId: string;
-    visitId?: string | null;
     source: Exclude<AnswerSource, 'link'>;
   },
 ): Promise<Result<SurveyResponseView, Refusal<'patient_not_found'>>> {
@@ -249,7 +248,7 @@ export async function recordSurveyResponse(
     clinicId,
     patientId: input.patientId,
     linkId: null,
-    visitId: input.visitId ?? null,
+    visitId: null,
     apiKeyId: input.clinic.keyId,
     source: input.source,
     month: localMonth(now, input.clinic.organization.timezone),

@@ -39,7 +39,6 @@ export function registerRecordSurveyResponse(app: App) {
       improvement: b.improvement,
       recommendation: b.recommendation,
       quotePermission: b.quote_permission,
-      visitId: b.visit_id,
       source: 'api',
     });
     if (!out.ok) return refusal(c, out.error);

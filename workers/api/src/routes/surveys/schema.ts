@@ -23,7 +23,6 @@ export const SurveyAnswerBody = z
     quote_permission: z.boolean().default(false).openapi({
       description: 'The patient’s explicit permission to quote the recommendation with their first name',
     }),
-    visit_id: z.string().max(64).optional().openapi({ description: 'The visit the answer is about' }),
   })
   .strict()
   .openapi('RecordSurveyResponse');
