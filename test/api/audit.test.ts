@@ -203,6 +203,49 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
     };
   },
+  'POST /v1/patients/{id}/survey_responses': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    return {
+      req: {
+        method: 'POST',
+        path: `/v1/patients/${p.id}/survey_responses`,
+        token: net.clinic.key,
+        body: { score: 8 },
+      },
+      expect: (res) => ({
+        action: 'survey.record',
+        subject: { type: 'survey_response', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { score: 8, source: 'api' },
+      }),
+    };
+  },
+  'PATCH /v1/suggestions/{id}': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    const answer = await api.post(`/v1/patients/${p.id}/survey_responses`, {
+      token: net.clinic.key,
+      body: { score: 5, improvement: 'Parking' },
+    });
+    const id = answer.body.suggestion_id as string;
+    return {
+      req: {
+        method: 'PATCH',
+        path: `/v1/suggestions/${id}`,
+        token: net.clinic.key,
+        body: { status: 'planned' },
+      },
+      expect: () => ({
+        action: 'suggestion.move',
+        subject: { type: 'suggestion', id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { from: 'new', to: 'planned' },
+      }),
+    };
+  },
   'DELETE /v1/api_keys/{id}': async (api) => {
     const net = await createNetwork(api);
     return {

@@ -1,7 +1,10 @@
 import { env } from 'cloudflare:workers';
-import { ERROR_TEXT, ERRORS, type ErrorCode, fixedClock, randomToken } from '@gratia/core';
+import { ERROR_TEXT, ERRORS, type ErrorCode, fixedClock, randomToken, sha256Hex } from '@gratia/core';
+import { keyLookup, principalFromKey } from '@gratia/db';
+import { createPatientLink } from '@gratia/insight';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
+import { testDeps } from '../helpers/deps';
 import {
   createNetwork,
   createOffer,
@@ -131,6 +134,27 @@ async function voucherOfA(s: Scene) {
   const offer = await offerOfP1(s);
   const voucher = await issueVoucher(s.api, s.net.clinic.key, { patient_id: patient.id, offer_id: offer.id });
   return { patient, offer, voucher };
+}
+
+/** A survey answer of clinic A's patient (through the API), with the suggestion it made. */
+async function answerOfA(s: Scene) {
+  const patient = await patientOfA(s);
+  const improvement = `Valet ${s.tag}`;
+  const res = await s.api.post(`/v1/patients/${patient.id}/survey_responses`, {
+    token: s.net.clinic.key,
+    body: { score: 4, improvement },
+  });
+  expect(res.status, res.text).toBe(201);
+  return { patient, improvement, suggestionId: res.body.suggestion_id as string };
+}
+
+/** A survey link of a clinic's patient, made by the use case as the API makes it: its id and token. */
+async function surveyLinkOf(s: Scene, clinicKey: string, patientId: string) {
+  const deps = testDeps(s.api.clock);
+  const [row] = await keyLookup(deps.db, { hash: await sha256Hex(clinicKey) });
+  const out = await createPatientLink(deps, { clinic: principalFromKey(row!), patientId, purpose: 'survey' });
+  if (!out.ok) throw new Error(out.error.code);
+  return { id: out.value.link.id, token: out.value.url.split('/s/')[1]! };
 }
 
 /** A's voucher, redeemed at P1 (which makes A owe P1: a settlement line with a receipt). */
@@ -853,6 +877,234 @@ const MATRIX: Record<string, Entry> = {
     ],
   },
   // == Surveys, NPS and suggestions (issue 11): entries go here ==
+  'POST /v1/patients/{id}/survey_responses': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/v1/patients/${p.id}/survey_responses`,
+          body: { score: 9, improvement: `Parking ${p.last_name}` },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id, `Parking ${p.last_name}`],
+        secrets: (p) => [p.first_name, p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/v1/patients/${ghostId('pat')}/survey_responses`,
+            body: { score: 9 },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/survey_responses': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's answer",
+        covers: [],
+        setup: async (s) => answerOfA(s),
+        request: () => ({ method: 'GET', path: '/v1/survey_responses' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.improvement],
+        secrets: (c) => [c.improvement, c.patient.last_name],
+      }),
+    ],
+    notTenant: { cursor: "a position in the caller's own list; names no one's record" },
+  },
+  'GET /v1/nps': {
+    scenarios: [
+      scenario({
+        what: 'a month in which a patient of clinic A answered a survey',
+        covers: [],
+        at: '2030-07-12T10:00:00Z',
+        setup: async (s) => answerOfA(s),
+        request: () => ({ method: 'GET', path: '/v1/nps', query: { from: '2030-07', to: '2030-07' } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['"responses":1'],
+        secrets: () => ['"responses":1'],
+      }),
+    ],
+  },
+  'GET /v1/suggestions': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's suggestion",
+        covers: [],
+        setup: async (s) => answerOfA(s),
+        request: () => ({ method: 'GET', path: '/v1/suggestions' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.improvement],
+        secrets: (c) => [c.improvement, c.patient.last_name],
+      }),
+    ],
+    notTenant: { cursor: "a position in the caller's own list; names no one's record" },
+  },
+  'PATCH /v1/suggestions/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's suggestion",
+        covers: ['id'],
+        setup: async (s) => answerOfA(s),
+        request: (c) => ({
+          method: 'PATCH',
+          path: `/v1/suggestions/${c.suggestionId}`,
+          body: { status: 'planned' },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('suggestion_not_found'),
+        shows: (c) => [c.improvement, '"status":"planned"'],
+        secrets: (c) => [c.improvement, c.patient.last_name],
+        ghost: {
+          what: 'a suggestion that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'PATCH',
+            path: `/v1/suggestions/${ghostId('sug')}`,
+            body: { status: 'planned' },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /s/:token': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's survey link (the token is the credential: whoever holds it may answer)",
+        covers: ['token'],
+        setup: async (s) => {
+          const patient = await patientOfA(s);
+          const theirs = await createPatient(s.api, s.net.otherClinic.key, { first_name: `Berta${s.tag}` });
+          return {
+            patient,
+            link: await surveyLinkOf(s, s.net.clinic.key, patient.id),
+            theirs: await surveyLinkOf(s, s.net.otherClinic.key, theirs.id),
+          };
+        },
+        request: (c) => ({ method: 'GET', path: `/s/${c.link.token}` }),
+        rightful: CALLERS,
+        shows: (c) => [`How did we do, ${c.patient.first_name}?`],
+        secrets: (c) => [c.patient.first_name],
+        ghost: {
+          what: "the link with its id changed to clinic B's link (A's signature kept)",
+          caller: 'no one',
+          request: (c) => ({
+            method: 'GET',
+            path: `/s/${c.theirs.token.split('.')[0]}.${c.link.token.split('.')[1]}`,
+          }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /s/:token': {
+    none: "the patient's one answer on their link (surveys.test.ts: one per link, forged, expired and other-purpose links refused)",
+    notTenant: { token: "the link's token is the credential itself (as GET /s/:token), not a reference" },
+  },
+  'GET /console/feedback': { none: "the signed-in clinic's own NPS, answers and suggestions; takes nothing" },
+  'POST /console/feedback/suggestions/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's suggestion",
+        covers: ['id'],
+        setup: async (s) => answerOfA(s),
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/feedback/suggestions/${c.suggestionId}`,
+          form: { status: 'planned' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('suggestion_not_found'),
+        shows: () => ['/console/feedback?moved=1'],
+        ghost: {
+          what: 'a suggestion that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/feedback/suggestions/${ghostId('sug')}`,
+            form: { status: 'planned' },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /console/patients/:id/survey-link': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'POST', path: `/console/patients/${p.id}/survey-link`, form: {} }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}/survey-links/lnk_`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/survey-link`,
+            form: {},
+          }),
+        },
+      }),
+      scenario({
+        what: "a visit to clinic A's patient, asked about on each clinic's own patient",
+        covers: ['visit_id'],
+        setup: async (s) => {
+          const card = await cardOfA(s);
+          const visit = await recordVisit(s.api, s.net.clinic.key, card.id, 4_200);
+          return { card, visit, theirs: await createPatient(s.api, s.net.otherClinic.key) };
+        },
+        request: (c, caller) => ({
+          method: 'POST',
+          path: `/console/patients/${caller === 'clinic B' ? c.theirs.id : c.card.id}/survey-link`,
+          form: { visit_id: c.visit.id },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (c) => [`/console/patients/${c.card.id}/survey-links/lnk_`],
+      }),
+    ],
+  },
+  'GET /console/patients/:id/survey-links/:link': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's survey link",
+        covers: ['id'],
+        setup: async (s) => {
+          const patient = await patientOfA(s);
+          return { patient, link: await surveyLinkOf(s, s.net.clinic.key, patient.id) };
+        },
+        request: (c) => ({
+          method: 'GET',
+          path: `/console/patients/${c.patient.id}/survey-links/${c.link.id}`,
+        }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [`A survey for ${c.patient.first_name}`, c.link.token],
+        secrets: (c) => [c.patient.first_name, c.link.token],
+        ghost: {
+          what: 'a link that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'GET',
+            path: `/console/patients/${c.patient.id}/survey-links/${ghostId('lnk')}`,
+          }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
   'PATCH /v1/offers/{id}': {
     scenarios: [
       scenario({

@@ -125,6 +125,11 @@ export const ERRORS = {
     title: 'Suggestion not found',
     text: 'That suggestion was not found.',
   },
+  invalid_transition: {
+    status: 409,
+    title: 'The record cannot move to that state from the one it is in',
+    text: 'That change is not possible any more: the suggestion was already implemented or declined.',
+  },
   segment_not_found: { status: 404, title: 'Segment not found', text: 'That segment was not found.' },
   branch_not_found: { status: 404, title: 'Branch not found', text: 'That branch was not found.' },
   concurrent_update: {

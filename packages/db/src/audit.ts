@@ -12,7 +12,7 @@ import { auditEvents } from './schema/staff';
 export interface AuditInput {
   /**
    * The key the change was made by (an API key, or a staff member's console key); or the operator; or
-   * the patient themselves on their personal link (no key: the link's token was their credential).
+   * the patient themselves, on their personal link (no key: the entry says so in its detail).
    */
   actor: KeyRef | 'operator' | 'patient';
   /**
@@ -49,7 +49,13 @@ export interface AuditInput {
  */
 export function auditEntry(db: Db, e: AuditInput) {
   const id = newId('aud', e.at);
-  const detail = is(e.detail, SQL) ? e.detail : e.detail ? JSON.stringify(e.detail) : null;
+  const detail = is(e.detail, SQL)
+    ? e.detail
+    : e.actor === 'patient'
+      ? JSON.stringify({ ...e.detail, actor: 'patient' })
+      : e.detail
+        ? JSON.stringify(e.detail)
+        : null;
   const when = e.when ?? sql`1`;
   if (e.actor === 'operator' || e.actor === 'patient')
     return db.insert(auditEvents).select(

@@ -9,7 +9,6 @@ export type AuditActor =
   | { kind: 'staff'; staffId: string; keyId: string | null; name: string; role: StaffRole }
   | { kind: 'api_key'; keyId: string; name: string | null; prefix: string }
   | { kind: 'operator' }
-  /** The patient on their personal link (no key): the entry's detail names the link as its source. */
   | { kind: 'patient' };
 
 export interface AuditEventView {
@@ -50,7 +49,9 @@ function actorOfRow(r: Row): AuditActor {
     };
   if (r.actor_key_id !== null)
     return { kind: 'api_key', keyId: r.actor_key_id, name: r.key_name, prefix: r.key_prefix ?? '' };
-  if (r.detail !== null && /"source":"(link|questionnaire_link)"/.test(r.detail)) return { kind: 'patient' };
+  // A patient's own answer on their personal link is written without a key (audit.ts: actor 'patient').
+  if (r.detail !== null && (JSON.parse(r.detail) as { actor?: unknown }).actor === 'patient')
+    return { kind: 'patient' };
   return { kind: 'operator' };
 }
 

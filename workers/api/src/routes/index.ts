@@ -6,6 +6,7 @@ import { registerPartnerPage } from '../pages/partner';
 import { registerProblemPages } from '../pages/problems';
 import { registerQuestionnairePage } from '../pages/questionnaire';
 import { registerStaffPages } from '../pages/staff';
+import { registerSurveyPage } from '../pages/survey';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
@@ -58,6 +59,11 @@ import { registerReconciliation } from './settlement/reconciliation';
 import { registerNetworkSettings } from './settlement/settings';
 import { registerSettlementStatement } from './settlement/statement';
 import { registerInviteStaff } from './staff/invite';
+import { registerListSuggestions } from './suggestions/list';
+import { registerMoveSuggestion } from './suggestions/update';
+import { registerListSurveyResponses } from './surveys/list';
+import { registerGetNps } from './surveys/nps';
+import { registerRecordSurveyResponse } from './surveys/record';
 import { registerGetVoucher } from './vouchers/get';
 import { registerIssueVoucher } from './vouchers/issue';
 import { registerListVouchers } from './vouchers/list';
@@ -143,10 +149,18 @@ export function registerRoutes(app: App): void {
   // Reports: the clinic's months
   registerMonthlyReport(app);
 
+  // Feedback: satisfaction surveys, NPS and the suggestions board (issue 11)
+  registerRecordSurveyResponse(app);
+  registerListSurveyResponses(app);
+  registerGetNps(app);
+  registerListSuggestions(app);
+  registerMoveSuggestion(app);
+
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);
   registerLinkPage(app);
   registerQuestionnairePage(app);
+  registerSurveyPage(app);
   registerStaffPages(app);
   registerConsole(app);
   registerPartnerPage(app);

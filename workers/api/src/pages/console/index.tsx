@@ -5,6 +5,7 @@ import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
 import { registerConsoleAudit } from './audit';
 import { COPY_SCRIPT } from './copy-script';
+import { registerConsoleFeedback } from './feedback';
 import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
@@ -13,6 +14,7 @@ import { registerConsoleReports } from './reports';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
+import { registerConsoleSurveyLinks } from './survey-links';
 import { registerConsoleToday } from './today';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -48,6 +50,8 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleStaff(app);
   registerConsoleAudit(app);
   registerConsoleQuestionnaire(app);
+  registerConsoleFeedback(app);
+  registerConsoleSurveyLinks(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

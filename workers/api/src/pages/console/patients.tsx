@@ -23,6 +23,7 @@ import {
   type Signed,
   signedOut,
 } from './shell';
+import { SurveyLinkForm } from './survey-links';
 import { CallSection } from './today';
 
 // Patients: find a patient (name, phone, e-mail or card number), register one with their consent in
@@ -328,11 +329,12 @@ function PatientPage(props: {
   const older = (param: string, value: string | number, anchor: string) =>
     `${base}?${param}=${encodeURIComponent(String(value))}#${anchor}`;
   const visitDone = o.visit ? (
-    <p class="status ok" role="status">
+    <div class="status ok" role="status">
       {q.replayed === '1'
         ? `That reference was already recorded for the visit of ${formatWhen(o.visit.occurredAt, tz)}: nothing new was booked. Balance: ${points(o.balance.balance)} (${worth(o.balance.balance)}).`
         : `Visit recorded: earned ${points(o.visit.pointsEarned)} (${worth(o.visit.pointsEarned)}). New balance: ${points(o.balance.balance)} (${worth(o.balance.balance)}).`}
-    </p>
+      <SurveyLinkForm patientId={p.id} csrf={s.session.csrf} visitId={o.visit.id} />
+    </div>
   ) : null;
   const fieldError = q.error === 'validation_failed' && q.field && Object.hasOwn(VISIT_HELP, q.field);
   return (
@@ -390,6 +392,7 @@ function PatientPage(props: {
           <p>
             <a href={`${base}/gift`}>Give {p.firstName} a gift</a>
           </p>
+          <SurveyLinkForm patientId={p.id} csrf={s.session.csrf} />
         </section>
         <CallSection
           patientId={p.id}

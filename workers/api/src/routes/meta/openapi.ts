@@ -46,6 +46,11 @@ export const OPENAPI_TAGS = [
     description:
       'A clinic’s months in its own timezone: points issued, spent and expired and the liability left, gifts issued, redeemed and lapsed, visits and active patients; as JSON and CSV.',
   },
+  {
+    name: 'Feedback',
+    description:
+      'Satisfaction surveys (0-10 likelihood to recommend, what to improve, quotable words), the clinic’s NPS per month, and the suggestions board.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
