@@ -1,2 +1,4 @@
+export * from './clinic';
 export * from './links';
 export * from './refresh';
+export * from './settings';
