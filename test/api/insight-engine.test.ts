@@ -250,15 +250,13 @@ describe('win-back and growth', () => {
     const clinic = await orgWithCaller(deps, 'clinic');
     const id = await newPatient(deps, clinic);
     for (let i = 0; i < 4; i++) await visit(deps, clinic, id, 10_000, T0 - (80 + i * 60) * DAY_MS);
-    await deps.db
-      .insert(patientQuadrantMonths)
-      .values({
-        patientId: id,
-        month: '2026-10',
-        clinicId: clinic.org.id,
-        quadrant: 'unknown',
-        engagement: 70,
-      });
+    await deps.db.insert(patientQuadrantMonths).values({
+      patientId: id,
+      month: '2026-10',
+      clinicId: clinic.org.id,
+      quadrant: 'unknown',
+      engagement: 70,
+    });
     await refresh(deps, id, T0);
     const row = await rowOf(deps, id);
     expect(row.engagementPrev).toBe(70);

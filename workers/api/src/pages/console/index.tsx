@@ -6,6 +6,7 @@ import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session
 import { registerConsoleAudit } from './audit';
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleGifts } from './gifts';
+import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleReports } from './reports';
@@ -46,6 +47,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleProgramme(app);
   registerConsoleStaff(app);
   registerConsoleAudit(app);
+  registerConsoleInsightSettings(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -46,6 +46,11 @@ export const OPENAPI_TAGS = [
     description:
       'A clinic’s months in its own timezone: points issued, spent and expired and the liability left, gifts issued, redeemed and lapsed, visits and active patients; as JSON and CSV.',
   },
+  {
+    name: 'Insight',
+    description:
+      'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
