@@ -19,6 +19,7 @@ import {
   saveInsightSettings,
 } from '@gratia/insight';
 import { and, eq, sql } from 'drizzle-orm';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { T0 } from '../helpers/api';
 import { orgWithCaller, patientOf, testDeps } from '../helpers/deps';
@@ -321,5 +322,43 @@ describe('the daily job', () => {
       .from(insightSettings)
       .where(eq(insightSettings.clinicId, clinic.org.id));
     expect(settings?.usualIntervalDays).toBe(90);
+  });
+});
+
+describe('reads that do not grow with history', () => {
+  /** Growing tables a refresh of one patient touches: each must be read through an index. */
+  const GROWING = [
+    'patient_insight',
+    'patient_month_activity',
+    'patient_quadrant_months',
+    'point_accounts',
+    'patients',
+    'insight_settings',
+    'timezone_months',
+    'organizations',
+  ];
+
+  it("refreshes one patient through primary keys and the month table's key, never a scan", async () => {
+    const deps = testDeps();
+    const clinic = await orgWithCaller(deps, 'clinic');
+    const id = await newPatient(deps, clinic);
+    for (let i = 0; i < 30; i++) await visit(deps, clinic, id, 1_000, T0 - i * 20 * DAY_MS);
+    const details: string[] = [];
+    for (const statement of refreshPatientInsight(deps.db, id, T0)) {
+      const q = (statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
+      const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
+        .bind(...q.params)
+        .all<{ detail: string }>();
+      details.push(...plan.results.map((r) => r.detail));
+    }
+    const scans = details.filter((d) => {
+      const m = /^SCAN (\w+)/.exec(d);
+      return m && GROWING.includes(m[1]!);
+    });
+    expect(scans).toEqual([]);
+    expect(details.some((d) => /SEARCH a USING INDEX sqlite_autoindex_patient_month_activity_1 \(patient_id=\? AND month>\?\)/.test(d))).toBe(true);
+    expect(details.some((d) => /SEARCH patient_insight USING INDEX sqlite_autoindex_patient_insight_1/.test(d))).toBe(
+      true,
+    );
   });
 });
