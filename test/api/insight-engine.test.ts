@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { DAY_MS, fixedClock, newId } from '@gratia/core';
 import {
   clinicInsightCounts,
@@ -19,7 +20,6 @@ import {
   saveInsightSettings,
 } from '@gratia/insight';
 import { and, eq, sql } from 'drizzle-orm';
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { T0 } from '../helpers/api';
 import { orgWithCaller, patientOf, testDeps } from '../helpers/deps';
@@ -356,9 +356,15 @@ describe('reads that do not grow with history', () => {
       return m && GROWING.includes(m[1]!);
     });
     expect(scans).toEqual([]);
-    expect(details.some((d) => /SEARCH a USING INDEX sqlite_autoindex_patient_month_activity_1 \(patient_id=\? AND month>\?\)/.test(d))).toBe(true);
-    expect(details.some((d) => /SEARCH patient_insight USING INDEX sqlite_autoindex_patient_insight_1/.test(d))).toBe(
-      true,
-    );
+    expect(
+      details.some((d) =>
+        /SEARCH a USING INDEX sqlite_autoindex_patient_month_activity_1 \(patient_id=\? AND month>\?\)/.test(
+          d,
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      details.some((d) => /SEARCH patient_insight USING INDEX sqlite_autoindex_patient_insight_1/.test(d)),
+    ).toBe(true);
   });
 });

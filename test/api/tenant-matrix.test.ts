@@ -826,7 +826,9 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
-  'POST /console/insight/settings': { none: "sets the caller's own insight settings; refers to nothing else" },
+  'POST /console/insight/settings': {
+    none: "sets the caller's own insight settings; refers to nothing else",
+  },
   'POST /v1/vouchers/verify': {
     scenarios: [
       scenario({
