@@ -1310,6 +1310,50 @@ const MATRIX: Record<string, Entry> = {
     ],
   },
   // == Patient insight: A/B/C, quadrants, engagement, win-back (issue 11): entries go here ==
+  'GET /v1/insight/settings': { none: "the caller's own insight settings; takes nothing" },
+  'PUT /v1/insight/settings': { none: "sets the caller's own insight settings; refers to nothing else" },
+  'POST /v1/insight/refresh': { none: "re-derives the caller's own clinic; takes nothing" },
+  'GET /v1/patients/{id}/insight': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's insight",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/insight` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id, 'quadrant'],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/insight` }),
+        },
+      }),
+    ],
+  },
+  'GET /console/insight/settings': {
+    scenarios: [
+      scenario({
+        what: "clinic A's insight thresholds",
+        covers: [],
+        setup: async (s) => {
+          const res = await s.api.put('/v1/insight/settings', {
+            token: s.net.clinic.key,
+            body: { abc_a_bps: 1234, abc_b_bps: 4321 },
+          });
+          expect(res.status, res.text).toBe(200);
+        },
+        request: () => ({ method: 'GET', path: '/console/insight/settings' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['12.34%', '43.21%'],
+        secrets: () => ['12.34%', '43.21%'],
+      }),
+    ],
+  },
+  'POST /console/insight/settings': {
+    none: "sets the caller's own insight settings; refers to nothing else",
+  },
   'POST /v1/vouchers/verify': {
     scenarios: [
       scenario({

@@ -1,4 +1,5 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
+import { backfillPatientInsight, refreshInsightDaily } from '@gratia/insight';
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
 import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
@@ -50,6 +51,10 @@ export async function runScheduledJobs(
     backfill_patient_search_terms: () => backfillPatientSearchTerms(deps),
     // Monthly report figures of clinics that existed before the report triggers (migration 0013).
     backfill_clinic_figures: () => backfillClinicFigures(deps),
+    // Patient insight (issue 11): behaviour of patients before migration 0016, a few clinics a run; then
+    // every clinic re-derived once a day (recency, windows, A/B/C, this month's snapshot), a few a run.
+    backfill_patient_insight: () => backfillPatientInsight(deps),
+    refresh_patient_insight: () => refreshInsightDaily(deps),
   };
   // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
   if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);

@@ -272,6 +272,12 @@ export const insightSettings = sqliteTable('insight_settings', {
   budgetB: integer('budget_b'),
   budgetC: integer('budget_c'),
   updatedAt: integer('updated_at').notNull(),
+  /**
+   * The clinic's usual interval between a patient's visits, in days: the mean of its patients' own
+   * usual intervals (those with two visits or more), computed by the daily insight job; 90 until then.
+   * A patient with fewer than two visits is measured against it.
+   */
+  usualIntervalDays: integer('usual_interval_days').notNull().default(90),
 });
 export type InsightSettings = typeof insightSettings.$inferSelect;
 
@@ -397,7 +403,11 @@ export const clinicMonthInsight = sqliteTable(
   (t) => [primaryKey({ columns: [t.clinicId, t.dimension, t.month, t.value] })],
 );
 
-/** Each patient's quadrant at each month-end snapshot: the moves between months. */
+/**
+ * Each patient's quadrant (and engagement) at each month's snapshot: the moves between months. The
+ * current month's row is rewritten by every daily refresh ("this month so far"), so a past month's row
+ * holds its last day: `engagement` there is the next month's `engagement_prev`.
+ */
 export const patientQuadrantMonths = sqliteTable(
   'patient_quadrant_months',
   {
@@ -405,6 +415,27 @@ export const patientQuadrantMonths = sqliteTable(
     month: text('month').notNull(),
     clinicId: text('clinic_id').notNull(),
     quadrant: text('quadrant', { enum: QUADRANTS }).notNull(),
+    engagement: integer('engagement').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.patientId, t.month] })],
+);
+
+/**
+ * A patient's activity per calendar month (clinic timezone), kept by triggers on visits, gift
+ * redemptions and points spends (net of their reversals, in the month of the redemption they undo):
+ * a trailing 12- or 24-month window reads at most 24 rows of one patient, whatever their history.
+ */
+export const patientMonthActivity = sqliteTable(
+  'patient_month_activity',
+  {
+    patientId: text('patient_id').notNull(),
+    month: text('month').notNull(),
+    clinicId: text('clinic_id').notNull(),
+    /** Paid visits' amounts, minor units of the clinic's currency. */
+    spend: integer('spend').notNull().default(0),
+    visits: integer('visits').notNull().default(0),
+    /** Gifts redeemed at partners plus points spends, less reversals. */
+    redemptions: integer('redemptions').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.patientId, t.month] })],
 );

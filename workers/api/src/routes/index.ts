@@ -14,6 +14,9 @@ import { registerListAuditEvents } from './audit/list';
 import { registerListCallOutcomes } from './calls/list';
 import { registerRecordCallOutcome } from './calls/record';
 import { registerTodayFigures } from './figures/get';
+import { registerPatientInsight } from './insight/patient';
+import { registerRefreshInsight } from './insight/refresh';
+import { registerInsightSettings } from './insight/settings';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
@@ -155,6 +158,10 @@ export function registerRoutes(app: App): void {
   registerGetNps(app);
   registerListSuggestions(app);
   registerMoveSuggestion(app);
+  // Patient insight: A/B/C, loyalty quadrants, engagement, win-back (issue 11)
+  registerInsightSettings(app);
+  registerRefreshInsight(app);
+  registerPatientInsight(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

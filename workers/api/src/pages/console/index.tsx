@@ -7,6 +7,7 @@ import { registerConsoleAudit } from './audit';
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleFeedback } from './feedback';
 import { registerConsoleGifts } from './gifts';
+import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
@@ -52,6 +53,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleQuestionnaire(app);
   registerConsoleFeedback(app);
   registerConsoleSurveyLinks(app);
+  registerConsoleInsightSettings(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

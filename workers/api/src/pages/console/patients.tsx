@@ -9,6 +9,7 @@ import { cardBarcodeDataUri } from '../../lib/barcode';
 import { newSubmissionKey } from '../../lib/forms';
 import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients/schema';
 import { formatDate } from '../layout';
+import { InsightCard } from './insight-card';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
 import { QuestionnaireCard } from './questionnaire';
 import {
@@ -456,6 +457,8 @@ function PatientPage(props: {
       </div>
 
       <QuestionnaireCard s={s} o={o} q={q} />
+      <InsightCard insight={o.insight} />
+
       <section class="card" aria-labelledby="consent" id="consent-history">
         <h2 id="consent">Consent</h2>
         <p>

@@ -51,6 +51,11 @@ export const OPENAPI_TAGS = [
     description:
       'Satisfaction surveys (0-10 likelihood to recommend, what to improve, quotable words), the clinic’s NPS per month, and the suggestions board.',
   },
+  {
+    name: 'Insight',
+    description:
+      'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
