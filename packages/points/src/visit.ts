@@ -15,6 +15,7 @@ import {
   runBatch,
   type Visit,
 } from '@gratia/db';
+import { refreshPatientInsight } from '@gratia/insight';
 import { and, eq, sql } from 'drizzle-orm';
 import { accrualStatements } from './accrue';
 import { lotExpiry } from './calendar';
@@ -125,6 +126,9 @@ export async function recordVisit(
       when: sql`exists (select 1 from visits s where s.id = ${accrual.visitId})`,
       at: now,
     }),
+    // The patient's insight row re-derived with the visit (the triggers keep the counts; this brings the
+    // quadrant, engagement and win-back along, so a patient who just came back leaves the win-back list).
+    insight: refreshPatientInsight(db, input.patientId, now),
     // The spendable balance is the booked one less lapsed lots not booked yet: no scan of live lots.
     lapsed: db
       .select({ lapsed: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('lapsed') })
