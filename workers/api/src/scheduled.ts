@@ -1,4 +1,5 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
+import { snapshotDueSegments } from '@gratia/insight';
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
 import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
@@ -50,6 +51,9 @@ export async function runScheduledJobs(
     backfill_patient_search_terms: () => backfillPatientSearchTerms(deps),
     // Monthly report figures of clinics that existed before the report triggers (migration 0013).
     backfill_clinic_figures: () => backfillClinicFigures(deps),
+    // Segments' members and engagement this month, for their charts: each clinic's once a day, a
+    // slice of clinics a run.
+    snapshot_segments: () => snapshotDueSegments(deps),
   };
   // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
   if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);

@@ -9,6 +9,7 @@ import { registerConsoleGifts } from './gifts';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleReports } from './reports';
+import { registerConsoleSegments } from './segments';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
@@ -46,6 +47,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleProgramme(app);
   registerConsoleStaff(app);
   registerConsoleAudit(app);
+  registerConsoleSegments(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
