@@ -2,10 +2,12 @@ import { env } from 'cloudflare:workers';
 import { fixedClock } from '@gratia/core';
 import { segmentMembersCsv, snapshotDueSegments, snapshotSegments } from '@gratia/insight';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../workers/api/src/app';
 import { type Client, createClient, T0 } from '../helpers/api';
 import { orgWithCaller, testDeps } from '../helpers/deps';
 import { createNetwork, createPatient, type Network } from '../helpers/factories';
 import { describeSecurity, expectProblem } from '../helpers/security';
+import { staffSession } from '../helpers/staff';
 
 // Saved segments through the API: created with a live count, listed with counts, read, changed,
 // archived, previewed before saving; members paged and as CSV; months from the daily snapshots. Bad
@@ -297,6 +299,53 @@ describe('segments API', () => {
     expect(details.join('\n')).toMatch(
       /SEARCH i USING INDEX sqlite_autoindex_patient_insight_1|SEARCH i USING INDEX .*patient_id=\?/,
     );
+  });
+});
+
+describe('segments: D1 round trips per request', () => {
+  const app = createApp({ clock: fixedClock(T0) });
+  const trips = async (path: string, headers: Record<string, string>, body?: unknown) => {
+    const res = await app.request(
+      `https://gratia.test${path}`,
+      {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          'x-debug-d1': '1',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
+      { ...env, EXPOSE_D1_METRICS: '1' },
+    );
+    await res.text();
+    return {
+      status: res.status,
+      trips: Number(/round_trips=(\d+)/.exec(res.headers.get('server-timing') ?? '')?.[1]),
+    };
+  };
+
+  it('counts, lists and pages in two: the key (or session) and one', async () => {
+    const { api, net } = await scene();
+    const seg = await segmentOf(api, net);
+    await segmentOf(api, net, { name: 'Everyone', rules: [] });
+    const key = { authorization: `Bearer ${net.clinic.key}` };
+    await trips('/v1/segments', key); // refreshes last_used_at
+    for (const path of [
+      '/v1/segments',
+      `/v1/segments/${seg.id}`,
+      `/v1/segments/${seg.id}/members`,
+      `/v1/segments/${seg.id}/months`,
+    ])
+      expect(await trips(path, key), path).toEqual({ status: 200, trips: 2 });
+    expect(await trips('/v1/segments/preview', key, { rules: VIP })).toEqual({ status: 200, trips: 2 });
+    const manager = await staffSession(api, {
+      organizationId: net.clinic.id,
+      kind: 'clinic',
+      role: 'manager',
+    });
+    for (const path of ['/console/segments', `/console/segments/${seg.id}`])
+      expect(await trips(path, { cookie: manager.cookie }), path).toEqual({ status: 200, trips: 2 });
   });
 });
 

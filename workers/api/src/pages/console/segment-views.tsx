@@ -303,9 +303,9 @@ export function EngagementChart(props: { segment: SegmentView; months: SegmentMo
                 </tr>
               </thead>
               <tbody>
-                {props.months.map((m, i) => (
+                {labels.map((label, i) => (
                   <tr>
-                    <th scope="row">{labels[i]}</th>
+                    <th scope="row">{label}</th>
                     <td class="num">{values[i] ?? '–'}</td>
                   </tr>
                 ))}
