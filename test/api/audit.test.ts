@@ -506,11 +506,63 @@ const SCENARIOS: Record<string, Scenario> = {
       patientId: null,
     }),
   }),
+  // Saved segments and personas (issue 11)
+  'POST /v1/segments': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/segments',
+        token: net.clinic.key,
+        body: { name: 'VIPs', rules: [{ field: 'tag', op: 'has', value: 'vip' }] },
+      },
+      expect: (res) => ({
+        action: 'segment.create',
+        subject: { type: 'segment', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { name: 'VIPs', rules: 1 },
+      }),
+    };
+  },
+  'PATCH /v1/segments/{id}': async (api) => {
+    const net = await createNetwork(api);
+    const seg = await api.post('/v1/segments', { token: net.clinic.key, body: { name: 'VIPs', rules: [] } });
+    return {
+      req: {
+        method: 'PATCH',
+        path: `/v1/segments/${seg.body.id}`,
+        token: net.clinic.key,
+        body: { name: 'All' },
+      },
+      expect: () => ({
+        action: 'segment.update',
+        subject: { type: 'segment', id: seg.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { changed: ['name'] },
+      }),
+    };
+  },
+  'DELETE /v1/segments/{id}': async (api) => {
+    const net = await createNetwork(api);
+    const seg = await api.post('/v1/segments', { token: net.clinic.key, body: { name: 'VIPs', rules: [] } });
+    return {
+      req: { method: 'DELETE', path: `/v1/segments/${seg.body.id}`, token: net.clinic.key },
+      expect: () => ({
+        action: 'segment.archive',
+        subject: { type: 'segment', id: seg.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+      }),
+    };
+  },
 };
 
 /** Mutating routes that change nothing, each with why. */
 const CHANGES_NOTHING: Record<string, string> = {
   'POST /v1/vouchers/verify': 'checks a voucher at the counter; no side effects',
+  'POST /v1/segments/preview': 'counts the patients a rule set would hold; saves nothing',
 };
 
 /** Mutating routes whose body is not JSON, with where their entries are proven. */

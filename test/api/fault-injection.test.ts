@@ -326,6 +326,53 @@ const SCENARIOS: Record<string, Scenario> = {
     idempotent: false,
     make: async () => ({ method: 'POST', path: '/v1/reconciliation/runs', token: OPERATOR_TOKEN }),
   },
+  // Saved segments and personas (issue 11)
+  'POST /v1/segments': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'POST',
+        path: '/v1/segments',
+        token: net.clinic.key,
+        body: { name: 'VIPs', rules: [{ field: 'tag', op: 'has', value: 'vip' }] },
+      };
+    },
+  },
+  'POST /v1/segments/preview': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return { method: 'POST', path: '/v1/segments/preview', token: net.clinic.key, body: { rules: [] } };
+    },
+  },
+  'PATCH /v1/segments/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const seg = await api.post('/v1/segments', {
+        token: net.clinic.key,
+        body: { name: 'VIPs', rules: [] },
+      });
+      return {
+        method: 'PATCH',
+        path: `/v1/segments/${seg.body.id}`,
+        token: net.clinic.key,
+        body: { name: 'All' },
+      };
+    },
+  },
+  'DELETE /v1/segments/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const seg = await api.post('/v1/segments', {
+        token: net.clinic.key,
+        body: { name: 'VIPs', rules: [] },
+      });
+      return { method: 'DELETE', path: `/v1/segments/${seg.body.id}`, token: net.clinic.key };
+    },
+  },
 };
 
 /** Bookkeeping that may change whatever happens to the work itself. */

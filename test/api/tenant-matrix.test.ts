@@ -157,6 +157,22 @@ async function surveyLinkOf(s: Scene, clinicKey: string, patientId: string) {
   return { id: out.value.link.id, token: out.value.url.split('/s/')[1]! };
 }
 
+/** Clinic A's segment (its VIPs), with the one patient in it. */
+async function segmentOfA(s: Scene) {
+  const patient = await createPatient(s.api, s.net.clinic.key, {
+    first_name: `Sina${s.tag}`,
+    last_name: `Vip${s.tag}`,
+    preferences: { tags: ['vip'] },
+  });
+  const name = `Segment ${s.tag}`;
+  const res = await s.api.post('/v1/segments', {
+    token: s.net.clinic.key,
+    body: { name, rules: [{ field: 'tag', op: 'has', value: 'vip' }] },
+  });
+  expect(res.status, res.text).toBe(201);
+  return { id: res.body.id as string, name, patient };
+}
+
 /** A's voucher, redeemed at P1 (which makes A owe P1: a settlement line with a receipt). */
 async function redeemedAtP1(s: Scene) {
   const v = await voucherOfA(s);
@@ -1525,6 +1541,267 @@ const MATRIX: Record<string, Entry> = {
     ],
   },
   // == Saved segments and personas (issue 11): entries go here ==
+  'GET /v1/segments': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment, in the list with its count",
+        covers: [],
+        setup: segmentOfA,
+        request: () => ({ method: 'GET', path: '/v1/segments' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.id, c.name],
+        secrets: (c) => [c.id, c.name],
+      }),
+    ],
+  },
+  'POST /v1/segments': { none: "saves a segment of the caller's own clinic; its rules name no record" },
+  'POST /v1/segments/preview': { none: "counts the caller's own patients; the rules name no record" },
+  'GET /v1/segments/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'GET', path: `/v1/segments/${c.id}` }),
+        rightful: ['clinic A'],
+        refusal: problem('segment_not_found'),
+        shows: (c) => [c.name],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/segments/${ghostId('seg')}` }),
+        },
+      }),
+    ],
+  },
+  'PATCH /v1/segments/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'PATCH', path: `/v1/segments/${c.id}`, body: { description: 'm' } }),
+        rightful: ['clinic A'],
+        refusal: problem('segment_not_found'),
+        shows: (c) => [c.name],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'PATCH',
+            path: `/v1/segments/${ghostId('seg')}`,
+            body: { description: 'm' },
+          }),
+        },
+      }),
+    ],
+  },
+  'DELETE /v1/segments/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'DELETE', path: `/v1/segments/${c.id}` }),
+        rightful: ['clinic A'],
+        refusal: problem('segment_not_found'),
+        shows: (c) => [c.id],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'DELETE', path: `/v1/segments/${ghostId('seg')}` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/segments/{id}/members': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'GET', path: `/v1/segments/${c.id}/members` }),
+        rightful: ['clinic A'],
+        refusal: problem('segment_not_found'),
+        shows: (c) => [c.patient.id],
+        secrets: (c) => [c.patient.id, c.patient.last_name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/segments/${ghostId('seg')}/members` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/segments/{id}/members.csv': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'GET', path: `/v1/segments/${c.id}/members.csv` }),
+        rightful: ['clinic A'],
+        refusal: problem('segment_not_found'),
+        shows: (c) => [c.patient.id],
+        secrets: (c) => [c.patient.id, c.patient.last_name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/segments/${ghostId('seg')}/members.csv` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/segments/{id}/months': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'GET', path: `/v1/segments/${c.id}/months` }),
+        rightful: ['clinic A'],
+        refusal: problem('segment_not_found'),
+        shows: () => ['"months"'],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/segments/${ghostId('seg')}/months` }),
+        },
+      }),
+    ],
+  },
+  'GET /console/segments': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment, in the list with its count",
+        covers: [],
+        setup: segmentOfA,
+        request: () => ({ method: 'GET', path: '/console/segments' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.name],
+        secrets: (c) => [c.id, c.name],
+      }),
+    ],
+  },
+  'GET /console/segments/new': { none: 'the blank segment form' },
+  'POST /console/segments': {
+    none: "saves a segment of the caller's own clinic; refers to no existing record",
+  },
+  'POST /console/segments/preview': {
+    none: "counts the caller's own patients; the form's segment id only keeps the form on the same segment",
+  },
+  'GET /console/segments/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'GET', path: `/console/segments/${c.id}` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.name, c.patient.last_name],
+        secrets: (c) => [c.name, c.patient.last_name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/segments/${ghostId('seg')}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /console/segments/:id/edit': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'GET', path: `/console/segments/${c.id}/edit` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.name],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/segments/${ghostId('seg')}/edit` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /console/segments/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/segments/${c.id}`,
+          form: { name: 'Renamed', field_0: 'tag', op_0: 'has', value_0: 'vip' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('segment_not_found'),
+        shows: (c) => [`/console/segments/${c.id}?saved=1`],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/segments/${ghostId('seg')}`,
+            form: { name: 'Renamed', field_0: 'tag', op_0: 'has', value_0: 'vip' },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /console/segments/:id/archive': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'POST', path: `/console/segments/${c.id}/archive`, form: {} }),
+        rightful: ['clinic A'],
+        refusal: redirect('segment_not_found'),
+        shows: () => ['/console/segments?archived=1'],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'POST', path: `/console/segments/${ghostId('seg')}/archive`, form: {} }),
+        },
+      }),
+    ],
+  },
+  'GET /console/segments/:id/members.csv': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment",
+        covers: ['id'],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'GET', path: `/console/segments/${c.id}/members.csv` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.patient.id],
+        secrets: (c) => [c.patient.id, c.patient.last_name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/segments/${ghostId('seg')}/members.csv` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
   'GET /v1/patients/{id}/call_outcomes': {
     scenarios: [
       scenario({

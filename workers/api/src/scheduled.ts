@@ -1,5 +1,6 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
-import { backfillPatientInsight, refreshInsightDaily } from '@gratia/insight';
+import { backfillPatientInsight, refreshInsightDaily, snapshotDueSegments } from '@gratia/insight';
+
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
 import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
@@ -55,6 +56,9 @@ export async function runScheduledJobs(
     // every clinic re-derived once a day (recency, windows, A/B/C, this month's snapshot), a few a run.
     backfill_patient_insight: () => backfillPatientInsight(deps),
     refresh_patient_insight: () => refreshInsightDaily(deps),
+    // Segments' members and engagement this month, for their charts: each clinic's once a day, a
+    // slice of clinics a run.
+    snapshot_segments: () => snapshotDueSegments(deps),
   };
   // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
   if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);

@@ -470,7 +470,7 @@ export interface SegmentRule {
   op: SegmentOp;
   /** The answer's question id (field 'answer') or the channel (field 'consent'). */
   key?: string;
-  value: string | number | boolean | string[];
+  value: string | number | boolean | string[] | number[];
 }
 
 /** A clinic's saved segment: rules, all of which a member meets. With a description, a persona. */
@@ -487,7 +487,13 @@ export const segments = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     archivedAt: integer('archived_at'),
+    /** When the daily job last wrote this month's members and engagement (clinic_month_insight). */
+    snapshotAt: integer('snapshot_at'),
   },
-  (t) => [index('segments_clinic_idx').on(t.clinicId, t.archivedAt, t.name)],
+  (t) => [
+    index('segments_clinic_idx').on(t.clinicId, t.archivedAt, t.name),
+    // The daily snapshot job's slice: live segments, the longest unsnapshotted first.
+    index('segments_snapshot_idx').on(t.snapshotAt).where(sql`${t.archivedAt} is null`),
+  ],
 );
 export type Segment = typeof segments.$inferSelect;

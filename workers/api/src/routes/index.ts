@@ -55,6 +55,15 @@ import { registerListRedemptions } from './redemptions/list';
 import { registerRedeem } from './redemptions/redeem';
 import { registerReverseRedemption } from './redemptions/reverse';
 import { registerMonthlyReport } from './reports/monthly';
+import { registerArchiveSegment } from './segments/archive';
+import { registerCreateSegment } from './segments/create';
+import { registerGetSegment } from './segments/get';
+import { registerListSegments } from './segments/list';
+import { registerListSegmentMembers } from './segments/members';
+import { registerSegmentMembersCsv } from './segments/members-csv';
+import { registerSegmentMonths } from './segments/months';
+import { registerPreviewSegment } from './segments/preview';
+import { registerUpdateSegment } from './segments/update';
 import { registerSettlementLines } from './settlement/lines';
 import { registerSettlementLinesCsv } from './settlement/lines-csv';
 import { registerReceipt } from './settlement/receipt';
@@ -162,6 +171,16 @@ export function registerRoutes(app: App): void {
   registerInsightSettings(app);
   registerRefreshInsight(app);
   registerPatientInsight(app);
+  // Segments and personas: saved rule sets over what the clinic knows (preview before /{id})
+  registerPreviewSegment(app);
+  registerListSegments(app);
+  registerCreateSegment(app);
+  registerGetSegment(app);
+  registerUpdateSegment(app);
+  registerArchiveSegment(app);
+  registerSegmentMembersCsv(app);
+  registerListSegmentMembers(app);
+  registerSegmentMonths(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

@@ -12,6 +12,7 @@ import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
 import { registerConsoleReports } from './reports';
+import { registerConsoleSegments } from './segments';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
@@ -54,6 +55,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleFeedback(app);
   registerConsoleSurveyLinks(app);
   registerConsoleInsightSettings(app);
+  registerConsoleSegments(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
