@@ -270,6 +270,36 @@ const SCENARIOS: Record<string, Scenario> = {
       };
     },
   },
+  'POST /v1/patients/{id}/survey_responses': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      return {
+        method: 'POST',
+        path: `/v1/patients/${p.id}/survey_responses`,
+        token: net.clinic.key,
+        body: { score: 6, improvement: 'Shorter waits' },
+      };
+    },
+  },
+  'PATCH /v1/suggestions/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      const answer = await api.post(`/v1/patients/${p.id}/survey_responses`, {
+        token: net.clinic.key,
+        body: { score: 5, improvement: 'Parking' },
+      });
+      return {
+        method: 'PATCH',
+        path: `/v1/suggestions/${answer.body.suggestion_id}`,
+        token: net.clinic.key,
+        body: { status: 'implemented', reply: 'Done' },
+      };
+    },
+  },
   // Questionnaires, personal links and consent (issue 11)
   'PUT /v1/questionnaire': {
     idempotent: false,
