@@ -1,2 +1,4 @@
 export * from './links';
+export * from './overview';
 export * from './refresh';
+export * from './win-back';
