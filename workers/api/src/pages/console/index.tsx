@@ -6,6 +6,7 @@ import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session
 import { registerConsoleAudit } from './audit';
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleGifts } from './gifts';
+import { registerConsoleInsight } from './insight';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleReports } from './reports';
@@ -13,6 +14,7 @@ import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
 import { registerConsoleToday } from './today';
+import { registerConsoleWinBack } from './win-back';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
 // plain forms (POST, then redirect) that work without JavaScript; staff sign in with passkeys. Every
@@ -46,6 +48,8 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleProgramme(app);
   registerConsoleStaff(app);
   registerConsoleAudit(app);
+  registerConsoleInsight(app);
+  registerConsoleWinBack(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -46,6 +46,11 @@ export const OPENAPI_TAGS = [
     description:
       'A clinic’s months in its own timezone: points issued, spent and expired and the liability left, gifts issued, redeemed and lapsed, visits and active patients; as JSON and CSV.',
   },
+  {
+    name: 'Insight',
+    description:
+      'What the clinic knows of its patients as a whole: A/B/C classes, loyalty quadrants and spend growth now, quadrant moves and cohorts’ engagement month by month, and the win-back list.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
