@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createClient, T0 } from '../helpers/api';
 import { createNetwork, createPatient } from '../helpers/factories';
@@ -190,5 +191,35 @@ describe('Win-back page', () => {
     const bogus = await owner.get('/console/win-back?after=nonsense');
     expect(bogus.status).toBe(200);
     expect(bogus.text).toContain('Pat00x');
+  });
+});
+
+describe('Round trips', () => {
+  it('each page costs the session check and one batch; the API reads one, months two', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    await seedInsight(net.clinic.id, p.id, { win_back: true, overdue_days: 3, quadrant: 'apostle' });
+    await seedMonth(net.clinic.id, '2026-11', [['quadrant', 'apostle', 1, 50]]);
+    const owner = await session(api, net.clinic.id, 'owner');
+    const trips = async (path: string, headers: Record<string, string>) => {
+      const res = await api.app.request(
+        `https://gratia.test${path}`,
+        { headers: { ...headers, 'x-debug-d1': '1' } },
+        { ...env, EXPOSE_D1_METRICS: '1' },
+      );
+      const n = Number(/round_trips=(\d+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? Number.NaN);
+      return { path, status: res.status, trips: n };
+    };
+    for (const path of ['/console/insight', '/console/win-back'])
+      expect(await trips(path, { cookie: owner.cookie })).toEqual({ path, status: 200, trips: 2 });
+    const key = { authorization: `Bearer ${net.clinic.key}` };
+    await trips('/v1/insight/summary', key); // the key's first use refreshes its last use
+    // The key's check goes into the read's own batch...
+    for (const path of ['/v1/insight/summary', '/v1/win_back'])
+      expect(await trips(path, key)).toEqual({ path, status: 200, trips: 1 });
+    // ...except where the clinic's timezone decides the default months (as the monthly report).
+    const path = '/v1/insight/months';
+    expect(await trips(path, key)).toEqual({ path, status: 200, trips: 2 });
   });
 });

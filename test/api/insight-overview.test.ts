@@ -6,6 +6,7 @@ import {
   readInsightOverview,
   readInsightSummary,
   type WinBackEntry,
+  type WinBackInput,
   winBackStatement,
 } from '@gratia/insight';
 import { recordCallOutcome } from '@gratia/points';
@@ -29,6 +30,25 @@ async function clinicWithPatients(deps: ReturnType<typeof testDeps>, n: number) 
   return { clinic, patients };
 }
 
+async function summaryOf(deps: ReturnType<typeof testDeps>, clinic: Clinic) {
+  const out = await readInsightSummary(deps, { caller: clinic.presented });
+  if (!out.ok) throw new Error(out.error.code);
+  return out.value;
+}
+
+async function winBackOf(
+  deps: ReturnType<typeof testDeps>,
+  input: Omit<WinBackInput, 'caller'> & { clinic: Clinic },
+) {
+  const out = await listWinBack(deps, {
+    caller: input.clinic.presented,
+    after: input.after,
+    limit: input.limit,
+  });
+  if (!out.ok) throw new Error(out.error.code);
+  return out.value;
+}
+
 const seed = (clinic: Clinic, patientId: string, f: Parameters<typeof seedInsight>[2]) =>
   seedInsight(clinic.org.id, patientId, f);
 
@@ -44,7 +64,7 @@ describe('readInsightSummary', () => {
     await seed(clinic, p[4]!.id, { quadrant: 'unknown' });
     await seed(other.clinic, other.patients[0]!.id, { quadrant: 'apostle', abc_class: 'A', win_back: true });
 
-    const s = await readInsightSummary(deps, { clinic: clinic.principal });
+    const s = await summaryOf(deps, clinic);
     expect(s.patients).toBe(5);
     expect(s.quadrant).toEqual({ apostle: 2, mercenary: 0, hostage: 1, defector: 1, unknown: 1 });
     expect(s.abc).toEqual({ A: 2, B: 1, C: 1, none: 1 });
@@ -53,17 +73,17 @@ describe('readInsightSummary', () => {
 
     // A new survey answer turns the hostage into an apostle: the counts follow, the other clinic's not.
     await seed(clinic, p[2]!.id, { quadrant: 'apostle', abc_class: 'B', growth: 'falling', win_back: false });
-    const after = await readInsightSummary(deps, { clinic: clinic.principal });
+    const after = await summaryOf(deps, clinic);
     expect(after.quadrant).toEqual({ apostle: 3, mercenary: 0, hostage: 0, defector: 1, unknown: 1 });
     expect(after.winBack).toBe(1);
-    const theirs = await readInsightSummary(deps, { clinic: other.clinic.principal });
+    const theirs = await summaryOf(deps, other.clinic);
     expect(theirs).toMatchObject({ patients: 1, winBack: 1, quadrant: { apostle: 1, hostage: 0 } });
   });
 
   it('is all zeros for a clinic that knows nothing yet', async () => {
     const deps = testDeps();
     const clinic = await orgWithCaller(deps, 'clinic');
-    const s = await readInsightSummary(deps, { clinic: clinic.principal });
+    const s = await summaryOf(deps, clinic);
     expect(s).toMatchObject({ patients: 0, winBack: 0, quadrant: { apostle: 0, unknown: 0 }, abc: { A: 0 } });
   });
 });
@@ -187,7 +207,7 @@ describe('listWinBack', () => {
     const seen: WinBackEntry[] = [];
     let after = null;
     for (let pages = 0; pages < 10; pages++) {
-      const page = await listWinBack(deps, { clinic: clinic.principal, after, limit: 2 });
+      const page = await winBackOf(deps, { clinic, after, limit: 2 });
       seen.push(...page.entries);
       if (!page.next) break;
       after = page.next;
@@ -226,7 +246,7 @@ describe('listWinBack', () => {
       outcome: 'reached',
       note: 'Books next week',
     });
-    const page = await listWinBack(deps, { clinic: clinic.principal, after: null, limit: 1 });
+    const page = await winBackOf(deps, { clinic, after: null, limit: 1 });
     expect(page.entries[0]!.lastCall).toMatchObject({
       outcome: 'reached',
       note: 'Books next week',
@@ -235,10 +255,20 @@ describe('listWinBack', () => {
     });
   });
 
+  it("refuses another kind of organisation's key, in the same round trip", async () => {
+    const { deps } = await winBackScene();
+    const partner = await orgWithCaller(deps, 'partner');
+    const out = await listWinBack(deps, { caller: partner.presented, after: null, limit: 5 });
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.error.code).toBe('forbidden');
+    const summary = await readInsightSummary(deps, { caller: partner.presented });
+    expect(!summary.ok && summary.error.code).toBe('forbidden');
+  });
+
   it('reads through patient_insight_win_back_idx without sorting, on the first page and after', async () => {
     const { deps, clinic, p } = await winBackScene();
     for (const after of [null, { overdueDays: 10, patientId: p[2]!.id }]) {
-      const { sql, params } = winBackStatement(deps, { clinic: clinic.principal, after, limit: 25 }).toSQL();
+      const { sql, params } = winBackStatement(deps, { caller: clinic.presented, after, limit: 25 }).toSQL();
       const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
         .bind(...params)
         .all<{ detail: string }>();

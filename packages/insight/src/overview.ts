@@ -10,17 +10,22 @@ import {
 } from '@gratia/core';
 import {
   ABC_CLASSES,
+  type AuthRefusal,
+  type Caller,
   clinicInsightCounts,
   clinicMonthInsight,
   type Db,
   type Deps,
   GROWTH,
+  keyOrganization,
+  keyRefOf,
   type OrgPrincipal,
   QUADRANTS,
   type Quadrant,
+  runAsCaller,
   runBatch,
 } from '@gratia/db';
-import { and, asc, between, eq, inArray } from 'drizzle-orm';
+import { and, asc, between, eq, inArray, type SQL, sql } from 'drizzle-orm';
 
 // What the clinic sees of its patients as a whole: how many are in each A/B/C class, loyalty quadrant
 // and growth, how many are on the win-back list (now: clinic_insight_counts, kept by triggers on
@@ -121,7 +126,7 @@ export function insightMonthRange(
 // ---------------------------------------------------------------------------------------------------
 // Statements (batchable) and how to read their rows
 
-const countsStatement = (db: Db, clinicId: string) =>
+const countsStatement = (db: Db, clinicId: string | SQL) =>
   db
     .select({
       dimension: clinicInsightCounts.dimension,
@@ -129,7 +134,7 @@ const countsStatement = (db: Db, clinicId: string) =>
       patients: clinicInsightCounts.patients,
     })
     .from(clinicInsightCounts)
-    .where(eq(clinicInsightCounts.clinicId, clinicId));
+    .where(sql`${clinicInsightCounts.clinicId} = ${clinicId}`);
 
 /** The snapshot rows of the months, read through the table's primary key (clinic, dimension, month). */
 const monthsStatement = (db: Db, clinicId: string, from: string, to: string) =>
@@ -226,16 +231,26 @@ function readMonths(rows: MonthRow[], range: { from: string; to: string }, timez
 // ---------------------------------------------------------------------------------------------------
 // Use cases
 
-/** The clinic's distributions now: one query over its few count rows. */
+/**
+ * The clinic's distributions now: its few count rows, read with the caller's key check in one round
+ * trip (the clinic is the key's own, in SQL).
+ */
 export async function readInsightSummary(
   deps: Deps,
-  input: { clinic: OrgPrincipal },
-): Promise<InsightSummary> {
-  const read = await runBatch(deps.db, { counts: countsStatement(deps.db, input.clinic.organizationId) });
-  return readSummary(read.counts);
+  input: { caller: Caller },
+): Promise<Result<InsightSummary & { clinicId: string }, AuthRefusal>> {
+  const ownClinic = keyOrganization(keyRefOf(input.caller));
+  const run = await runAsCaller(deps, input.caller, ['clinic'], {
+    counts: countsStatement(deps.db, ownClinic),
+  });
+  if (!run.ok) return run;
+  return ok({ clinicId: run.value.principal.organizationId, ...readSummary(run.value.results.counts) });
 }
 
-/** The clinic's months `from` to `to` (default: the last twelve; at most 24): one query. */
+/**
+ * The clinic's months `from` to `to` (default: the last twelve; at most 24): one query. The default
+ * range depends on the clinic's timezone, so the caller is known before (as the monthly report's).
+ */
 export async function readInsightMonths(
   deps: Deps,
   input: { clinic: OrgPrincipal; from?: string; to?: string },

@@ -1,12 +1,16 @@
+import { ok, type Result } from '@gratia/core';
 import {
   type AbcClass,
+  type AuthRefusal,
+  type Caller,
   type CallOutcome,
   type Deps,
-  type OrgPrincipal,
+  keyOrganization,
+  keyRefOf,
   patientInsight,
   patients,
   type Quadrant,
-  runBatch,
+  runAsCaller,
 } from '@gratia/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
@@ -60,7 +64,7 @@ export interface WinBackPosition {
 }
 
 export interface WinBackInput {
-  clinic: OrgPrincipal;
+  caller: Caller;
   after: WinBackPosition | null;
   limit: number;
 }
@@ -122,9 +126,9 @@ function callOf(json: string): WinBackCall {
   };
 }
 
-/** The list's one statement (batchable, and explained by the query-plan test). */
+/** The list's one statement (batchable, explained by the query-plan test); the clinic is the caller key's. */
 export function winBackStatement(deps: Deps, input: WinBackInput) {
-  const clinicId = input.clinic.organizationId;
+  const clinicId = keyOrganization(keyRefOf(input.caller));
   const after = input.after;
   const col = <T>(expr: SQL, name: string) => sql<T>`${expr}`.as(name);
   return deps.db
@@ -162,14 +166,18 @@ export function winBackStatement(deps: Deps, input: WinBackInput) {
     .limit(input.limit + 1);
 }
 
-/** A page of the clinic's win-back list, most overdue first: one round trip. */
-export async function listWinBack(deps: Deps, input: WinBackInput): Promise<WinBackPage> {
-  const read = await runBatch(deps.db, { rows: winBackStatement(deps, input) });
-  const rows = read.rows as Row[];
+/** A page of the clinic's win-back list, most overdue first: one round trip, the key check included. */
+export async function listWinBack(
+  deps: Deps,
+  input: WinBackInput,
+): Promise<Result<WinBackPage, AuthRefusal>> {
+  const run = await runAsCaller(deps, input.caller, ['clinic'], { rows: winBackStatement(deps, input) });
+  if (!run.ok) return run;
+  const rows = run.value.results.rows as Row[];
   const more = rows.length > input.limit;
   const page = more ? rows.slice(0, input.limit) : rows;
   const last = page[page.length - 1];
-  return {
+  return ok({
     entries: page.map((r) => ({
       patientId: r.patient_id,
       firstName: r.first_name,
@@ -188,5 +196,5 @@ export async function listWinBack(deps: Deps, input: WinBackInput): Promise<WinB
       lastCall: r.last_call === null ? null : callOf(r.last_call),
     })),
     next: more && last ? { overdueDays: last.overdue_days, patientId: last.patient_id } : null,
-  };
+  });
 }

@@ -5,7 +5,7 @@ import type { AppEnv } from '../../env';
 import { decodePositionCursor, encodePositionCursor } from '../../lib/pagination';
 import { formatDateIn } from './format';
 import { QUADRANT_TEXT } from './insight-view';
-import { ConsolePage, Flash, html, page } from './shell';
+import { ConsolePage, Flash, html, page, signedOut } from './shell';
 import { CallForm, LastCall } from './today';
 
 // Win-back (every clinic role): the patients drifting away (engagement dropped, or overdue against
@@ -74,7 +74,9 @@ export function registerConsoleWinBack(app: Hono<AppEnv>) {
       const p = s.principal;
       const q = c.req.query();
       const after = positionOf(q.after);
-      const list = await listWinBack(c.var.deps, { clinic: p, after, limit: PER_PAGE });
+      const out = await listWinBack(c.var.deps, { caller: s.caller, after, limit: PER_PAGE });
+      if (!out.ok) return signedOut(c, out.error);
+      const list = out.value;
       const zone = p.organization.timezone;
       return html(
         c,

@@ -43,9 +43,9 @@ export const InsightSummarySchema = z
   })
   .openapi('InsightSummary');
 
-export function insightSummaryJson(clinicId: string, s: InsightSummary) {
+export function insightSummaryJson(s: InsightSummary & { clinicId: string }) {
   return {
-    clinic_id: clinicId,
+    clinic_id: s.clinicId,
     patients: s.patients,
     abc: s.abc,
     quadrant: s.quadrant,

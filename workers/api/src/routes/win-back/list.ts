@@ -4,8 +4,9 @@ import { listWinBack, type WinBackEntry } from '@gratia/insight';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
 import { decodePositionCursor, encodePositionCursor } from '../../lib/pagination';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, jsonContent, ListQuerySchema, listOf, TimestampSchema } from '../../lib/schemas';
-import { authorize, orgOf } from '../../middleware/auth';
+import { authorizeDeferred } from '../../middleware/auth';
 import { CallRecordSchema, callRecordJson } from '../calls/schema';
 
 const WinBackEntrySchema = z
@@ -48,7 +49,7 @@ export const route = createRoute({
   description:
     'The clinic’s patients whose engagement dropped or who are overdue against their own usual interval between visits, most overdue first, with contact details and consent, why each is on the list, their engagement and quadrant, and the latest call (record calls with `POST /v1/patients/{id}/call_outcomes`). Paged.',
   security: [{ bearer: [] }],
-  middleware: [authorize('clinic')] as const,
+  middleware: [authorizeDeferred('clinic')] as const,
   request: { query: ListQuerySchema },
   responses: {
     200: jsonContent(listOf(WinBackEntrySchema, 'WinBackList'), 'A page of the win-back list'),
@@ -78,11 +79,13 @@ export function registerListWinBack(app: App) {
   app.openapi(route, async (c) => {
     const { limit, cursor } = c.req.valid('query');
     const after = decodePositionCursor(cursor, 'pat');
-    const page = await listWinBack(c.var.deps, {
-      clinic: orgOf(c),
+    const out = await listWinBack(c.var.deps, {
+      caller: c.var.caller,
       after: after ? { overdueDays: after.at, patientId: after.id } : null,
       limit,
     });
+    if (!out.ok) return refusal(c, out.error);
+    const page = out.value;
     return c.json(
       {
         data: page.entries.map(entryJson),
