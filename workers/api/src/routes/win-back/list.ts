@@ -6,7 +6,7 @@ import type { App } from '../../app';
 import { decodePositionCursor, encodePositionCursor } from '../../lib/pagination';
 import { refusal } from '../../lib/refusal';
 import { commonErrors, jsonContent, ListQuerySchema, listOf, TimestampSchema } from '../../lib/schemas';
-import { authorizeDeferred } from '../../middleware/auth';
+import { authorizeDeferred, ensureAuthorized } from '../../middleware/auth';
 import { CallRecordSchema, callRecordJson } from '../calls/schema';
 
 const WinBackEntrySchema = z
@@ -78,7 +78,14 @@ const entryJson = (e: WinBackEntry): z.infer<typeof WinBackEntrySchema> => ({
 export function registerListWinBack(app: App) {
   app.openapi(route, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = decodePositionCursor(cursor, 'pat');
+    let after: ReturnType<typeof decodePositionCursor>;
+    try {
+      after = decodePositionCursor(cursor, 'pat');
+    } catch (e) {
+      // A cursor this list never gave out is refused once the key is known good (a bad key is 401 first).
+      await ensureAuthorized(c);
+      throw e;
+    }
     const out = await listWinBack(c.var.deps, {
       caller: c.var.caller,
       after: after ? { overdueDays: after.at, patientId: after.id } : null,
