@@ -15,6 +15,7 @@ import {
   recordVisit,
   setLoyaltyProgram,
 } from '../helpers/factories';
+import { seedInsight, seedMonth } from '../helpers/insight-seed';
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
 import type { SoftAuthenticator } from '../helpers/passkey';
 import { PNG, putPhoto } from '../helpers/photos';
@@ -1453,6 +1454,93 @@ const MATRIX: Record<string, Entry> = {
     ],
   },
   // == Insight charts and the win-back list (issue 11): entries go here ==
+  'GET /v1/insight/summary': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient counted as a mercenary",
+        covers: [],
+        setup: async (s) => seedInsight(s.net.clinic.id, (await patientOfA(s)).id, { quadrant: 'mercenary' }),
+        request: () => ({ method: 'GET', path: '/v1/insight/summary' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['"mercenary":1'],
+        secrets: () => ['"mercenary":1'],
+      }),
+    ],
+  },
+  'GET /v1/insight/months': {
+    scenarios: [
+      scenario({
+        what: "clinic A's snapshot of a month with 7357 hostages",
+        covers: [],
+        setup: (s) => seedMonth(s.net.clinic.id, '2026-11', [['quadrant', 'hostage', 7357]]),
+        request: () => ({
+          method: 'GET',
+          path: '/v1/insight/months',
+          query: { from: '2026-11', to: '2026-11' },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['"hostage":7357'],
+        secrets: () => ['"hostage":7357'],
+      }),
+    ],
+  },
+  'GET /v1/win_back': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient on its win-back list",
+        covers: [],
+        setup: async (s) => {
+          const p = await patientOfA(s);
+          await seedInsight(s.net.clinic.id, p.id, { win_back: true, overdue_days: 9 });
+          return p;
+        },
+        request: () => ({ method: 'GET', path: '/v1/win_back' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (p) => [p.id, p.first_name],
+        secrets: (p) => [p.id, p.first_name],
+      }),
+    ],
+    notTenant: { cursor: "a position in the caller's own list; names no one's record" },
+  },
+  'GET /console/insight': {
+    scenarios: [
+      scenario({
+        what: "clinic A's snapshot of a month with 7357 hostages",
+        covers: [],
+        setup: (s) => seedMonth(s.net.clinic.id, '2026-11', [['quadrant', 'hostage', 7357]]),
+        request: () => ({
+          method: 'GET',
+          path: '/console/insight',
+          query: { from: '2026-11', to: '2026-11' },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['7,357'],
+        secrets: () => ['7,357'],
+      }),
+    ],
+  },
+  'GET /console/win-back': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient on its win-back list",
+        covers: [],
+        setup: async (s) => {
+          const p = await patientOfA(s);
+          await seedInsight(s.net.clinic.id, p.id, { win_back: true, overdue_days: 9 });
+          return p;
+        },
+        request: () => ({ method: 'GET', path: '/console/win-back' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (p) => [p.id, p.first_name],
+        secrets: (p) => [p.id, p.first_name],
+      }),
+    ],
+  },
   'POST /v1/redemptions': {
     scenarios: [
       scenario({

@@ -14,9 +14,11 @@ import { registerListAuditEvents } from './audit/list';
 import { registerListCallOutcomes } from './calls/list';
 import { registerRecordCallOutcome } from './calls/record';
 import { registerTodayFigures } from './figures/get';
+import { registerInsightMonths } from './insight/months';
 import { registerPatientInsight } from './insight/patient';
 import { registerRefreshInsight } from './insight/refresh';
 import { registerInsightSettings } from './insight/settings';
+import { registerInsightSummary } from './insight/summary';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
@@ -81,6 +83,7 @@ import { registerIssueVoucher } from './vouchers/issue';
 import { registerListVouchers } from './vouchers/list';
 import { registerVerifyVoucher } from './vouchers/verify';
 import { registerVoidVoucher } from './vouchers/void';
+import { registerListWinBack } from './win-back/list';
 
 /** Every route of the API, in one visible list. Each route file states the roles that may call it. */
 export function registerRoutes(app: App): void {
@@ -181,6 +184,10 @@ export function registerRoutes(app: App): void {
   registerSegmentMembersCsv(app);
   registerListSegmentMembers(app);
   registerSegmentMonths(app);
+  // Insight: how the clinic's patients are distributed, month by month, and who to win back
+  registerInsightSummary(app);
+  registerInsightMonths(app);
+  registerListWinBack(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

@@ -1,7 +1,8 @@
 // The console's report charts: draws every <figure data-chart> with Chart.js (the vendored library,
 // loaded before this script) from the JSON in its <script type="application/json">, into its canvas.
 // The table in the same figure holds the same figures and stays the source of truth: without script,
-// or if a chart cannot be drawn, the table is what there is.
+// or if a chart cannot be drawn, the table is what there is. A spec may ask for `stacked` bars, or a
+// `doughnut` (one series, a colour per label).
 export const CHART_SCRIPT = `(() => {
   if (!window.Chart) return;
   const palette = ['#7a4b2a', '#1d4f91', '#1e6b3a', '#a12a2a', '#5b6170'];
@@ -23,6 +24,8 @@ export const CHART_SCRIPT = `(() => {
       continue;
     }
     const format = (formatters[spec.unit] || formatters.count)(spec);
+    const round = spec.type === 'doughnut';
+    const value = (ctx) => (round ? ctx.parsed : ctx.parsed.y);
     new window.Chart(canvas, {
       type: spec.type,
       data: {
@@ -30,9 +33,9 @@ export const CHART_SCRIPT = `(() => {
         datasets: spec.series.map((s, i) => ({
           label: s.label,
           data: s.values,
-          backgroundColor: palette[i % palette.length],
-          borderColor: palette[i % palette.length],
-          borderWidth: spec.type === 'line' ? 2 : 0,
+          backgroundColor: round ? spec.labels.map((_, j) => palette[j % palette.length]) : palette[i % palette.length],
+          borderColor: round ? '#fff' : palette[i % palette.length],
+          borderWidth: spec.type === 'line' ? 2 : round ? 1 : 0,
           pointRadius: spec.type === 'line' ? 2 : 0,
           spanGaps: true,
         })),
@@ -43,16 +46,20 @@ export const CHART_SCRIPT = `(() => {
         aspectRatio: 1.8,
         interaction: { mode: 'index', intersect: false },
         plugins: {
-          legend: { display: spec.series.length > 1, position: 'bottom' },
+          legend: { display: round || spec.series.length > 1, position: 'bottom' },
           tooltip: {
             callbacks: {
-              label: (ctx) => ctx.dataset.label + ': ' + (ctx.parsed.y === null ? '–' : format.format(ctx.parsed.y)),
+              label: (ctx) =>
+                (round ? ctx.label : ctx.dataset.label) + ': ' + (value(ctx) === null ? '–' : format.format(value(ctx))),
             },
           },
         },
-        scales: {
-          y: { beginAtZero: true, ticks: { callback: (v) => format.format(v) } },
-        },
+        scales: round
+          ? {}
+          : {
+              x: { stacked: !!spec.stacked },
+              y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { callback: (v) => format.format(v) } },
+            },
       },
     });
     figure.classList.add('charted');

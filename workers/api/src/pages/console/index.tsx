@@ -7,6 +7,7 @@ import { registerConsoleAudit } from './audit';
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleFeedback } from './feedback';
 import { registerConsoleGifts } from './gifts';
+import { registerConsoleInsight } from './insight';
 import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
@@ -18,6 +19,7 @@ import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
 import { registerConsoleSurveyLinks } from './survey-links';
 import { registerConsoleToday } from './today';
+import { registerConsoleWinBack } from './win-back';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
 // plain forms (POST, then redirect) that work without JavaScript; staff sign in with passkeys. Every
@@ -56,6 +58,8 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleSurveyLinks(app);
   registerConsoleInsightSettings(app);
   registerConsoleSegments(app);
+  registerConsoleInsight(app);
+  registerConsoleWinBack(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

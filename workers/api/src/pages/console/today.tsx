@@ -66,7 +66,7 @@ function CallRow(props: {
   );
 }
 
-function LastCall(props: { call: CallRecord | null; zone: string }) {
+export function LastCall(props: { call: CallRecord | null; zone: string }) {
   const last = props.call;
   return (
     <p style="margin:.25rem 0">
@@ -83,8 +83,11 @@ function LastCall(props: { call: CallRecord | null; zone: string }) {
   );
 }
 
-/** What came of a call: the form on the call list and on the patient's page (`back` says which). */
-function CallForm(props: { patientId: string; csrf: string; idPrefix: string; back?: 'patient' }) {
+/** Where a recorded call returns to: the patient's page, or the win-back list (default: Today). */
+export type CallBack = 'patient' | 'win-back';
+
+/** What came of a call: the form on the call list, the patient's page and the win-back list (`back` says which). */
+export function CallForm(props: { patientId: string; csrf: string; idPrefix: string; back?: CallBack }) {
   const id = props.idPrefix;
   return (
     <form method="post" action="/console/calls" class="row">
@@ -230,7 +233,12 @@ export function registerConsoleToday(app: Hono<AppEnv>) {
       exactlyOnce(c, s, f, '/console', async () => {
         const outcomeValue = f.outcome as CallOutcome;
         const toPatient = f.back === 'patient' && isId('pat', f.patient_id ?? '');
-        const back = toPatient ? `/console/patients/${f.patient_id}` : '/console';
+        const toWinBack = f.back === 'win-back';
+        const back = toPatient
+          ? `/console/patients/${f.patient_id}`
+          : toWinBack
+            ? '/console/win-back'
+            : '/console';
         if (!CALL_OUTCOMES.includes(outcomeValue)) return { location: `${back}?error=validation_failed` };
         const note = (f.note ?? '').trim().slice(0, 500) || null;
         const out = await recordCallOutcome(c.var.deps, {
@@ -240,10 +248,13 @@ export function registerConsoleToday(app: Hono<AppEnv>) {
           note,
         });
         if (!out.ok) return outcome(back, out.error);
+        const called = out.value.patientId;
         return {
           location: toPatient
             ? `${back}?called=1#calls`
-            : `/console?called=${out.value.patientId}#call-${out.value.patientId}`,
+            : toWinBack
+              ? `/console/win-back?called=${called}#win-back-${called}`
+              : `/console?called=${called}#call-${called}`,
         };
       }),
     ),

@@ -54,7 +54,7 @@ export const OPENAPI_TAGS = [
   {
     name: 'Insight',
     description:
-      'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class.',
+      'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class; distributions now, quadrant moves and cohorts’ engagement month by month, and the win-back list.',
   },
 ];
 
