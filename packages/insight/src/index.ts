@@ -5,7 +5,6 @@ export * from './nps';
 export * from './overview';
 export * from './questionnaire';
 export * from './refresh';
-export * from './refresh';
 export * from './segment-csv';
 export * from './segment-rules';
 export * from './segments';
