@@ -10,6 +10,54 @@ export const DEMO_CLINICS = [
     email: 'desk@lumiere.example',
     phone: '+493012345670',
     address: 'Friedrichstraße 120, 10117 Berlin',
+    // Where the clinic receives patients: the questionnaire asks which branch a patient prefers, and
+    // gift suggestions rank partners near it first.
+    branches: [
+      { name: 'Mitte', address: 'Friedrichstraße 120, 10117 Berlin', latitude: 52.5163, longitude: 13.3889 },
+      {
+        name: 'Kreuzberg',
+        address: 'Bergmannstraße 12, 10961 Berlin',
+        latitude: 52.4893,
+        longitude: 13.3938,
+      },
+    ],
+    // Questionnaire answers (the default questionnaire's question ids; `branch` names a branch above).
+    answers: {
+      'Anna Kowalski': {
+        interests: ['massage', 'travel'],
+        brands: 'Le Labo Santal 33',
+        categories: ['massage', 'wellness'],
+        branch: 'Mitte',
+        contact_channel: 'sms',
+        contact_time: 'evening',
+        life_situation: ['busy_professional'],
+        referral_source: 'friend',
+      },
+      'Sophie Martin': {
+        interests: ['photography', 'beauty'],
+        categories: ['photography'],
+        branch: 'Kreuzberg',
+        contact_channel: 'email',
+        life_situation: ['new_parent'],
+        referral_source: 'social',
+      },
+    },
+    // Satisfaction surveys (0-10), with what to improve and words the clinic may quote.
+    surveys: {
+      'Anna Kowalski': { score: 10, recommendation: 'The kindest team in Berlin.', quote_permission: true },
+      'Sophie Martin': { score: 6, improvement: 'Appointments on Saturday mornings, please.' },
+      'Elena Rossi': { score: 9, improvement: 'A quieter waiting room.' },
+    },
+    // Saved segments; those with a description are personas.
+    segments: [
+      {
+        name: 'New parents',
+        description: 'Young parents short of time: a photo shoot with the baby, an hour of massage for themselves.',
+        rules: [{ field: 'tag', op: 'has', value: 'new_parent' }],
+      },
+      { name: 'Massage lovers', rules: [{ field: 'tag', op: 'has', value: 'massage' }] },
+      { name: 'Agreed to SMS', rules: [{ field: 'consent', op: 'is', key: 'sms', value: true }] },
+    ],
     loyalty_program: {
       accrual_rate_bps: 700,
       expiry_days: 180,
@@ -97,6 +145,8 @@ export const DEMO_PARTNERS = [
     timezone: 'Europe/Berlin',
     phone: '+493022233344',
     address: 'Torstraße 88, 10119 Berlin',
+    latitude: 52.5293,
+    longitude: 13.4011,
     booking_url: 'https://hands-of-grace.example/book',
     offers: [
       {
@@ -122,6 +172,8 @@ export const DEMO_PARTNERS = [
     timezone: 'Europe/Berlin',
     phone: '+493055566677',
     address: 'Oranienstraße 25, 10999 Berlin',
+    latitude: 52.5009,
+    longitude: 13.4189,
     booking_url: 'https://lichtblick.example/termin',
     offers: [
       {
@@ -140,6 +192,8 @@ export const DEMO_PARTNERS = [
     timezone: 'Europe/Berlin',
     phone: '+493099988877',
     address: 'Marktplatz 3, 10178 Berlin',
+    latitude: 52.5186,
+    longitude: 13.4081,
     offers: [
       {
         title: 'Santal 33 eau de parfum, 50 ml',

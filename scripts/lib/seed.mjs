@@ -43,7 +43,17 @@ export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = 
   const orgs = [];
 
   for (const demo of [...DEMO_CLINICS, ...DEMO_PARTNERS]) {
-    const { patients: _p, offers: _o, loyalty_program: _l, visits: _v, ...fields } = demo;
+    const {
+      patients: _p,
+      offers: _o,
+      loyalty_program: _l,
+      visits: _v,
+      branches: _b,
+      answers: _a,
+      surveys: _s,
+      segments: _g,
+      ...fields
+    } = demo;
     let org = existing.get(demo.name);
     if (!org) {
       org = await must('POST', '/v1/organizations', operatorToken, fields);
@@ -110,6 +120,54 @@ export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = 
     }
   } else {
     log('seed: the offers API is not available in this build; no offers seeded');
+  }
+
+  // Where partners are (set again on every run: an older seed made them without a place).
+  for (const partner of partners.filter((p) => p.demo.latitude !== undefined))
+    await must('PUT', '/v1/location', partner.key, {
+      latitude: partner.demo.latitude,
+      longitude: partner.demo.longitude,
+      address: partner.demo.address,
+    });
+
+  // What the clinics know of their patients: branches, questionnaire answers, surveys, segments; then
+  // the insight derived at once (A/B/C, quadrants), not at the next daily run.
+  for (const clinic of orgs.filter((o) => o.kind === 'clinic')) {
+    const demo = clinic.demo;
+    const branchIds = new Map((await listAll('/v1/branches', clinic.key)).map((b) => [b.name, b.id]));
+    for (const branch of demo.branches ?? []) {
+      if (branchIds.has(branch.name)) continue;
+      branchIds.set(branch.name, (await must('POST', '/v1/branches', clinic.key, branch)).id);
+    }
+    const byName = new Map(
+      (await listAll('/v1/patients', clinic.key)).map((p) => [`${p.first_name} ${p.last_name}`, p]),
+    );
+    for (const [name, answers] of Object.entries(demo.answers ?? {})) {
+      const patient = byName.get(name);
+      if (!patient) continue;
+      const have = await must('GET', `/v1/patients/${patient.id}/questionnaire_responses?limit=1`, clinic.key);
+      if (have.data.length > 0) continue;
+      const branch = answers.branch ? branchIds.get(answers.branch) : undefined;
+      await must('POST', `/v1/patients/${patient.id}/questionnaire_responses`, clinic.key, {
+        version: (await must('GET', '/v1/questionnaire', clinic.key)).version,
+        answers: { ...answers, ...(branch ? { branch } : { branch: undefined }) },
+      });
+      created.answers = (created.answers ?? 0) + 1;
+    }
+    const answered = new Set((await listAll('/v1/survey_responses', clinic.key)).map((r) => r.patient_id));
+    for (const [name, survey] of Object.entries(demo.surveys ?? {})) {
+      const patient = byName.get(name);
+      if (!patient || answered.has(patient.id)) continue;
+      await must('POST', `/v1/patients/${patient.id}/survey_responses`, clinic.key, survey);
+      created.surveys = (created.surveys ?? 0) + 1;
+    }
+    const segmentNames = new Set((await listAll('/v1/segments', clinic.key)).map((g) => g.name));
+    for (const segment of demo.segments ?? []) {
+      if (segmentNames.has(segment.name)) continue;
+      await must('POST', '/v1/segments', clinic.key, segment);
+      created.segments = (created.segments ?? 0) + 1;
+    }
+    await must('POST', '/v1/insight/refresh', clinic.key);
   }
 
   return { organizations: orgs.map(({ demo: _d, ...o }) => o), created };
