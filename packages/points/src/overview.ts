@@ -5,6 +5,7 @@ import {
   type ConsentEvent,
   consentEvents,
   type Deps,
+  type DiscountTier,
   keyMatch,
   keyOrganization,
   keyRefOf,
@@ -31,6 +32,7 @@ import {
   statementRows,
 } from './account';
 import { type CallRecord, callRecordOf, lastCallJson } from './call-outcomes';
+import { currentProgram } from './rules';
 
 // Everything the clinic console shows on a patient's page, in one D1 round trip: the patient, their
 // consent history, the card's balance with its lots, the statement, the gifts they were given and
@@ -70,6 +72,8 @@ export interface PatientOverview {
   insight: PatientInsight | null;
   /** The latest questionnaire answers (null: never answered). */
   answers: QuestionnaireResponse | null;
+  /** The discount tiers of the clinic's programme in force (the patient's next reward goal). */
+  tiers: DiscountTier[];
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -165,6 +169,8 @@ export async function readPatientOverview(
       )
       .orderBy(desc(questionnaireResponses.submittedAt), desc(questionnaireResponses.id))
       .limit(1),
+    // The programme in force: its discount tiers make the patient's next reward goal (issue 11).
+    program: currentProgram(db, ownClinic),
     lastCall: db
       .select({ json: sql<string | null>`${lastCallJson(ownClinic, patientId)}`.as('last_call_json') })
       .from(patients)
@@ -202,5 +208,6 @@ export async function readPatientOverview(
     lastCall: read.lastCall[0]?.json ? callRecordOf(read.lastCall[0].json) : null,
     insight: read.insight[0] ?? null,
     answers: read.answers[0] ?? null,
+    tiers: read.program[0]?.discountTiers ?? [],
   });
 }

@@ -10,6 +10,7 @@ import { newSubmissionKey } from '../../lib/forms';
 import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients/schema';
 import { formatDate } from '../layout';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
+import { RewardGoal } from './reward-goal';
 import {
   action,
   ConsolePage,
@@ -396,6 +397,7 @@ function PatientPage(props: {
           lastCall={o.lastCall}
           zone={s.principal.organization.timezone}
         />
+        <RewardGoal o={o} />
         <section class="card" aria-labelledby="visit">
           <h2 id="visit">Record a paid visit</h2>
           <form method="post" action={`${base}/visits`}>
