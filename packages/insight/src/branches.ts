@@ -42,13 +42,16 @@ const notFound = (id: string): Refusal<'branch_not_found'> => ({
   detail: `No branch ${id}`,
 });
 
-/** The statement reading a clinic's live branches, oldest first (the first is the clinic's main one). */
+/**
+ * The statement reading a clinic's live branches, oldest first (the first is the clinic's main one);
+ * within a millisecond, in the order they were written (rowid).
+ */
 export const branchRows = (deps: Pick<Deps, 'db'>, clinicId: string) =>
   deps.db
     .select()
     .from(clinicBranches)
     .where(and(eq(clinicBranches.clinicId, clinicId), isNull(clinicBranches.archivedAt)))
-    .orderBy(asc(clinicBranches.createdAt), asc(clinicBranches.id))
+    .orderBy(asc(clinicBranches.createdAt), sql`${clinicBranches}.rowid`)
     .limit(MAX_BRANCHES);
 
 export async function listBranches(deps: Deps, input: { clinic: OrgPrincipal }): Promise<ClinicBranch[]> {
