@@ -167,11 +167,14 @@ function CataloguePage(props: {
       {cat.chosen ? (
         <IssueForm s={s} patientId={p.id} firstName={p.firstName} offer={cat.chosen} days={props.days} />
       ) : null}
-      <SuggestedGifts
-        firstName={p.firstName}
-        suggested={props.suggested}
-        chooseHref={(offer) => giftUrl(p.id, { offer }, '#issue-form')}
-      />
+      {/* What fits the patient comes first; browsing the catalogue (a filter, a later page) narrows to it. */}
+      {browse.category || browse.partner || browse.q || browse.after ? null : (
+        <SuggestedGifts
+          firstName={p.firstName}
+          suggested={props.suggested}
+          chooseHref={(offer) => giftUrl(p.id, { offer }, '#issue-form')}
+        />
+      )}
       <div class="grid side">
         <section aria-labelledby="catalogue">
           <h2 id="catalogue">The network's catalogue</h2>
