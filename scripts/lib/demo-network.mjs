@@ -52,7 +52,8 @@ export const DEMO_CLINICS = [
     segments: [
       {
         name: 'New parents',
-        description: 'Young parents short of time: a photo shoot with the baby, an hour of massage for themselves.',
+        description:
+          'Young parents short of time: a photo shoot with the baby, an hour of massage for themselves.',
         rules: [{ field: 'tag', op: 'has', value: 'new_parent' }],
       },
       { name: 'Massage lovers', rules: [{ field: 'tag', op: 'has', value: 'massage' }] },

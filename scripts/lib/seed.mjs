@@ -145,7 +145,11 @@ export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = 
     for (const [name, answers] of Object.entries(demo.answers ?? {})) {
       const patient = byName.get(name);
       if (!patient) continue;
-      const have = await must('GET', `/v1/patients/${patient.id}/questionnaire_responses?limit=1`, clinic.key);
+      const have = await must(
+        'GET',
+        `/v1/patients/${patient.id}/questionnaire_responses?limit=1`,
+        clinic.key,
+      );
       if (have.data.length > 0) continue;
       const branch = answers.branch ? branchIds.get(answers.branch) : undefined;
       await must('POST', `/v1/patients/${patient.id}/questionnaire_responses`, clinic.key, {

@@ -127,6 +127,69 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
     };
   },
+  'POST /v1/branches': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: { method: 'POST', path: '/v1/branches', token: net.clinic.key, body: { name: 'Audited branch' } },
+      expect: (res) => ({
+        action: 'branch.create',
+        subject: { type: 'branch', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { name: 'Audited branch' },
+      }),
+    };
+  },
+  'PATCH /v1/branches/{id}': async (api) => {
+    const net = await createNetwork(api);
+    const b = await api.post('/v1/branches', { token: net.clinic.key, body: { name: 'Before' } });
+    return {
+      req: {
+        method: 'PATCH',
+        path: `/v1/branches/${b.body.id}`,
+        token: net.clinic.key,
+        body: { name: 'After', latitude: 1, longitude: 2 },
+      },
+      expect: () => ({
+        action: 'branch.update',
+        subject: { type: 'branch', id: b.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { fields: ['name', 'latitude', 'longitude'] },
+      }),
+    };
+  },
+  'DELETE /v1/branches/{id}': async (api) => {
+    const net = await createNetwork(api);
+    const b = await api.post('/v1/branches', { token: net.clinic.key, body: { name: 'Closing' } });
+    return {
+      req: { method: 'DELETE', path: `/v1/branches/${b.body.id}`, token: net.clinic.key },
+      expect: () => ({
+        action: 'branch.archive',
+        subject: { type: 'branch', id: b.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+      }),
+    };
+  },
+  'PUT /v1/location': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'PUT',
+        path: '/v1/location',
+        token: net.partner.key,
+        body: { latitude: 1, longitude: 2 },
+      },
+      expect: () => ({
+        action: 'organization.locate',
+        subject: { type: 'organization', id: net.partner.id },
+        ...byKey(net.partner),
+        patientId: null,
+        detail: { address_changed: false },
+      }),
+    };
+  },
   'POST /v1/patients/{id}/call_outcomes': async (api) => {
     const net = await createNetwork(api);
     const p = await createPatient(api, net.clinic.key);

@@ -257,6 +257,51 @@ const SCENARIOS: Record<string, Scenario> = {
       };
     },
   },
+  'POST /v1/branches': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'POST',
+        path: '/v1/branches',
+        token: net.clinic.key,
+        body: { name: 'Faulty', latitude: 1, longitude: 2 },
+      };
+    },
+  },
+  'PATCH /v1/branches/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const b = await api.post('/v1/branches', { token: net.clinic.key, body: { name: 'Before' } });
+      return {
+        method: 'PATCH',
+        path: `/v1/branches/${b.body.id}`,
+        token: net.clinic.key,
+        body: { name: 'After' },
+      };
+    },
+  },
+  'DELETE /v1/branches/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const b = await api.post('/v1/branches', { token: net.clinic.key, body: { name: 'Closing' } });
+      return { method: 'DELETE', path: `/v1/branches/${b.body.id}`, token: net.clinic.key };
+    },
+  },
+  'PUT /v1/location': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'PUT',
+        path: '/v1/location',
+        token: net.partner.key,
+        body: { latitude: 1, longitude: 2, address: 'Here 1' },
+      };
+    },
+  },
   'POST /v1/patients/{id}/call_outcomes': {
     idempotent: true,
     make: async (api) => {

@@ -153,4 +153,44 @@ describe('D1 round trips per console page', () => {
       trips: 4,
     });
   });
+
+  it('gift suggestions and reward goals (API), and the gift page with suggestions: one use case each', async () => {
+    const api = createClient();
+    const { net, patient } = await createPointsScene(api);
+    await recordVisit(api, net.clinic.key, patient.id, 50_000);
+    const branch = await api.post('/v1/branches', {
+      token: net.clinic.key,
+      body: { name: 'Downtown', latitude: 52.52, longitude: 13.405 },
+    });
+    await api.put('/v1/location', { token: net.partner.key, body: { latitude: 52.538, longitude: 13.405 } });
+    const offer = await createOffer(api, net.partner.key);
+    await issueVoucher(api, net.clinic.key, { patient_id: patient.id, offer_id: offer.id });
+    await createOffer(api, net.partner.key, { title: 'Another massage' });
+    await env.DB.prepare(
+      `insert into patient_insight (patient_id, clinic_id, categories, preferred_branch_id, abc_class, refreshed_at)
+       values (?, ?, '["massage"]', ?, 'B', 0)`,
+    )
+      .bind(patient.id, net.clinic.id, branch.body.id)
+      .run();
+    const key = net.clinic.key;
+    await metered('GET', '/v1/branches', key); // refreshes last_used_at
+    for (const path of [
+      `/v1/patients/${patient.id}/gift_suggestions`,
+      `/v1/patients/${patient.id}/reward_goal`,
+      '/v1/branches',
+    ])
+      expect({ path, ...(await metered('GET', path, key)) }).toEqual({ path, status: 200, trips: 2 });
+    const desk = await staffSession(api, {
+      organizationId: net.clinic.id,
+      kind: 'clinic',
+      role: 'front_desk',
+    });
+    const res = await api.app.request(
+      `https://gratia.test/console/patients/${patient.id}/gift`,
+      { headers: { cookie: desk.cookie, 'x-debug-d1': '1' } },
+      { ...env, EXPOSE_D1_METRICS: '1' },
+    );
+    expect(await res.text()).toContain('Suggested for Mira');
+    expect(Number(/round_trips=(\d+)/.exec(res.headers.get('server-timing') ?? '')?.[1])).toBe(2);
+  });
 });

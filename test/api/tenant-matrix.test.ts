@@ -229,6 +229,16 @@ async function questionnaireLink(s: Scene, key: string, patientId: string) {
   return { id: res.body.id as string, path: new URL(res.body.url as string).pathname };
 }
 
+/** A branch of clinic A (its name unique to the scene). */
+async function branchOfA(s: Scene) {
+  const res = await s.api.post('/v1/branches', {
+    token: s.net.clinic.key,
+    body: { name: `Branch ${s.tag}`, latitude: 52.52, longitude: 13.405 },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.body as { id: string; name: string };
+}
+
 /** A member of an organisation's staff (not the owner the matrix signs in as) and an open invitation. */
 async function staffOf(s: Scene, organizationId: string, kind: 'clinic' | 'partner') {
   const name = `Mia ${s.tag}`;
@@ -2293,6 +2303,182 @@ const MATRIX: Record<string, Entry> = {
   // ---- Settlement
   'GET /v1/network/settings': { none: "the network's settings, the same for everyone; takes nothing" },
   // == Gift suggestions, branches and reward goals (issue 11): entries go here ==
+  'GET /v1/branches': {
+    scenarios: [
+      scenario({
+        what: "clinic A's branches",
+        covers: [],
+        setup: branchOfA,
+        request: () => ({ method: 'GET', path: '/v1/branches' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (b) => [b.id, b.name],
+        secrets: (b) => [b.id, b.name],
+      }),
+    ],
+  },
+  'POST /v1/branches': { none: "adds a branch of the caller's own clinic; refers to nothing existing" },
+  'PATCH /v1/branches/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's branch",
+        covers: ['id'],
+        setup: branchOfA,
+        request: (b) => ({ method: 'PATCH', path: `/v1/branches/${b.id}`, body: { address: 'Elsewhere 1' } }),
+        rightful: ['clinic A'],
+        refusal: problem('branch_not_found'),
+        shows: (b) => [b.name, 'Elsewhere 1'],
+        secrets: (b) => [b.name],
+        ghost: {
+          what: 'a branch that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'PATCH', path: `/v1/branches/${ghostId('brn')}`, body: { name: 'G' } }),
+        },
+      }),
+    ],
+  },
+  'DELETE /v1/branches/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's branch",
+        covers: ['id'],
+        setup: branchOfA,
+        request: (b) => ({ method: 'DELETE', path: `/v1/branches/${b.id}` }),
+        rightful: ['clinic A'],
+        refusal: problem('branch_not_found'),
+        shows: (b) => [b.name],
+        secrets: (b) => [b.name],
+        ghost: {
+          what: 'a branch that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'DELETE', path: `/v1/branches/${ghostId('brn')}` }),
+        },
+      }),
+    ],
+  },
+  'PUT /v1/location': { none: 'sets where the calling partner is; refers to nothing else' },
+  'GET /v1/patients/{id}/gift_suggestions': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/gift_suggestions` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id],
+        secrets: (p) => [p.last_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/gift_suggestions` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/patients/{id}/reward_goal': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/reward_goal` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id],
+        secrets: (p) => [p.last_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/reward_goal` }),
+        },
+      }),
+    ],
+  },
+  'GET /console/branches': {
+    scenarios: [
+      scenario({
+        what: "clinic A's branches",
+        covers: [],
+        setup: branchOfA,
+        request: () => ({ method: 'GET', path: '/console/branches' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (b) => [b.name],
+        secrets: (b) => [b.name, b.id],
+      }),
+    ],
+  },
+  'POST /console/branches': { none: "adds a branch of the caller's own clinic; refers to nothing existing" },
+  'POST /console/branches/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's branch",
+        covers: ['id'],
+        setup: branchOfA,
+        request: (b) => ({
+          method: 'POST',
+          path: `/console/branches/${b.id}`,
+          form: { [`${b.id}-name`]: `${b.name} renamed` },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('branch_not_found'),
+        shows: (b) => [`/console/branches?saved=${b.id}`],
+        secrets: (b) => [b.name],
+        ghost: {
+          what: 'a branch that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/branches/${ghostId('brn')}`,
+            form: { [`${ghostId('brn')}-name`]: 'Ghost' },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /console/branches/:id/archive': {
+    scenarios: [
+      scenario({
+        what: "clinic A's branch",
+        covers: ['id'],
+        setup: branchOfA,
+        request: (b) => ({ method: 'POST', path: `/console/branches/${b.id}/archive`, form: {} }),
+        rightful: ['clinic A'],
+        refusal: redirect('branch_not_found'),
+        shows: (b) => [`/console/branches?archived=${b.id}`],
+        secrets: (b) => [b.name],
+        ghost: {
+          what: 'a branch that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'POST', path: `/console/branches/${ghostId('brn')}/archive`, form: {} }),
+        },
+      }),
+    ],
+  },
+  'GET /partner/location': {
+    scenarios: [
+      scenario({
+        what: "partner P1's place",
+        covers: [],
+        setup: async (s) => {
+          const address = `Torstraße ${s.tag}`;
+          const res = await s.api.put('/v1/location', {
+            token: s.net.partner.key,
+            body: { latitude: 52.538, longitude: 13.405, address },
+          });
+          expect(res.status, res.text).toBe(200);
+          return { address };
+        },
+        request: () => ({ method: 'GET', path: '/partner/location' }),
+        rightful: ['partner P1'],
+        refusal: hidden,
+        shows: (c) => [c.address, '52.538'],
+        secrets: (c) => [c.address],
+      }),
+    ],
+  },
+  'POST /partner/location': { none: "sets where the caller's own partner is; refers to nothing else" },
   'PUT /v1/network/settings': { none: 'operator only; refers to nothing' },
   'GET /v1/reconciliation/findings': {
     none: "the operator's own findings about the whole network; takes no tenant's id",

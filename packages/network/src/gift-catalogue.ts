@@ -1,5 +1,7 @@
 import { err, isId, ok, type Refusal, type Result } from '@gratia/core';
 import {
+  type BatchResults,
+  type Db,
   type Deps,
   type Offer,
   type OrgPrincipal,
@@ -30,20 +32,22 @@ export interface GiftCatalogue {
   chosen: CatalogueOffer | null;
 }
 
-export async function browseGiftCatalogue(
-  deps: Deps,
-  input: {
-    clinic: OrgPrincipal;
-    patientId: string;
-    category?: PartnerCategory;
-    partnerId?: string;
-    q?: string;
-    after?: string;
-    limit: number;
-    offerId?: string;
-  },
-): Promise<Result<GiftCatalogue, Refusal<'patient_not_found' | 'offer_not_found'>>> {
-  const { db } = deps;
+export interface CatalogueInput {
+  clinic: OrgPrincipal;
+  patientId: string;
+  category?: PartnerCategory;
+  partnerId?: string;
+  q?: string;
+  after?: string;
+  limit: number;
+  offerId?: string;
+}
+
+/**
+ * The statements browsing the catalogue reads, for a batch (the gift page adds its suggestions' to
+ * the same batch, so the page stays one round trip).
+ */
+export function giftCatalogueStatements(db: Db, input: CatalogueInput) {
   const clinic = input.clinic;
   const priced = eq(offers.currency, clinic.organization.currency);
   const withPartner = {
@@ -52,7 +56,7 @@ export async function browseGiftCatalogue(
       'partner_name',
     ),
   };
-  const read = await runBatch(db, {
+  return {
     patient: db
       .select({
         id: patients.id,
@@ -82,7 +86,14 @@ export async function browseGiftCatalogue(
       .select(withPartner)
       .from(offers)
       .where(and(eq(offers.id, input.offerId ?? ''), offerConditions({ principal: clinic }), priced)),
-  });
+  };
+}
+
+/** The catalogue from the results of giftCatalogueStatements. */
+export function giftCatalogueFrom(
+  read: BatchResults<ReturnType<typeof giftCatalogueStatements>>,
+  input: CatalogueInput,
+): Result<GiftCatalogue, Refusal<'patient_not_found' | 'offer_not_found'>> {
   const patient = read.patient[0];
   if (!patient) return err({ code: 'patient_not_found', detail: `No patient ${input.patientId}` });
   const chosen = read.chosen[0] ?? null;
@@ -97,4 +108,11 @@ export async function browseGiftCatalogue(
     partner: read.partner[0] ?? null,
     chosen,
   });
+}
+
+export async function browseGiftCatalogue(
+  deps: Deps,
+  input: CatalogueInput,
+): Promise<Result<GiftCatalogue, Refusal<'patient_not_found' | 'offer_not_found'>>> {
+  return giftCatalogueFrom(await runBatch(deps.db, giftCatalogueStatements(deps.db, input)), input);
 }

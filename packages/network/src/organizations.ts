@@ -28,6 +28,9 @@ export interface NewOrganization {
   address?: string;
   website?: string;
   bookingUrl?: string;
+  /** Where a partner is, in degrees times 1e6 (both or neither). */
+  latitudeE6?: number;
+  longitudeE6?: number;
 }
 
 /** Onboards a clinic or partner (the operator's). */
@@ -50,6 +53,8 @@ export async function createOrganization(deps: Deps, input: NewOrganization): Pr
           address: input.address ?? null,
           website: input.website ?? null,
           bookingUrl: input.bookingUrl ?? null,
+          latitudeE6: input.latitudeE6 ?? null,
+          longitudeE6: input.longitudeE6 ?? null,
           createdAt: now,
           updatedAt: now,
         })

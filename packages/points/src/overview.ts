@@ -5,6 +5,7 @@ import {
   type ConsentEvent,
   consentEvents,
   type Deps,
+  type DiscountTier,
   keyMatch,
   keyOrganization,
   keyRefOf,
@@ -32,6 +33,7 @@ import {
   statementRows,
 } from './account';
 import { type CallRecord, callRecordOf, lastCallJson } from './call-outcomes';
+import { currentProgram } from './rules';
 
 // Everything the clinic console shows on a patient's page, in one D1 round trip: the patient, their
 // consent history, the card's balance with its lots, the statement, the gifts they were given and
@@ -71,6 +73,8 @@ export interface PatientOverview {
   insight: PatientInsight | null;
   /** The latest questionnaire answers, with the questions of the version answered (null: never answered). */
   answers: (QuestionnaireResponse & { questions: Question[] }) | null;
+  /** The discount tiers of the clinic's programme in force (the patient's next reward goal). */
+  tiers: DiscountTier[];
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -171,6 +175,8 @@ export async function readPatientOverview(
       )
       .orderBy(desc(questionnaireResponses.submittedAt), desc(questionnaireResponses.id))
       .limit(1),
+    // The programme in force: its discount tiers make the patient's next reward goal (issue 11).
+    program: currentProgram(db, ownClinic),
     lastCall: db
       .select({ json: sql<string | null>`${lastCallJson(ownClinic, patientId)}`.as('last_call_json') })
       .from(patients)
@@ -210,5 +216,6 @@ export async function readPatientOverview(
     answers: read.answers[0]
       ? { ...read.answers[0], questions: JSON.parse(read.answers[0].questions ?? '[]') as Question[] }
       : null,
+    tiers: read.program[0]?.discountTiers ?? [],
   });
 }

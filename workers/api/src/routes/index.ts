@@ -11,14 +11,21 @@ import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
 import { registerListAuditEvents } from './audit/list';
+import { registerArchiveBranch } from './branches/archive';
+import { registerCreateBranch } from './branches/create';
+import { registerListBranches } from './branches/list';
+import { registerUpdateBranch } from './branches/update';
 import { registerListCallOutcomes } from './calls/list';
 import { registerRecordCallOutcome } from './calls/record';
 import { registerTodayFigures } from './figures/get';
+import { registerRewardGoal } from './gifts/goal';
+import { registerGiftSuggestions } from './gifts/suggestions';
 import { registerInsightMonths } from './insight/months';
 import { registerPatientInsight } from './insight/patient';
 import { registerRefreshInsight } from './insight/refresh';
 import { registerInsightSettings } from './insight/settings';
 import { registerInsightSummary } from './insight/summary';
+import { registerSetLocation } from './location/put';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
@@ -188,6 +195,14 @@ export function registerRoutes(app: App): void {
   registerInsightSummary(app);
   registerInsightMonths(app);
   registerListWinBack(app);
+  // Gift suggestions, branches and reward goals (issue 11)
+  registerListBranches(app);
+  registerCreateBranch(app);
+  registerUpdateBranch(app);
+  registerArchiveBranch(app);
+  registerSetLocation(app);
+  registerGiftSuggestions(app);
+  registerRewardGoal(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

@@ -36,6 +36,10 @@ const ACTION_TEXT: Record<string, string> = {
   'api_key.issue': 'Issued an API key',
   'api_key.revoke': 'Revoked an API key',
   'organization.create': 'Created the organisation',
+  'organization.locate': 'Said where the partner is',
+  'branch.create': 'Added a branch',
+  'branch.update': 'Changed a branch',
+  'branch.archive': 'Archived a branch',
 };
 
 function Actor(props: { actor: AuditActor }) {

@@ -1,6 +1,7 @@
 import { formatMoney, isId } from '@gratia/core';
 import { type NetworkConfig, PARTNER_CATEGORIES, type PartnerCategory } from '@gratia/db';
-import { browseGiftCatalogue, type CatalogueOffer, type GiftCatalogue } from '@gratia/network';
+import type { GiftSuggestions } from '@gratia/insight';
+import type { CatalogueOffer, GiftCatalogue } from '@gratia/network';
 import { addDays, localDate, startOfLocalDay } from '@gratia/points';
 import {
   displayStatus,
@@ -15,6 +16,7 @@ import type { AppEnv } from '../../env';
 import { newSubmissionKey } from '../../lib/forms';
 import { qrDataUri } from '../../lib/qr';
 import { formatDate } from '../layout';
+import { readGiftPage, SuggestedGifts } from './gift-suggestions';
 import { Field, formatWhen, problemPage } from './patient-views';
 import { action, ConsolePage, exactlyOnce, Flash, FormKeys, html, outcome, page, type Signed } from './shell';
 
@@ -138,6 +140,7 @@ function IssueForm(props: {
 function CataloguePage(props: {
   s: Signed;
   cat: GiftCatalogue;
+  suggested: GiftSuggestions | null;
   browse: Browse;
   q: Record<string, string>;
   days: ReturnType<typeof expiryDays>;
@@ -164,6 +167,14 @@ function CataloguePage(props: {
       {cat.chosen ? (
         <IssueForm s={s} patientId={p.id} firstName={p.firstName} offer={cat.chosen} days={props.days} />
       ) : null}
+      {/* What fits the patient comes first; browsing the catalogue (a filter, a later page) narrows to it. */}
+      {browse.category || browse.partner || browse.q || browse.after ? null : (
+        <SuggestedGifts
+          firstName={p.firstName}
+          suggested={props.suggested}
+          chooseHref={(offer) => giftUrl(p.id, { offer }, '#issue-form')}
+        />
+      )}
       <div class="grid side">
         <section aria-labelledby="catalogue">
           <h2 id="catalogue">The network's catalogue</h2>
@@ -398,7 +409,7 @@ export function registerConsoleGifts(app: Hono<AppEnv>) {
       }
       const text = (q.q ?? '').trim().slice(0, MAX_QUERY);
       if (text) browse.q = text;
-      const out = await browseGiftCatalogue(c.var.deps, {
+      const out = await readGiftPage(c.var.deps, {
         clinic: s.principal,
         patientId: c.req.param('id') ?? '',
         category: browse.category,
@@ -410,7 +421,11 @@ export function registerConsoleGifts(app: Hono<AppEnv>) {
       });
       if (!out.ok) return problemPage(c, s, out.error.code, 404);
       const days = expiryDays(c.var.clock.now(), s.principal.organization.timezone, c.var.deps.config);
-      return html(c, <CataloguePage s={s} cat={out.value} browse={browse} q={q} days={days} />);
+      const { cat, suggested } = out.value;
+      return html(
+        c,
+        <CataloguePage s={s} cat={cat} suggested={suggested} browse={browse} q={q} days={days} />,
+      );
     }),
   );
 

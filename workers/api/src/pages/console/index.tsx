@@ -4,6 +4,7 @@ import type { AppEnv } from '../../env';
 import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
 import { registerConsoleAudit } from './audit';
+import { registerConsoleBranches } from './branches';
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleFeedback } from './feedback';
 import { registerConsoleGifts } from './gifts';
@@ -51,6 +52,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsolePatients(app);
   registerConsoleGifts(app);
   registerConsoleProgramme(app);
+  registerConsoleBranches(app);
   registerConsoleStaff(app);
   registerConsoleAudit(app);
   registerConsoleQuestionnaire(app);

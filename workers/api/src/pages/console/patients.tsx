@@ -12,6 +12,7 @@ import { formatDate } from '../layout';
 import { InsightCard } from './insight-card';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
 import { QuestionnaireCard } from './questionnaire';
+import { RewardGoal } from './reward-goal';
 import {
   action,
   ConsolePage,
@@ -401,6 +402,7 @@ function PatientPage(props: {
           lastCall={o.lastCall}
           zone={s.principal.organization.timezone}
         />
+        <RewardGoal o={o} />
         <section class="card" aria-labelledby="visit">
           <h2 id="visit">Record a paid visit</h2>
           <form method="post" action={`${base}/visits`}>

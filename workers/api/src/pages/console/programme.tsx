@@ -457,6 +457,10 @@ function ProgrammePage(props: {
     >
       <h1>Programme</h1>
       <Flash q={q} ok={saved} />
+      <p>
+        <a href="/console/branches">Branches</a>: where the clinic is, so gifts from partners nearby are
+        suggested first.
+      </p>
       <section class="card" aria-labelledby="in-force">
         <h2 id="in-force">
           In force: version {current.version}

@@ -24,6 +24,7 @@ import {
   sessionEnded,
   withSession,
 } from './common';
+import { registerPartnerLocation } from './location';
 import { registerPartnerOffers } from './offers';
 import { registerPartnerPoints } from './points';
 import { SCAN_SCRIPT } from './scan-script';
@@ -146,6 +147,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
   registerPartnerPoints(app);
   registerPartnerStatements(app);
   registerPartnerOffers(app);
+  registerPartnerLocation(app);
   registerPartnerStaff(app);
 
   app.post('/partner/signout', async (c) => {

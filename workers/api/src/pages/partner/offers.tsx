@@ -246,6 +246,10 @@ function OfferList(props: {
           Add an offer
         </a>
       </p>
+      <p>
+        <a href="/partner/location">Where you are</a>: clinics suggest offers of partners near their patients
+        first.
+      </p>
       {props.offers.length === 0 ? (
         <p class="muted">{props.paged ? 'No more offers.' : 'You have no offers yet.'}</p>
       ) : (

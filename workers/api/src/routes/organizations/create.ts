@@ -1,4 +1,5 @@
 import { ORGANIZATION_KINDS, PARTNER_CATEGORIES } from '@gratia/db';
+import { toE6 } from '@gratia/insight';
 import { createOrganization } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
@@ -6,6 +7,7 @@ import { EmailSchema, HttpsUrlSchema, PhoneSchema, TimezoneSchema } from '../../
 import { CurrencySchema, commonErrors, jsonBody, jsonContent, problemResponses } from '../../lib/schemas';
 import { authorize } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
+import { LatitudeSchema, LongitudeSchema } from '../branches/schema';
 import { OrganizationSchema, organizationJson } from './schema';
 
 export const CreateOrganizationBody = z
@@ -23,6 +25,8 @@ export const CreateOrganizationBody = z
     address: z.string().trim().max(500).optional(),
     website: HttpsUrlSchema.optional(),
     booking_url: HttpsUrlSchema.optional(),
+    latitude: LatitudeSchema.optional().openapi({ description: 'Where a partner is (with `longitude`)' }),
+    longitude: LongitudeSchema.optional().openapi({ description: 'Where a partner is (with `latitude`)' }),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -31,6 +35,10 @@ export const CreateOrganizationBody = z
     }
     if (b.kind === 'clinic' && b.category) {
       ctx.addIssue({ code: 'custom', path: ['category'], message: 'applies to partners only' });
+    }
+    if ((b.latitude === undefined) !== (b.longitude === undefined)) {
+      const path = [b.latitude === undefined ? 'latitude' : 'longitude'];
+      ctx.addIssue({ code: 'custom', path, message: 'latitude and longitude go together' });
     }
   })
   .openapi('CreateOrganization');
@@ -53,8 +61,14 @@ export const route = createRoute({
 
 export function registerCreateOrganization(app: App) {
   app.openapi(route, async (c) => {
-    const { booking_url, ...b } = c.req.valid('json');
-    const org = await createOrganization(c.var.deps, { ...b, bookingUrl: booking_url });
+    const { booking_url, latitude, longitude, ...b } = c.req.valid('json');
+    const org = await createOrganization(c.var.deps, {
+      ...b,
+      bookingUrl: booking_url,
+      ...(latitude !== undefined && longitude !== undefined
+        ? { latitudeE6: toE6(latitude), longitudeE6: toE6(longitude) }
+        : {}),
+    });
     return c.json(organizationJson(org), 201);
   });
 }
