@@ -25,12 +25,12 @@ export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = 
     if (r.status >= 300) throw new Error(`seed: ${method} ${p} answered ${r.status}: ${r.text}`);
     return r.body;
   }
-  async function listAll(p, token) {
+  async function listAll(p, token, limit = 200) {
     const out = [];
     let cursor = null;
     do {
       const sep = p.includes('?') ? '&' : '?';
-      const page = await must('GET', `${p}${sep}limit=200${cursor ? `&cursor=${cursor}` : ''}`, token);
+      const page = await must('GET', `${p}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, token);
       out.push(...page.data);
       cursor = page.next_cursor;
     } while (cursor);
@@ -165,7 +165,7 @@ export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = 
       await must('POST', `/v1/patients/${patient.id}/survey_responses`, clinic.key, survey);
       created.surveys = (created.surveys ?? 0) + 1;
     }
-    const segmentNames = new Set((await listAll('/v1/segments', clinic.key)).map((g) => g.name));
+    const segmentNames = new Set((await listAll('/v1/segments', clinic.key, 20)).map((g) => g.name));
     for (const segment of demo.segments ?? []) {
       if (segmentNames.has(segment.name)) continue;
       await must('POST', '/v1/segments', clinic.key, segment);
