@@ -23,6 +23,8 @@ let browser: Browser;
 let run: Run;
 let clinicInvite: string;
 let partnerInvite: string;
+/** The owner's console, signed in by the first journey and used by the next. */
+let signedIn: Page | undefined;
 
 beforeAll(async () => {
   browser = await launch();
@@ -106,7 +108,8 @@ describe('the clinic console, from the invitation link', () => {
     // A gift from the catalogue, with a personal message: its link, QR code and copy button.
     await clinic.getByRole('link', { name: 'Give Lena a gift' }).click();
     await check(clinic, 'gift-catalogue');
-    await clinic.getByRole('link', { name: /Choose 60-minute aromatherapy massage/ }).click();
+    // Suggested first (Lena told the clinic nothing yet: the catalogue's order), and in the catalogue.
+    await clinic.getByRole('link', { name: /Choose 60-minute aromatherapy massage/ }).first().click();
     await clinic.getByLabel('Personal message (optional)').fill('Thank you for choosing us, Lena!');
     await check(clinic, 'gift-form');
     await clinic.getByRole('button', { name: 'Give the gift' }).click();
@@ -156,7 +159,123 @@ describe('the clinic console, from the invitation link', () => {
     expect(trail).toContain('Clara Weiss');
     await check(clinic, 'audit');
     expect(seen.length).toBeGreaterThanOrEqual(14);
-    await clinic.context().close();
     await counter.context().close();
+    signedIn = clinic;
+  });
+
+  // Issue 11, "done when": a patient answers the questionnaire and a survey on a phone through their
+  // links; the console shows the answers, the segment and the quadrant; "Give a gift" suggests the
+  // matching partner offer first, with its reason.
+  it('a patient tells the clinic about themselves on their phone; the console knows them', {
+    timeout: 240_000,
+  }, async () => {
+    const clinic = signedIn;
+    if (!clinic) throw new Error('the first journey did not sign in');
+    const origin = new URL(clinic.url()).origin;
+
+    // A new patient, registered at the desk with nothing but a name and a phone number.
+    await clinic.goto(`${origin}/console/patients/new`);
+    await clinic.getByLabel('First name').fill('Mira');
+    await clinic.getByLabel('Last name').fill('Falk');
+    await clinic.getByLabel('Phone (optional)').fill('+491701234588');
+    await clinic.getByRole('button', { name: 'Register and issue the card' }).click();
+    await clinic.waitForURL(/\/console\/patients\/pat_\w+/);
+    const patientUrl = clinic.url().replace(/\?.*$/, '');
+
+    // Her questionnaire link, made in the console.
+    await clinic.getByRole('button', { name: 'Create questionnaire link' }).click();
+    const questionnaireLink = (await clinic.locator('#questionnaire-link').textContent())!.trim();
+    expect(questionnaireLink).toMatch(/\/q\/lnk_/);
+    await check(clinic, 'questionnaire-link');
+
+    // On her phone: interests, a fragrance, the branch she prefers, and consent to SMS in the words shown.
+    const phone = await phonePage(browser);
+    await phone.goto(questionnaireLink);
+    expect(await seriousViolations(phone), 'questionnaire (phone): axe').toEqual([]);
+    await screenshot(phone, 'patient-questionnaire-phone');
+    await phone
+      .getByRole('group', { name: 'What do you enjoy in your free time?' })
+      .getByLabel('Massage and relaxing')
+      .check();
+    await phone.getByLabel('Your favourite fragrance or brands').fill('Byredo Gypsy Water');
+    await phone
+      .getByRole('group', { name: 'Which of our locations do you prefer?' })
+      .getByLabel('Mitte')
+      .check();
+    await phone
+      .getByRole('group', { name: 'Does any of this describe you?' })
+      .getByLabel('Book lover')
+      .check();
+    await phone
+      .getByRole('group', { name: 'May we contact you?' })
+      .getByLabel(/text messages \(SMS\)/)
+      .check();
+    await phone.getByRole('button', { name: 'Save my answers' }).click();
+    await expect(phone.locator('main').textContent()).resolves.toContain(
+      'Thank you! Your answers are saved.',
+    );
+    await screenshot(phone, 'patient-questionnaire-saved-phone');
+
+    // A survey link from her page, answered on the phone: 10 out of 10, words the clinic may quote.
+    await clinic.goto(patientUrl);
+    await clinic.getByRole('button', { name: 'Send a survey' }).click();
+    const surveyLink = await clinic.locator('#survey-link').inputValue();
+    expect(surveyLink).toMatch(/\/s\/lnk_/);
+    await check(clinic, 'survey-link');
+    await phone.goto(surveyLink);
+    expect(await seriousViolations(phone), 'survey (phone): axe').toEqual([]);
+    await screenshot(phone, 'patient-survey-phone');
+    await phone.getByLabel('10', { exact: true }).check();
+    await phone.getByLabel('What could we do better?').fill('Evening appointments');
+    await phone
+      .getByLabel('Would you like to recommend us in a few words?')
+      .fill('Warm, careful and on time.');
+    await phone.getByRole('checkbox').check();
+    await phone.getByRole('button', { name: 'Send my answer' }).click();
+    await expect(phone.locator('h1').textContent()).resolves.toContain('Thank you!');
+    await phone.context().close();
+
+    // The console: her answers and consent, and her quadrant with its reasons (satisfied, no visit yet).
+    await clinic.goto(patientUrl);
+    const page = (await clinic.locator('main').textContent())!;
+    expect(page).toContain('Byredo Gypsy Water');
+    expect(page).toContain('Massage and relaxing');
+    expect(page).toContain('Mercenary: satisfied, not loyal');
+    expect(page).toContain('Recommends us 10/10');
+    expect(page).toMatch(/SMS: ?agreed/);
+    await check(clinic, 'patient-insight');
+
+    // She is in the seeded "Massage lovers" segment now.
+    await clinic.goto(`${origin}/console/segments`);
+    await check(clinic, 'segments');
+    await clinic
+      .getByRole('link', { name: /Massage lovers/ })
+      .first()
+      .click();
+    await expect(clinic.locator('main').textContent()).resolves.toContain('Mira Falk');
+    await check(clinic, 'segment');
+
+    // Feedback: her suggestion is on the board.
+    await clinic.goto(`${origin}/console/feedback`);
+    await expect(clinic.locator('main').textContent()).resolves.toContain('Evening appointments');
+    await check(clinic, 'feedback');
+    // Insight and win-back draw.
+    for (const [path, name] of [
+      ['/console/insight', 'insight'],
+      ['/console/win-back', 'win-back'],
+      ['/console/questionnaire', 'questionnaire-editor'],
+    ] as const) {
+      await clinic.goto(`${origin}${path}`);
+      await check(clinic, name);
+    }
+
+    // Give a gift: the massage partner's offer first, and why.
+    await clinic.goto(patientUrl);
+    await clinic.getByRole('link', { name: 'Give Mira a gift' }).click();
+    const first = clinic.getByRole('region', { name: 'Suggested for Mira' }).getByRole('listitem').first();
+    await expect(first.textContent()).resolves.toMatch(/massage.*likes massage/is);
+    await expect(first.textContent()).resolves.toContain('Hands of Grace Massage');
+    await check(clinic, 'gift-suggestions');
+    await clinic.context().close();
   });
 });
