@@ -25,6 +25,7 @@ export const CHART_SCRIPT = `(() => {
     }
     const format = (formatters[spec.unit] || formatters.count)(spec);
     const round = spec.type === 'doughnut';
+    const whole = !spec.unit || spec.unit === 'count' || spec.unit === 'points';
     const value = (ctx) => (round ? ctx.parsed : ctx.parsed.y);
     new window.Chart(canvas, {
       type: spec.type,
@@ -58,7 +59,12 @@ export const CHART_SCRIPT = `(() => {
           ? {}
           : {
               x: { stacked: !!spec.stacked },
-              y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { callback: (v) => format.format(v) } },
+              y: {
+                stacked: !!spec.stacked,
+                beginAtZero: true,
+                // Counts and points get whole ticks: no "1.5 patients" on the axis.
+                ticks: { callback: (v) => format.format(v), precision: whole ? 0 : undefined },
+              },
             },
       },
     });

@@ -32,10 +32,11 @@ export const QUADRANT_TEXT: Record<Quadrant, { name: string; explained: string }
 const MOVE_FROM_TEXT = (from: MoveFrom) => (from === 'none' ? 'New this month' : QUADRANT_TEXT[from].name);
 
 const ABC_TEXT: Record<AbcValue, string> = {
-  A: 'A: the patients who make the first 80% of revenue',
-  B: 'B: the next 15%',
+  // Short: the shares are the clinic's own thresholds (its settings), not always 80% and 15%.
+  A: 'A: most revenue',
+  B: 'B: the next share',
   C: 'C: the rest',
-  none: 'No revenue in the last 12 months',
+  none: 'No revenue in 12 months',
 };
 const GROWTH_TEXT: Record<GrowthValue, string> = {
   new: 'New (first year)',
@@ -82,29 +83,31 @@ function Empty(props: { children: Child }) {
 
 function CountTable(props: { caption: string; rows: { label: string; n: number }[]; total: number }) {
   return (
-    <table>
-      <caption class="sr-only">{props.caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{props.caption}</th>
-          <th scope="col" class="num">
-            Patients
-          </th>
-          <th scope="col" class="num">
-            Share
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((r) => (
+    <div class="table-wrap">
+      <table>
+        <caption class="sr-only">{props.caption}</caption>
+        <thead>
           <tr>
-            <th scope="row">{r.label}</th>
-            <td class="num">{r.n.toLocaleString('en-GB')}</td>
-            <td class="num">{share(r.n, props.total)}</td>
+            <th scope="col">{props.caption}</th>
+            <th scope="col" class="num">
+              Patients
+            </th>
+            <th scope="col" class="num">
+              Share
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {props.rows.map((r) => (
+            <tr>
+              <th scope="row">{r.label}</th>
+              <td class="num">{r.n.toLocaleString('en-GB')}</td>
+              <td class="num">{share(r.n, props.total)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
