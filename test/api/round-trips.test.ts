@@ -168,7 +168,9 @@ describe('D1 round trips per console page', () => {
     await createOffer(api, net.partner.key, { title: 'Another massage' });
     await env.DB.prepare(
       `insert into patient_insight (patient_id, clinic_id, categories, preferred_branch_id, abc_class, refreshed_at)
-       values (?, ?, '["massage"]', ?, 'B', 0)`,
+       values (?, ?, '["massage"]', ?, 'B', 0)
+       on conflict (patient_id) do update set categories = excluded.categories,
+         preferred_branch_id = excluded.preferred_branch_id, abc_class = excluded.abc_class`,
     )
       .bind(patient.id, net.clinic.id, branch.body.id)
       .run();

@@ -3,6 +3,7 @@ import {
   type AuthRefusal,
   type Caller,
   type ConsentEvent,
+  clinicBranches,
   consentEvents,
   type Deps,
   type DiscountTier,
@@ -75,6 +76,8 @@ export interface PatientOverview {
   answers: (QuestionnaireResponse & { questions: Question[] }) | null;
   /** The discount tiers of the clinic's programme in force (the patient's next reward goal). */
   tiers: DiscountTier[];
+  /** The clinic's branches (the questionnaire's branch answer is a branch id). */
+  branches: { id: string; name: string }[];
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -159,6 +162,10 @@ export async function readPatientOverview(
       .select()
       .from(patientInsight)
       .where(and(eq(patientInsight.patientId, patientId), sql`${patientInsight.clinicId} = ${ownClinic}`)),
+    branches: db
+      .select({ id: clinicBranches.id, name: clinicBranches.name })
+      .from(clinicBranches)
+      .where(sql`${clinicBranches.clinicId} = ${ownClinic}`),
     answers: db
       .select({
         ...getTableColumns(questionnaireResponses),
@@ -217,5 +224,6 @@ export async function readPatientOverview(
       ? { ...read.answers[0], questions: JSON.parse(read.answers[0].questions ?? '[]') as Question[] }
       : null,
     tiers: read.program[0]?.discountTiers ?? [],
+    branches: read.branches,
   });
 }

@@ -240,6 +240,7 @@ describe('the clinic console, from the invitation link', () => {
     const page = (await clinic.locator('main').textContent())!;
     expect(page).toContain('Byredo Gypsy Water');
     expect(page).toContain('Massage and relaxing');
+    expect(page).toContain('Which of our locations do you prefer?Mitte');
     expect(page).toContain('Mercenary: satisfied, not loyal');
     expect(page).toContain('Recommends us 10/10');
     expect(page).toMatch(/SMS: ?agreed/);

@@ -46,11 +46,14 @@ const EDITOR = '/console/questionnaire';
 // ---------------------------------------------------------------------------------------------------
 // On the patient's page
 
-const valueLabel = (q: Question | undefined, v: string) => q?.options?.find((o) => o.value === v)?.label ?? v;
-
-function answerText(q: Question | undefined, a: unknown): string {
-  if (Array.isArray(a)) return a.map((v) => valueLabel(q, String(v))).join(', ');
-  if (typeof a === 'string') return valueLabel(q, a);
+/** An answer's words: its option's label; a branch answer (a branch id), the branch's name. */
+function answerText(q: Question | undefined, a: unknown, branches: Map<string, string>): string {
+  const label = (v: string) =>
+    (q?.role === 'branch' ? branches.get(v) : undefined) ??
+    q?.options?.find((o) => o.value === v)?.label ??
+    v;
+  if (Array.isArray(a)) return a.map((v) => label(String(v))).join(', ');
+  if (typeof a === 'string') return label(a);
   return String(a);
 }
 
@@ -63,6 +66,7 @@ export function QuestionnaireCard(props: { s: Signed; o: PatientOverview; q: Rec
   const answered = o.answers;
   const byId = new Map((answered?.questions ?? []).map((x) => [x.id, x]));
   const tags = o.insight?.preferenceTags ?? [];
+  const branches = new Map(o.branches.map((b) => [b.id, b.name]));
   return (
     <>
       <section class="card" aria-labelledby="questionnaire" id="questionnaire-card">
@@ -82,7 +86,7 @@ export function QuestionnaireCard(props: { s: Signed; o: PatientOverview; q: Rec
               {Object.entries(answered.answers).map(([id, a]) => (
                 <>
                   <dt>{byId.get(id)?.label ?? id}</dt>
-                  <dd>{answerText(byId.get(id), a)}</dd>
+                  <dd>{answerText(byId.get(id), a, branches)}</dd>
                 </>
               ))}
             </dl>
