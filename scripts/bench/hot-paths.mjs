@@ -3,6 +3,7 @@
 // point. Every request reads existing data (a patient, a card, a voucher of the built network). The
 // pages (the counter page, the clinic console) are requested as the owner the builder signed in.
 import { createHmac, randomBytes } from 'node:crypto';
+import { insightPaths } from './insight-paths.mjs';
 
 const FAST = { maxRequests: 3000 };
 
@@ -164,6 +165,9 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
     issued,
     months: `from=${from}&to=${to}`,
   });
+  // Named "insight: ...", so BENCH_ONLY=insight measures just these.
+  if (!only || only.includes('insight'))
+    await insightPaths(ctx, (name, ...a) => m(`insight: ${name}`, ...a), { clinic, desk, patients, longest });
   return out;
 }
 
