@@ -1,4 +1,6 @@
 import { DAY_MS } from './clock';
+import type { Refusal } from './errors';
+import { err, ok, type Result } from './result';
 
 // Calendar dates and months in an organisation's own timezone. Dates are handled as YYYY-MM-DD strings
 // and months as YYYY-MM, converted to instants with Intl, so DST changes move midnight correctly.
@@ -79,6 +81,35 @@ export function monthsBetween(from: string, to: string): number {
   const [fy, fm] = from.split('-').map(Number) as [number, number];
   const [ty, tm] = to.split('-').map(Number) as [number, number];
   return (ty - fy) * 12 + (tm - fm);
+}
+
+/**
+ * The months a read covers (a report, a chart), from what was asked: `from` and `to` as YYYY-MM, by
+ * default the `defaultMonths` up to `current`; refused when malformed, reversed or longer than
+ * `maxMonths`, with the field at fault.
+ */
+export function monthRange(
+  input: { from?: string; to?: string },
+  current: string,
+  limits: { defaultMonths: number; maxMonths: number },
+): Result<{ from: string; to: string }, Refusal<'validation_failed'>> {
+  const invalid = (path: string, message: string) =>
+    err<Refusal<'validation_failed'>>({
+      code: 'validation_failed',
+      detail: `${path} ${message}`,
+      errors: [{ path, message }],
+    });
+  for (const field of ['from', 'to'] as const) {
+    const value = input[field];
+    if (value !== undefined && !MONTH_PATTERN.test(value))
+      return invalid(field, 'must be a month as YYYY-MM');
+  }
+  const to = input.to ?? current;
+  const from = input.from ?? addMonths(to, 1 - limits.defaultMonths);
+  if (from > to) return invalid('from', 'must not be after to');
+  if (monthsBetween(from, to) >= limits.maxMonths)
+    return invalid('to', `must be within ${limits.maxMonths} months of from`);
+  return ok({ from, to });
 }
 
 /** The first instant of a month in `timeZone`: the start of its first day, clinic time. */

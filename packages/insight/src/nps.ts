@@ -1,8 +1,7 @@
 import {
   addMonths,
-  err,
   localMonth,
-  MONTH_PATTERN,
+  monthRange,
   monthsBetween,
   ok,
   type Refusal,
@@ -64,7 +63,7 @@ export function npsOf(c: {
   };
 }
 
-const invalid = (field: string, message: string): Refusal<'validation_failed'> => ({
+const _invalid = (field: string, message: string): Refusal<'validation_failed'> => ({
   code: 'validation_failed',
   detail: `${field} ${message}`,
   errors: [{ path: field, message }],
@@ -75,16 +74,7 @@ export function npsMonths(
   input: { from?: string; to?: string },
   current: string,
 ): Result<{ from: string; to: string }, Refusal<'validation_failed'>> {
-  for (const field of ['from', 'to'] as const) {
-    const v = input[field];
-    if (v !== undefined && !MONTH_PATTERN.test(v)) return err(invalid(field, 'must be a month as YYYY-MM'));
-  }
-  const to = input.to ?? current;
-  const from = input.from ?? addMonths(to, 1 - NPS_DEFAULT_MONTHS);
-  if (from > to) return err(invalid('from', 'must not be after to'));
-  if (monthsBetween(from, to) >= NPS_MAX_MONTHS)
-    return err(invalid('to', `must be within ${NPS_MAX_MONTHS} months of from`));
-  return ok({ from, to });
+  return monthRange(input, current, { defaultMonths: NPS_DEFAULT_MONTHS, maxMonths: NPS_MAX_MONTHS });
 }
 
 /** NPS per month (every month of the range present) and over the range: one query. */

@@ -1,8 +1,8 @@
 import {
   addMonths,
-  err,
   localMonth,
   MONTH_PATTERN,
+  monthRange,
   monthsBetween,
   ok,
   type Refusal,
@@ -93,7 +93,7 @@ export type InsightOverview = { summary: InsightSummary } & InsightMonths;
 const zeros = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
-const invalid = (path: string, message: string, detail: string): Refusal<'validation_failed'> => ({
+const _invalid = (path: string, message: string, detail: string): Refusal<'validation_failed'> => ({
   code: 'validation_failed',
   detail,
   errors: [{ path, message }],
@@ -104,23 +104,7 @@ export function insightMonthRange(
   input: { from?: string; to?: string },
   current: string,
 ): Result<{ from: string; to: string }, Refusal<'validation_failed'>> {
-  for (const field of ['from', 'to'] as const) {
-    const value = input[field];
-    if (value !== undefined && !MONTH_PATTERN.test(value))
-      return err(invalid(field, 'must be a month as YYYY-MM', `${field} must be a month as YYYY-MM`));
-  }
-  const to = input.to ?? current;
-  const from = input.from ?? addMonths(to, 1 - DEFAULT_MONTHS);
-  if (from > to) return err(invalid('from', 'must not be after to', 'from must not be after to'));
-  if (monthsBetween(from, to) >= INSIGHT_MAX_MONTHS)
-    return err(
-      invalid(
-        'to',
-        `must be within ${INSIGHT_MAX_MONTHS} months of from`,
-        `At most ${INSIGHT_MAX_MONTHS} months can be shown at once`,
-      ),
-    );
-  return ok({ from, to });
+  return monthRange(input, current, { defaultMonths: DEFAULT_MONTHS, maxMonths: INSIGHT_MAX_MONTHS });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import {
   err,
   isId,
   localMonth,
-  MONTH_PATTERN,
+  monthRange,
   monthsBetween,
   newId,
   ok,
@@ -391,7 +391,7 @@ function pageOf(rows: { member: string }[], limit: number) {
 export const SEGMENT_MONTHS_DEFAULT = 12;
 export const SEGMENT_MONTHS_MAX = 24;
 
-const invalid = (path: string, message: string): Refusal<'validation_failed'> => ({
+const _invalid = (path: string, message: string): Refusal<'validation_failed'> => ({
   code: 'validation_failed',
   detail: `${path} ${message}`,
   errors: [{ path, message }],
@@ -402,16 +402,7 @@ export function segmentMonthRange(
   input: { from?: string; to?: string },
   current: string,
 ): Result<{ from: string; to: string }, Refusal<'validation_failed'>> {
-  for (const field of ['from', 'to'] as const) {
-    const v = input[field];
-    if (v !== undefined && !MONTH_PATTERN.test(v)) return err(invalid(field, 'must be a month as YYYY-MM'));
-  }
-  const to = input.to ?? current;
-  const from = input.from ?? addMonths(to, 1 - SEGMENT_MONTHS_DEFAULT);
-  if (from > to) return err(invalid('from', 'must not be after to'));
-  if (monthsBetween(from, to) >= SEGMENT_MONTHS_MAX)
-    return err(invalid('to', `must be within ${SEGMENT_MONTHS_MAX} months of from`));
-  return ok({ from, to });
+  return monthRange(input, current, { defaultMonths: SEGMENT_MONTHS_DEFAULT, maxMonths: SEGMENT_MONTHS_MAX });
 }
 
 const selectMonths = (db: Db, clinicId: string, id: string, from: string, to: string) =>

@@ -1,8 +1,7 @@
 import {
   addMonths,
-  err,
   localMonth,
-  MONTH_PATTERN,
+  monthRange,
   monthsBetween,
   ok,
   type Refusal,
@@ -90,7 +89,7 @@ export interface MonthlyReportInput {
   to?: string;
 }
 
-const invalid = (path: string, message: string, detail: string): Refusal<'validation_failed'> => ({
+const _invalid = (path: string, message: string, detail: string): Refusal<'validation_failed'> => ({
   code: 'validation_failed',
   detail,
   errors: [{ path, message }],
@@ -101,23 +100,7 @@ export function reportMonths(
   input: { from?: string; to?: string },
   current: string,
 ): Result<{ from: string; to: string }, Refusal<'validation_failed'>> {
-  for (const field of ['from', 'to'] as const) {
-    const value = input[field];
-    if (value !== undefined && !MONTH_PATTERN.test(value))
-      return err(invalid(field, 'must be a month as YYYY-MM', `${field} must be a month as YYYY-MM`));
-  }
-  const to = input.to ?? current;
-  const from = input.from ?? addMonths(to, 1 - DEFAULT_MONTHS);
-  if (from > to) return err(invalid('from', 'must not be after to', 'from must not be after to'));
-  if (monthsBetween(from, to) >= REPORT_MAX_MONTHS)
-    return err(
-      invalid(
-        'to',
-        `must be within ${REPORT_MAX_MONTHS} months of from`,
-        `A report covers at most ${REPORT_MAX_MONTHS} months`,
-      ),
-    );
-  return ok({ from, to });
+  return monthRange(input, current, { defaultMonths: DEFAULT_MONTHS, maxMonths: REPORT_MAX_MONTHS });
 }
 
 /** A share to four decimals (0.3333); null when there is nothing to share. */

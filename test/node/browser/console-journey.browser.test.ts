@@ -109,7 +109,10 @@ describe('the clinic console, from the invitation link', () => {
     await clinic.getByRole('link', { name: 'Give Lena a gift' }).click();
     await check(clinic, 'gift-catalogue');
     // Suggested first (Lena told the clinic nothing yet: the catalogue's order), and in the catalogue.
-    await clinic.getByRole('link', { name: /Choose 60-minute aromatherapy massage/ }).first().click();
+    await clinic
+      .getByRole('link', { name: /Choose 60-minute aromatherapy massage/ })
+      .first()
+      .click();
     await clinic.getByLabel('Personal message (optional)').fill('Thank you for choosing us, Lena!');
     await check(clinic, 'gift-form');
     await clinic.getByRole('button', { name: 'Give the gift' }).click();
