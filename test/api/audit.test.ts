@@ -172,6 +172,38 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
     };
   },
+  'PUT /v1/insight/settings': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'PUT',
+        path: '/v1/insight/settings',
+        token: net.clinic.key,
+        body: { abc_a_bps: 7000, abc_b_bps: 2000, budget_a: 20_000, budget_b: 10_000, budget_c: null },
+      },
+      expect: () => ({
+        action: 'insight_settings.update',
+        subject: { type: 'insight_settings', id: net.clinic.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { abc_a_bps: 7000, abc_b_bps: 2000, budget_a: 20_000, budget_b: 10_000, budget_c: null },
+      }),
+    };
+  },
+  'POST /v1/insight/refresh': async (api) => {
+    const net = await createNetwork(api);
+    await createPatient(api, net.clinic.key);
+    return {
+      req: { method: 'POST', path: '/v1/insight/refresh', token: net.clinic.key },
+      expect: () => ({
+        action: 'insight.refresh',
+        subject: { type: 'organization', id: net.clinic.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { patients: 1 },
+      }),
+    };
+  },
   'PUT /v1/location': async (api) => {
     const net = await createNetwork(api);
     return {

@@ -290,6 +290,26 @@ const SCENARIOS: Record<string, Scenario> = {
       return { method: 'DELETE', path: `/v1/branches/${b.body.id}`, token: net.clinic.key };
     },
   },
+  'PUT /v1/insight/settings': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'PUT',
+        path: '/v1/insight/settings',
+        token: net.clinic.key,
+        body: { abc_a_bps: 7000, abc_b_bps: 2000, budget_a: 20_000 },
+      };
+    },
+  },
+  'POST /v1/insight/refresh': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      await createPatient(api, net.clinic.key);
+      return { method: 'POST', path: '/v1/insight/refresh', token: net.clinic.key };
+    },
+  },
   'PUT /v1/location': {
     idempotent: false,
     make: async (api) => {

@@ -10,6 +10,7 @@ import {
   patientInsight,
   patientMonthActivity,
   patientQuadrantMonths,
+  patients,
   runBatch,
   timezoneMonthsStatement,
 } from '@gratia/db';
@@ -152,6 +153,31 @@ export async function refreshClinic(
     .from(organizations)
     .where(and(eq(organizations.id, clinicId), eq(organizations.kind, 'clinic')));
   if (!clinic) return null;
+  const month = localMonth(now, clinic.timezone);
+  // A clinic of one slice or less is re-derived in ONE batch: all of it or, on any failure, none.
+  // A larger one goes slice by slice (a batch each); a failure part-way leaves some rows re-derived and
+  // the rest as they were, which the next run (or a retry) completes: the rows are derived, not data.
+  const [size] = await db
+    .select({ n: sql<number>`count(*)`.as('n') })
+    .from(patients)
+    .where(eq(patients.clinicId, clinicId));
+  if ((size?.n ?? 0) <= REFRESH_SLICE) {
+    const done = await runBatch(db, {
+      months: timezoneMonthsStatement(db, clinic.timezone),
+      rows: ensureRows(db, sql`p.clinic_id = ${clinicId}`, now),
+      interval: clinicIntervalStatement(db, clinicId, now),
+      refresh: refreshStatements(db, eq(pi.clinicId, clinicId) as SQL, now),
+      intervalAfter: clinicIntervalStatement(db, clinicId, now),
+      classify: classifyStatements(db, clinicId),
+      ...snapshotStatements(db, clinicId, month),
+      ...(input.audit ? { audit: input.audit } : {}),
+      count: db
+        .select({ n: sql<number>`count(*)`.as('n') })
+        .from(pi)
+        .where(eq(pi.clinicId, clinicId)),
+    });
+    return { clinicId, month, patients: done.count[0]?.n ?? 0, refreshedAt: now };
+  }
   // First: rows for every patient, and the clinic's interval from what the rows say so far.
   const first = await runBatch(db, {
     months: timezoneMonthsStatement(db, clinic.timezone),
@@ -181,7 +207,6 @@ export async function refreshClinic(
     if (!edge) break;
     from = edge.id;
   }
-  const month = localMonth(now, clinic.timezone);
   await runBatch(db, {
     interval: clinicIntervalStatement(db, clinicId, now),
     classify: classifyStatements(db, clinicId),
