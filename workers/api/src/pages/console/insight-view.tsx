@@ -10,6 +10,7 @@ import {
   type MoveFrom,
 } from '@gratia/insight';
 import type { Child } from 'hono/jsx';
+import { TableWrap } from './patient-views';
 import { CHART_LIBRARY_PATH, CHART_SCRIPT_PATH } from './reports-view';
 
 // The console's Insight view: each subject a figure with its chart (drawn by the reports' chart script
@@ -83,7 +84,7 @@ function Empty(props: { children: Child }) {
 
 function CountTable(props: { caption: string; rows: { label: string; n: number }[]; total: number }) {
   return (
-    <div class="table-wrap">
+    <TableWrap label={props.caption}>
       <table>
         <caption class="sr-only">{props.caption}</caption>
         <thead>
@@ -107,7 +108,7 @@ function CountTable(props: { caption: string; rows: { label: string; n: number }
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -11,10 +11,11 @@ const Answer = z
     patient_id: z.string(),
     currency: z.string(),
     discount_bps: z.number().int().openapi({ description: 'The discount tier reached' }),
-    tier: TierGoalSchema.nullable().openapi({
+    // Unions with null, not .nullable(): that would carry the component's name and make it nullable.
+    tier: z.union([TierGoalSchema, z.null()]).openapi({
       description: 'The next discount tier; null at the top or without tiers',
     }),
-    points: PointsGoalSchema.nullable().openapi({
+    points: z.union([PointsGoalSchema, z.null()]).openapi({
       description: 'Points for the cheapest of the best gift suggestions; null without one',
     }),
   })

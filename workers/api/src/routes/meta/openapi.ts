@@ -52,6 +52,16 @@ export const OPENAPI_TAGS = [
       'Satisfaction surveys (0-10 likelihood to recommend, what to improve, quotable words), the clinic’s NPS per month, and the suggestions board.',
   },
   {
+    name: 'Questionnaires',
+    description:
+      'A clinic’s versioned questionnaire, patients’ answers (on their personal link or taken by staff) and the personal links themselves; consent given or withdrawn there is kept with the words shown and their version.',
+  },
+  {
+    name: 'Segments',
+    description:
+      'Saved segments of a clinic’s patients as rules over what is known of them, with live counts, members, CSV and engagement month by month; a segment with a description is a persona.',
+  },
+  {
     name: 'Insight',
     description:
       'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class; distributions now, quadrant moves and cohorts’ engagement month by month, and the win-back list.',
