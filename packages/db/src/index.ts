@@ -11,6 +11,7 @@ export type Db = ReturnType<typeof createDb>;
 export * from './abuse';
 export * from './audit';
 export * from './batch';
+export * from './call-records';
 export * from './caller';
 export * from './clinic-months';
 export * from './deps';

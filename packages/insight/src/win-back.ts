@@ -3,10 +3,12 @@ import {
   type AbcClass,
   type AuthRefusal,
   type Caller,
-  type CallOutcome,
+  type CallRecord,
+  callRecordOf,
   type Deps,
   keyOrganization,
   keyRefOf,
+  lastCallJson,
   patientInsight,
   patients,
   type Quadrant,
@@ -21,19 +23,6 @@ import { alias } from 'drizzle-orm/sqlite-core';
 // through patient_insight_win_back_idx (clinic_id, win_back, overdue_days): ties in overdue days are
 // broken by the row's rowid, the index's own last column, so the order needs no sort (a tie-break on
 // patient_id would make SQLite sort each page's candidates in a temporary B-tree).
-//
-// The latest call is read here rather than through @gratia/points' lastCallJson: the points package
-// appends this package's refreshPatientInsight to its writes, so depending on it would be a cycle.
-
-/** Who made the latest call, as the call list shows it (the same shape as @gratia/points' CallRecord). */
-export interface WinBackCall {
-  id: string;
-  patientId: string;
-  outcome: CallOutcome;
-  note: string | null;
-  at: number;
-  by: { kind: 'staff' | 'api_key'; id: string; name: string | null };
-}
 
 export interface WinBackEntry {
   patientId: string;
@@ -54,7 +43,7 @@ export interface WinBackEntry {
   engagementPrev: number | null;
   quadrant: Quadrant;
   abcClass: AbcClass | null;
-  lastCall: WinBackCall | null;
+  lastCall: CallRecord | null;
 }
 
 /** Where a page ended: the last entry's overdue days and patient. */
@@ -93,39 +82,6 @@ interface Row {
   last_call: string | null;
 }
 
-/** The patient's latest call with who made it, as JSON (null: never called): one seek on call_outcomes_patient_idx. */
-const latestCall = (clinicId: SQL, patientId: SQL) =>
-  sql`(select json_object('id', c.id, 'patient_id', c.patient_id, 'outcome', c.outcome, 'note', c.note,
-      'at', c.at, 'key_id', c.key_id, 'key_name', k.name, 'staff_id', c.staff_id, 'staff_name', m.name)
-    from call_outcomes c join api_keys k on k.id = c.key_id left join staff_members m on m.id = c.staff_id
-    where c.clinic_id = ${clinicId} and c.patient_id = ${patientId}
-    order by c.at desc, c.rowid desc limit 1)`;
-
-function callOf(json: string): WinBackCall {
-  const r = JSON.parse(json) as {
-    id: string;
-    patient_id: string;
-    outcome: CallOutcome;
-    note: string | null;
-    at: number;
-    key_id: string;
-    key_name: string | null;
-    staff_id: string | null;
-    staff_name: string | null;
-  };
-  return {
-    id: r.id,
-    patientId: r.patient_id,
-    outcome: r.outcome,
-    note: r.note,
-    at: r.at,
-    by:
-      r.staff_id !== null
-        ? { kind: 'staff', id: r.staff_id, name: r.staff_name }
-        : { kind: 'api_key', id: r.key_id, name: r.key_name },
-  };
-}
-
 /** The list's one statement (batchable, explained by the query-plan test); the clinic is the caller key's. */
 export function winBackStatement(deps: Deps, input: WinBackInput) {
   const clinicId = keyOrganization(keyRefOf(input.caller));
@@ -148,7 +104,7 @@ export function winBackStatement(deps: Deps, input: WinBackInput) {
       engagement_prev: col<number | null>(sql`i.engagement_prev`, 'engagement_prev'),
       quadrant: col<Quadrant>(sql`i.quadrant`, 'quadrant'),
       abc_class: col<AbcClass | null>(sql`i.abc_class`, 'abc_class'),
-      last_call: col<string | null>(latestCall(sql`i.clinic_id`, sql`i.patient_id`), 'last_call'),
+      last_call: col<string | null>(lastCallJson(sql`i.clinic_id`, sql`i.patient_id`), 'last_call'),
     })
     .from(alias(patientInsight, 'i'))
     .innerJoin(alias(patients, 'p'), sql`p.id = i.patient_id`)
@@ -193,7 +149,7 @@ export async function listWinBack(
       engagementPrev: r.engagement_prev,
       quadrant: r.quadrant,
       abcClass: r.abc_class,
-      lastCall: r.last_call === null ? null : callOf(r.last_call),
+      lastCall: r.last_call === null ? null : callRecordOf(r.last_call),
     })),
     next: more && last ? { overdueDays: last.overdue_days, patientId: last.patient_id } : null,
   });

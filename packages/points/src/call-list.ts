@@ -1,8 +1,15 @@
 import { DAY_MS } from '@gratia/core';
-import { type Deps, type OrgPrincipal, patients, pointAccounts } from '@gratia/db';
+import {
+  type CallRecord,
+  callRecordOf,
+  type Deps,
+  lastCallJson,
+  type OrgPrincipal,
+  patients,
+  pointAccounts,
+} from '@gratia/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { type CallRecord, callRecordOf, lastCallJson } from './call-outcomes';
 import { liveBalance, spendableLot } from './rules';
 
 // The call list: the clinic's patients with points lapsing within a window, soonest first, with

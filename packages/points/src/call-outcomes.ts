@@ -1,15 +1,20 @@
 import { err, isId, newId, ok, type Refusal, type Result } from '@gratia/core';
 import {
   auditEntry,
+  CALL_NEWEST_FIRST,
+  CALL_RECORD_FROM,
+  CALL_RECORD_JSON,
   type CallOutcome,
+  type CallRecord,
   callOutcomes,
+  callRecordOf,
   type Db,
   type Deps,
   type OrgPrincipal,
   patients,
   runBatch,
 } from '@gratia/db';
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 
 // What came of the calls staff make from the call list: reached, left a message, no answer, or do not
 // call. Each call is a record of its own (append-only: a trigger refuses updates), with the key that
@@ -19,82 +24,15 @@ import { and, eq, type SQL, sql } from 'drizzle-orm';
 // until a later outcome of another kind is recorded for them (staff called back at the patient's
 // request, say). Nothing else is kept: the latest record decides, so the history explains the state.
 
-/** Who recorded a call: a staff member (through their console key), or an API key. */
-export interface CallRecorder {
-  kind: 'staff' | 'api_key';
-  id: string;
-  /** The staff member's name, or the key's (keys may be unnamed). */
-  name: string | null;
-}
-
-export interface CallRecord {
-  id: string;
-  patientId: string;
-  outcome: CallOutcome;
-  note: string | null;
-  at: number;
-  by: CallRecorder;
-}
-
 /** Where a page of a patient's call history ends: the last record's time and id. */
 export interface CallPosition {
   at: number;
   id: string;
 }
 
-/** The columns of a call record `c` with who made it (`k`: the key, `m`: its staff member). */
-const RECORD_JSON = sql`json_object('id', c.id, 'patient_id', c.patient_id, 'outcome', c.outcome,
-  'note', c.note, 'at', c.at, 'key_id', c.key_id, 'key_name', k.name, 'staff_id', c.staff_id,
-  'staff_name', m.name)`;
-const RECORD_FROM = sql`call_outcomes c join api_keys k on k.id = c.key_id
-  left join staff_members m on m.id = c.staff_id`;
-
-/**
- * Newest first; within a millisecond, the later written first (ids are random within one), straight
- * from call_outcomes_patient_idx, whose entries end in the rowid.
- */
-const NEWEST_FIRST = sql`c.at desc, c.rowid desc`;
-
 /** Call records as a batchable query (raw SQL cannot be batched with parameters). */
 const selectRecords = (db: Db) =>
-  db.select({ record: sql<string>`${RECORD_JSON}`.as('record') }).from(RECORD_FROM);
-
-interface RecordJson {
-  id: string;
-  patient_id: string;
-  outcome: CallOutcome;
-  note: string | null;
-  at: number;
-  key_id: string;
-  key_name: string | null;
-  staff_id: string | null;
-  staff_name: string | null;
-}
-
-/** A call record from its JSON (RECORD_JSON). */
-export function callRecordOf(json: string): CallRecord {
-  const r = JSON.parse(json) as RecordJson;
-  return {
-    id: r.id,
-    patientId: r.patient_id,
-    outcome: r.outcome,
-    note: r.note,
-    at: r.at,
-    by:
-      r.staff_id !== null
-        ? { kind: 'staff', id: r.staff_id, name: r.staff_name }
-        : { kind: 'api_key', id: r.key_id, name: r.key_name },
-  };
-}
-
-/**
- * A patient's latest call record as JSON (null: never called), for a select list: one seek on
- * call_outcomes_patient_idx per patient.
- */
-export const lastCallJson = (clinicId: SQL | string, patientId: SQL | string) =>
-  sql`(select ${RECORD_JSON} from ${RECORD_FROM}
-    where c.clinic_id = ${clinicId} and c.patient_id = ${patientId}
-    order by ${NEWEST_FIRST} limit 1)`;
+  db.select({ record: sql<string>`${CALL_RECORD_JSON}`.as('record') }).from(CALL_RECORD_FROM);
 
 /** The patient, only if it is the clinic's. */
 const ownPatientRow = (db: Db, clinicId: string, patientId: string) =>
@@ -175,7 +113,7 @@ export async function listCallOutcomes(
               : sql``
           }`,
       )
-      .orderBy(NEWEST_FIRST)
+      .orderBy(CALL_NEWEST_FIRST)
       .limit(input.limit + 1),
   });
   if (read.patient.length === 0) return err(notFound(input.patientId));

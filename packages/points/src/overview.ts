@@ -2,7 +2,9 @@ import { err, isId, ok, type Refusal, type Result } from '@gratia/core';
 import {
   type AuthRefusal,
   type Caller,
+  type CallRecord,
   type ConsentEvent,
+  callRecordOf,
   clinicBranches,
   consentEvents,
   type Deps,
@@ -10,6 +12,7 @@ import {
   keyMatch,
   keyOrganization,
   keyRefOf,
+  lastCallJson,
   type Patient,
   type PatientInsight,
   patientInsight,
@@ -33,7 +36,6 @@ import {
   statementPage,
   statementRows,
 } from './account';
-import { type CallRecord, callRecordOf, lastCallJson } from './call-outcomes';
 import { currentProgram } from './rules';
 
 // Everything the clinic console shows on a patient's page, in one D1 round trip: the patient, their

@@ -1,8 +1,7 @@
 import { ApiError, formatMoney, isId } from '@gratia/core';
-import { CALL_OUTCOMES, type CallOutcome } from '@gratia/db';
+import { CALL_OUTCOMES, type CallOutcome, type CallRecord } from '@gratia/db';
 import {
   type CallListEntry,
-  type CallRecord,
   daysLeftInMonth,
   type Figure,
   readToday,

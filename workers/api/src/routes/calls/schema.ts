@@ -1,6 +1,6 @@
 import { toIso } from '@gratia/core';
+import type { CallRecord } from '@gratia/db';
 import { CALL_OUTCOMES } from '@gratia/db';
-import type { CallRecord } from '@gratia/points';
 import { z } from '@hono/zod-openapi';
 import { TimestampSchema } from '../../lib/schemas';
 
