@@ -37,7 +37,7 @@ import {
   QUESTIONNAIRE_CONSENT_WORDING,
   QUESTIONNAIRE_WITHDRAW_WORDING,
 } from './default-questionnaire';
-import { refreshPatientInsight } from './refresh';
+import { ensureRow, refreshPatientInsight } from './refresh';
 
 // A clinic's questionnaire (versioned: each save is a new version, kept whole, and an answer names the
 // version it answered) and a patient's answers to it, given on their personal link, by staff in the
@@ -581,10 +581,7 @@ export async function submitAnswers(
           ${input.version}, ${JSON.stringify(answers)}, ${input.source}, ${link?.id ?? null}, ${keyId}, ${now}
         where ${fresh} and ${allowed}`,
     ),
-    ensureInsight: db
-      .insert(patientInsight)
-      .values({ patientId: input.patientId, clinicId, refreshedAt: now })
-      .onConflictDoNothing(),
+    ensureInsight: ensureRow(db, input.patientId, now, clinicId),
     insight: db
       .update(patientInsight)
       .set({
@@ -633,7 +630,7 @@ export async function submitAnswers(
       when: done,
       at: now,
     }),
-    refresh: refreshPatientInsight(db, input.patientId, now),
+    refresh: refreshPatientInsight(db, input.patientId, now, clinicId),
     after: db.select().from(questionnaireResponses).where(eq(questionnaireResponses.id, id)),
     changed: db.select({ channel: consentEvents.channel }).from(consentEvents).where(consent.changed),
   });

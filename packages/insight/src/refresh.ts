@@ -1,6 +1,6 @@
 import { DAY_MS } from '@gratia/core';
 import { clinicMonthSql, type Db, patientInsight } from '@gratia/db';
-import { eq, getTableColumns, is, SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, is, SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 
 // The per-patient insight row (patient_insight), re-derived in SQL from the row itself (behaviour kept
@@ -152,11 +152,29 @@ export const ensureRows = (db: Db, where: SQL, now: number) =>
     .select(sql`select ${newRowColumns(now)} from patients p where ${where}`)
     .onConflictDoNothing();
 
-/** Creates the insight row of a patient who has none; an id of no patient writes nothing. */
-export const ensureRow = (db: Db, patientId: string, now: number) =>
-  ensureRows(db, sql`p.id = ${patientId}`, now);
+/**
+ * Creates the insight row of a patient who has none; an id of no patient writes nothing, and with
+ * `clinicId`, neither does another clinic's patient.
+ */
+export const ensureRow = (db: Db, patientId: string, now: number, clinicId?: string) =>
+  ensureRows(
+    db,
+    clinicId ? sql`p.id = ${patientId} and p.clinic_id = ${clinicId}` : sql`p.id = ${patientId}`,
+    now,
+  );
 
-/** Statements that bring one patient's insight row up to date (creating it if missing). */
-export function refreshPatientInsight(db: Db, patientId: string, now: number): BatchItem<'sqlite'>[] {
-  return [ensureRow(db, patientId, now), ...refreshStatements(db, eq(pi.patientId, patientId), now)];
+/**
+ * Statements that bring one patient's insight row up to date (creating it if missing). With `clinicId`
+ * (the acting clinic), a patient of another clinic is left as it is: a refused request writes nothing.
+ */
+export function refreshPatientInsight(
+  db: Db,
+  patientId: string,
+  now: number,
+  clinicId?: string,
+): BatchItem<'sqlite'>[] {
+  const scope = clinicId
+    ? and(eq(pi.patientId, patientId), eq(pi.clinicId, clinicId))
+    : eq(pi.patientId, patientId);
+  return [ensureRow(db, patientId, now, clinicId), ...refreshStatements(db, scope as SQL, now)];
 }

@@ -17,7 +17,7 @@ import {
 } from '@gratia/db';
 import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { createPatientLink, type IssuedLink, linkUrl, type OpenedLink, openPatientLink } from './links';
-import { refreshPatientInsight } from './refresh';
+import { ensureRow, refreshPatientInsight } from './refresh';
 
 // Satisfaction surveys: a 0-10 likelihood to recommend, what the clinic could do better, and words the
 // clinic may quote (only with the patient's explicit permission). A patient answers on their personal
@@ -89,8 +89,8 @@ interface AnswerRow {
 
 /**
  * The statements that keep one answer. Everything after the answer's own insert is conditional on
- * that row existing, so a refused answer writes nothing (the insight row's refresh aside, which only
- * re-derives what is stored). The patient's insight row is made if missing, then given the answer.
+ * that row existing, and the insight row's statements are scoped to the answer's clinic, so a refused
+ * answer writes nothing. The patient's insight row is made if missing, then given the answer.
  */
 function answerStatements(db: Db, r: AnswerRow, suggestionId: string) {
   const a = r.answer;
@@ -108,15 +108,12 @@ function answerStatements(db: Db, r: AnswerRow, suggestionId: string) {
       sql`select ${suggestionId}, ${r.clinicId}, ${r.patientId}, ${r.id}, ${a.improvement ?? ''}, 'new',
           null, ${r.now}, ${r.now}, null where ${a.improvement !== null ? sql`1` : sql`0`} and ${written}`,
     ),
-    ensureInsight: db
-      .insert(patientInsight)
-      .values({ patientId: r.patientId, clinicId: r.clinicId, refreshedAt: r.now })
-      .onConflictDoNothing(),
+    ensureInsight: ensureRow(db, r.patientId, r.now, r.clinicId),
     satisfaction: db
       .update(patientInsight)
       .set({ surveyScore: a.score, surveyAt: r.now, surveyCount: sql`${patientInsight.surveyCount} + 1` })
       .where(and(eq(patientInsight.patientId, r.patientId), written)),
-    refresh: refreshPatientInsight(db, r.patientId, r.now),
+    refresh: refreshPatientInsight(db, r.patientId, r.now, r.clinicId),
   };
 }
 
@@ -234,11 +231,6 @@ export async function recordSurveyResponse(
   if (!isId('pat', input.patientId)) return err(patientNotFound(input.patientId));
   const { db } = deps;
   const clinicId = input.clinic.organizationId;
-  const [own] = await db
-    .select({ id: patients.id })
-    .from(patients)
-    .where(and(eq(patients.id, input.patientId), eq(patients.clinicId, clinicId)));
-  if (!own) return err(patientNotFound(input.patientId));
   const now = deps.clock.now();
   const id = newId('svy', now);
   const suggestionId = newId('sug', now);

@@ -128,7 +128,7 @@ export async function recordVisit(
     }),
     // The patient's insight row re-derived with the visit (the triggers keep the counts; this brings the
     // quadrant, engagement and win-back along, so a patient who just came back leaves the win-back list).
-    insight: refreshPatientInsight(db, input.patientId, now),
+    insight: refreshPatientInsight(db, input.patientId, now, clinic.organizationId),
     // The spendable balance is the booked one less lapsed lots not booked yet: no scan of live lots.
     lapsed: db
       .select({ lapsed: sql<number>`coalesce(sum(${pointLots.remaining}), 0)`.as('lapsed') })
