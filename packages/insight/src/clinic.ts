@@ -161,25 +161,9 @@ export async function refreshClinic(
     .select({ n: sql<number>`count(*)`.as('n') })
     .from(patients)
     .where(eq(patients.clinicId, clinicId));
-  if ((size?.n ?? 0) <= REFRESH_SLICE) {
-    const done = await runBatch(db, {
-      months: timezoneMonthsStatement(db, clinic.timezone),
-      rows: ensureRows(db, sql`p.clinic_id = ${clinicId}`, now),
-      interval: clinicIntervalStatement(db, clinicId, now),
-      refresh: refreshStatements(db, eq(pi.clinicId, clinicId) as SQL, now),
-      intervalAfter: clinicIntervalStatement(db, clinicId, now),
-      classify: classifyStatements(db, clinicId),
-      ...snapshotStatements(db, clinicId, month),
-      ...(input.audit ? { audit: input.audit } : {}),
-      count: db
-        .select({ n: sql<number>`count(*)`.as('n') })
-        .from(pi)
-        .where(eq(pi.clinicId, clinicId)),
-    });
-    return { clinicId, month, patients: done.count[0]?.n ?? 0, refreshedAt: now };
-  }
-  // First: rows for every patient, and the clinic's interval from what the rows say so far.
-  const first = await runBatch(db, {
+  // Opening: rows for every patient, the clinic's interval from what the rows say so far. Closing:
+  // the interval again from the re-derived rows, A/B/C, this month's snapshot, the audit entry.
+  const opening = {
     months: timezoneMonthsStatement(db, clinic.timezone),
     rows: ensureRows(db, sql`p.clinic_id = ${clinicId}`, now),
     interval: clinicIntervalStatement(db, clinicId, now),
@@ -187,7 +171,22 @@ export async function refreshClinic(
       .select({ n: sql<number>`count(*)`.as('n') })
       .from(pi)
       .where(eq(pi.clinicId, clinicId)),
-  });
+  };
+  const closing = {
+    intervalAfter: clinicIntervalStatement(db, clinicId, now),
+    classify: classifyStatements(db, clinicId),
+    ...snapshotStatements(db, clinicId, month),
+    ...(input.audit ? { audit: input.audit } : {}),
+  };
+  if ((size?.n ?? 0) <= REFRESH_SLICE) {
+    const done = await runBatch(db, {
+      ...opening,
+      refresh: refreshStatements(db, eq(pi.clinicId, clinicId) as SQL, now),
+      ...closing,
+    });
+    return { clinicId, month, patients: done.count[0]?.n ?? 0, refreshedAt: now };
+  }
+  const first = await runBatch(db, opening);
   let from = '';
   for (;;) {
     const [edge] = await db
@@ -207,12 +206,7 @@ export async function refreshClinic(
     if (!edge) break;
     from = edge.id;
   }
-  await runBatch(db, {
-    interval: clinicIntervalStatement(db, clinicId, now),
-    classify: classifyStatements(db, clinicId),
-    ...snapshotStatements(db, clinicId, month),
-    ...(input.audit ? { audit: input.audit } : {}),
-  });
+  await runBatch(db, closing);
   return { clinicId, month, patients: first.count[0]?.n ?? 0, refreshedAt: now };
 }
 
