@@ -24,7 +24,14 @@ nav.periods{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0}nav.periods a{p
 .code{font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all}
 `;
 
-export function Page(props: { title: string; children: Child; script?: string; scripts?: string[] }) {
+export function Page(props: {
+  title: string;
+  children: Child;
+  script?: string;
+  scripts?: string[];
+  /** CSS of the page's own, after the shared style. */
+  style?: string;
+}) {
   const scripts = [...(props.scripts ?? []), ...(props.script ? [props.script] : [])];
   return (
     <html lang="en">
@@ -33,7 +40,7 @@ export function Page(props: { title: string; children: Child; script?: string; s
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
         <title>{props.title}</title>
-        <style>{PAGE_STYLE}</style>
+        <style>{props.style ? `${PAGE_STYLE}${props.style}` : PAGE_STYLE}</style>
       </head>
       <body>
         <main>{props.children}</main>

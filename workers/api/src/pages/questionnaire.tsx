@@ -66,8 +66,7 @@ async function render(
   const stopped = q.stopped === 'email' || q.stopped === 'sms' ? (q.stopped as ConsentChannel) : null;
   return doc(
     c,
-    <Page title={v.title}>
-      <style>{QUESTION_STYLE}</style>
+    <Page title={v.title} style={QUESTION_STYLE}>
       <p class="eyebrow">{clinic.name}</p>
       <h1>
         {v.title}, {patient.firstName}

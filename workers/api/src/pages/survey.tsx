@@ -1,11 +1,10 @@
 import { ERROR_TEXT } from '@gratia/core';
 import { readSurveyLink, type SurveyLinkView, submitSurvey } from '@gratia/insight';
 import type { Context, Hono } from 'hono';
-import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../env';
 import { form } from '../lib/forms';
 import { sameOrigin } from '../lib/page-session';
-import { PAGE_STYLE } from './layout';
+import { Page } from './layout';
 import { STATIC_PAGE_HEADERS } from './static-headers';
 
 // /s/{token}: the patient's satisfaction survey, on their phone, no account: 0-10 how likely they are
@@ -22,7 +21,8 @@ const SURVEY_HEADERS: Record<string, string> = {
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 };
 
-const SURVEY_STYLE = `${PAGE_STYLE}
+/** The survey page's own CSS, after the shared page style. */
+const SURVEY_STYLE = `
 fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;font-size:1.1rem;margin-bottom:.5rem}
 .scale{display:grid;grid-template-columns:repeat(6,1fr);gap:.4rem}@media(min-width:36rem){.scale{grid-template-columns:repeat(11,1fr)}}
 .scale label{display:flex;flex-direction:column;align-items:center;justify-content:center;min-height:3rem;border:1px solid #b9b2a8;border-radius:10px;background:#fff;font-size:1.15rem;font-weight:600;cursor:pointer}
@@ -31,23 +31,6 @@ fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;font-size:1.1re
 textarea{width:100%;font:inherit;padding:.65rem;border:1px solid #b9b2a8;border-radius:10px;min-height:5rem;box-sizing:border-box}
 label.inline{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}label.inline input{width:auto;margin-top:.3rem}
 `;
-
-function SurveyHtml(props: { title: string; children: Child }) {
-  return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex, nofollow" />
-        <title>{props.title}</title>
-        <style>{SURVEY_STYLE}</style>
-      </head>
-      <body>
-        <main>{props.children}</main>
-      </body>
-    </html>
-  );
-}
 
 function Implemented({ items }: { items: SurveyLinkView['implemented'] }) {
   if (items.length === 0) return null;
@@ -69,7 +52,7 @@ function Form(props: { view: SurveyLinkView; error?: string; values?: Record<str
   const { clinic, patient } = props.view.opened;
   const v = props.values ?? {};
   return (
-    <SurveyHtml title={`${clinic.name}: how did we do?`}>
+    <Page style={SURVEY_STYLE} title={`${clinic.name}: how did we do?`}>
       <p class="eyebrow">{clinic.name}</p>
       <h1>How did we do, {patient.firstName}?</h1>
       <Implemented items={props.view.implemented} />
@@ -109,29 +92,29 @@ function Form(props: { view: SurveyLinkView; error?: string; values?: Record<str
         <button type="submit">Send my answer</button>
       </form>
       <p class="muted">Your answer goes to {clinic.name} only. This link takes one answer.</p>
-    </SurveyHtml>
+    </Page>
   );
 }
 
 function Thanks(props: { clinic: string; already: boolean; implemented?: SurveyLinkView['implemented'] }) {
   return (
-    <SurveyHtml title={`${props.clinic}: thank you`}>
+    <Page style={SURVEY_STYLE} title={`${props.clinic}: thank you`}>
       <p class="eyebrow">{props.clinic}</p>
       <h1>Thank you!</h1>
       <p class="status ok" role="status">
         {props.already ? ERROR_TEXT.survey_already_answered : 'Your answer has been sent. It helps us a lot.'}
       </p>
       <Implemented items={props.implemented ?? []} />
-    </SurveyHtml>
+    </Page>
   );
 }
 
 function NotValid() {
   return (
-    <SurveyHtml title="This link is not valid">
+    <Page style={SURVEY_STYLE} title="This link is not valid">
       <h1>This link is not valid</h1>
       <p>{ERROR_TEXT.link_not_found}</p>
-    </SurveyHtml>
+    </Page>
   );
 }
 
