@@ -37,6 +37,14 @@ export const ID_PREFIXES = [
   'sug',
   'brn',
   'seg',
+  'plt',
+  'pli',
+  'rwd',
+  'cwd',
+  'cwu',
+  'ref',
+  'vrl',
+  'vrv',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -175,8 +175,9 @@ export function statementRows(
           (select v.program_version from visits v where v.id = ${pointEntries.sourceId}) end`.as(
         'program_version',
       ),
-      expiresOn: sql<string | null>`case when ${pointEntries.txnType} = 'accrual' then
-          (select l.expires_on from point_lots l where l.visit_id = ${pointEntries.sourceId}) end`.as(
+      expiresOn: sql<string | null>`case ${pointEntries.txnType}
+          when 'accrual' then (select l.expires_on from point_lots l where l.visit_id = ${pointEntries.sourceId})
+          when 'bonus' then (select l.expires_on from point_lots l where l.reward_id = ${pointEntries.sourceId}) end`.as(
         'lot_expires_on',
       ),
       counterpartyName: sql<string | null>`case when ${pointEntries.counterpartyId} is not null then
@@ -211,7 +212,7 @@ export function statementPage(rows: Awaited<ReturnType<typeof statementRows>>, l
         ...e,
         counterparty: e.counterpartyId ? { id: e.counterpartyId, name: counterpartyName ?? '' } : null,
         programVersion: e.txnType === 'accrual' ? e.programVersion : null,
-        expiresOn: e.txnType === 'accrual' ? e.expiresOn : null,
+        expiresOn: e.txnType === 'accrual' || e.txnType === 'bonus' ? e.expiresOn : null,
       }),
     ),
     next: more ? kept[kept.length - 1]!.seq : null,

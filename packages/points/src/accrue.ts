@@ -76,7 +76,7 @@ export function accrualStatements(db: Db, input: AccrualInput) {
       },
     });
   const lot = db.insert(pointLots).select(
-    sql`select ${lotId}, s.patient_id, s.clinic_id, s.id, s.points_earned, s.points_earned, 0,
+    sql`select ${lotId}, s.patient_id, s.clinic_id, s.id, null, s.points_earned, s.points_earned, 0,
       s.occurred_at, ${input.expiry.expiresOn}, ${input.expiry.expiresAt} ${fromVisit} and s.points_earned > 0`,
   );
   const entries = entryPairStatements(db, {

@@ -68,7 +68,7 @@ export function rebuildClinicFiguresStatements(db: Db, clinic: { id: string; tim
       });
   };
   const points = {
-    points_issued: sql`case e.txn_type when 'accrual' then -e.points else 0 end`,
+    points_issued: sql`case when e.txn_type in ('accrual', 'bonus', 'correction') then -e.points else 0 end`,
     points_spent: sql`case e.txn_type when 'redemption' then e.points else 0 end`,
     points_reversed: sql`case e.txn_type when 'reversal' then -e.points else 0 end`,
     points_expired: sql`case e.txn_type when 'expiry' then e.points else 0 end`,

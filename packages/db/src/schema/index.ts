@@ -2,6 +2,7 @@ export * from './api-keys';
 export * from './guards';
 export * from './idempotency';
 export * from './insight';
+export * from './loyalty';
 export * from './offers';
 export * from './organizations';
 export * from './patients';

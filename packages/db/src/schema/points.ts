@@ -133,9 +133,9 @@ export const pointLots = sqliteTable(
     clinicId: text('clinic_id')
       .notNull()
       .references(() => organizations.id),
-    visitId: text('visit_id')
-      .notNull()
-      .references(() => visits.id),
+    /** The paid visit that earned the points, or (for bonus points) the reward that gave them. */
+    visitId: text('visit_id').references(() => visits.id),
+    rewardId: text('reward_id'),
     points: integer('points').notNull(),
     remaining: integer('remaining').notNull(),
     expired: integer('expired').notNull().default(0),
@@ -147,6 +147,8 @@ export const pointLots = sqliteTable(
   },
   (t) => [
     uniqueIndex('point_lots_visit_unique').on(t.visitId),
+    uniqueIndex('point_lots_reward_unique').on(t.rewardId),
+    check('point_lots_source_check', sql`(${t.visitId} is null) <> (${t.rewardId} is null)`),
     // Only lots with something left are ever scanned, so old, spent history costs nothing.
     index('point_lots_live_idx').on(t.patientId, t.expiresAt, t.id).where(sql`${t.remaining} > 0`),
     index('point_lots_clinic_live_idx').on(t.clinicId, t.expiresAt).where(sql`${t.remaining} > 0`),
@@ -233,7 +235,15 @@ export const pointReversals = sqliteTable(
 );
 export type PointReversal = typeof pointReversals.$inferSelect;
 
-export const POINT_TXN_TYPES = ['accrual', 'redemption', 'reversal', 'expiry'] as const;
+/** bonus: points a loyalty reward gave; correction: a reversed visit's points taken back. */
+export const POINT_TXN_TYPES = [
+  'accrual',
+  'redemption',
+  'reversal',
+  'expiry',
+  'bonus',
+  'correction',
+] as const;
 export type PointTxnType = (typeof POINT_TXN_TYPES)[number];
 /**
  * patient: the card's points; liability: the issuing clinic's points liability; receivable: what a

@@ -314,6 +314,8 @@ const ENTRY_LABEL = {
   redemption: 'Spent',
   reversal: 'Given back',
   expiry: 'Expired',
+  bonus: 'Bonus',
+  correction: 'Visit reversed',
 } as const;
 
 function PatientPage(props: {

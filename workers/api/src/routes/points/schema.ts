@@ -1,5 +1,11 @@
 import { toIso } from '@gratia/core';
-import type { PointEntry, PointLot, PointRedemption, Visit } from '@gratia/db';
+import {
+  POINT_TXN_TYPES,
+  type PointEntry,
+  type PointLot,
+  type PointRedemption,
+  type Visit,
+} from '@gratia/db';
 import type { LoyaltyRules, PointMoney } from '@gratia/points';
 import { z } from '@hono/zod-openapi';
 import { MoneySchema, TimestampSchema } from '../../lib/schemas';
@@ -162,7 +168,7 @@ export const EntrySchema = z
   .object({
     id: z.string().openapi({ example: 'pte_42' }),
     transaction_id: z.string(),
-    type: z.enum(['accrual', 'redemption', 'reversal', 'expiry']),
+    type: z.enum(POINT_TXN_TYPES),
     points: PointsSchema.openapi({
       description: 'Signed: positive adds to the card, negative takes from it',
     }),
