@@ -652,6 +652,11 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
     };
   },
+  // The loyalty plan: templates, dated items, regeneration (issue 12)
+  // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
+  // Code words (issue 12)
+  // Referrals, every-Nth-visit rules and visit reversals (issue 12)
+  // VIP, birthdays and rewards (issue 12)
 };
 
 /** Mutating routes that change nothing, each with why. */

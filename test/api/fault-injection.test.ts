@@ -468,6 +468,11 @@ const SCENARIOS: Record<string, Scenario> = {
       return { method: 'DELETE', path: `/v1/segments/${seg.body.id}`, token: net.clinic.key };
     },
   },
+  // The loyalty plan: templates, dated items, regeneration (issue 12)
+  // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
+  // Code words (issue 12)
+  // Referrals, every-Nth-visit rules and visit reversals (issue 12)
+  // VIP, birthdays and rewards (issue 12)
 };
 
 /** Bookkeeping that may change whatever happens to the work itself. */

@@ -3084,6 +3084,11 @@ const MATRIX: Record<string, Entry> = {
     none: "invites into the caller's own organisation; refers to nothing existing",
   },
   ...staffForms('/partner/staff', 'partner P1', staffOfP1),
+  // == The loyalty plan: templates, dated items, regeneration (issue 12): entries go here ==
+  // == Agenda, coverage, budget, CSV and the iCalendar feed (issue 12): entries go here ==
+  // == Code words (issue 12): entries go here ==
+  // == Referrals, every-Nth-visit rules and visit reversals (issue 12): entries go here ==
+  // == VIP, birthdays and rewards (issue 12): entries go here ==
 };
 
 // ---------------------------------------------------------------------------------------------------

@@ -20,7 +20,10 @@ export type ConsoleArea =
   | 'today'
   | 'patients'
   | 'gift'
+  | 'agenda'
   | 'win-back'
+  | 'plan'
+  | 'offers'
   | 'insight'
   | 'segments'
   | 'feedback'
@@ -32,6 +35,8 @@ export type ConsoleArea =
 
 /** Which staff roles see each area (an area not listed here is for every clinic role). */
 export const AREA_ROLES: Partial<Record<ConsoleArea, readonly StaffRole[]>> = {
+  plan: ['owner', 'manager'],
+  offers: ['owner', 'manager'],
   insight: ['owner', 'manager'],
   segments: ['owner', 'manager'],
   feedback: ['owner', 'manager'],
@@ -44,7 +49,10 @@ export const AREA_ROLES: Partial<Record<ConsoleArea, readonly StaffRole[]>> = {
 const NAV: [ConsoleArea, string, string][] = [
   ['today', 'Today', '/console'],
   ['patients', 'Patients', '/console/patients'],
+  ['agenda', 'My week', '/console/agenda'],
   ['win-back', 'Win-back', '/console/win-back'],
+  ['plan', 'Plan', '/console/plan'],
+  ['offers', 'Offers', '/console/offers'],
   ['insight', 'Insight', '/console/insight'],
   ['segments', 'Segments', '/console/segments'],
   ['feedback', 'Feedback', '/console/feedback'],
