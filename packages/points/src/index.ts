@@ -23,6 +23,7 @@ export * from './report';
 export * from './report-csv';
 export * from './report-rebuild';
 export * from './reverse';
+export * from './rewards';
 export * from './rules';
 export * from './spend';
 export * from './spending';
