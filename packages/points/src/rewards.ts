@@ -145,7 +145,8 @@ export function rewardStatements(db: Db, input: RewardInput, booking: RewardBook
       ${input.guard ?? sql`where 1`}`,
     )
     .onConflictDoNothing();
-  const fromReward = sql`from loyalty_rewards r where r.id = ${id}`;
+  // A capped reward (earned over a limit) is recorded and gives nothing.
+  const fromReward = sql`from loyalty_rewards r where r.id = ${id} and r.status <> 'capped'`;
   const statements: Record<string, Item | readonly Item[]> = { reward: insert };
 
   if (spec.kind === 'points') {
@@ -193,7 +194,7 @@ export function rewardStatements(db: Db, input: RewardInput, booking: RewardBook
         o.title, r.title, o.currency, o.price_amount, o.price_amount, 'issued', ${booking.kid}, ${issuedAt},
         ${expiresAt}, null, null, null, null, null, ${now}
         from loyalty_rewards r join offers o on o.id = r.offer_id
-        where r.id = ${id} and o.active = 1 and o.currency = r.currency`,
+        where r.id = ${id} and r.status <> 'capped' and o.active = 1 and o.currency = r.currency`,
     );
     statements.voucherLink = db
       .update(loyaltyRewards)
@@ -227,4 +228,5 @@ export const prefixed = (name: string, s: Record<string, Item | readonly Item[]>
   >;
 
 /** The reward a batch wrote or found, from its `after` result. */
-export const rewardAfter = (rows: readonly LoyaltyReward[] | undefined): LoyaltyReward | null => rows?.[0] ?? null;
+export const rewardAfter = (rows: readonly LoyaltyReward[] | undefined): LoyaltyReward | null =>
+  rows?.[0] ?? null;

@@ -20,7 +20,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import { accrualStatements } from './accrue';
 import { lotExpiry } from './calendar';
 import { accrualPoints, rulesFromRow } from './program';
+import { punchHook } from './punches';
+import { referralHook } from './referrals';
 import { currentProgram, lapsedLot, pointMoney } from './rules';
+import { rewardBooking } from './visit-rewards';
 
 export interface RecordVisitInput {
   caller: Caller;
@@ -60,16 +63,14 @@ export async function recordVisit(
   const { db, clock } = deps;
   const now = clock.now();
   const ownClinic = keyOrganization(keyRefOf(input.caller));
+  const patientId = isId('pat', input.patientId) ? input.patientId : '';
   const run = await runAsCaller(deps, input.caller, ['clinic'], {
+    ...referralHook.reads(db, ownClinic, patientId),
+    ...punchHook.reads(db, ownClinic, patientId),
     patient: db
       .select({ id: patients.id })
       .from(patients)
-      .where(
-        and(
-          eq(patients.id, isId('pat', input.patientId) ? input.patientId : ''),
-          sql`${patients.clinicId} = ${ownClinic}`,
-        ),
-      ),
+      .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
     program: currentProgram(db, ownClinic),
   });
   if (!run.ok) return run;
@@ -112,8 +113,24 @@ export async function recordVisit(
     apiKeyId: clinic.keyId,
     now,
   });
+  // The rules the visit triggers, in its own batch (each guards on the visit written now).
+  const hooks = [referralHook.active(read) && referralHook, punchHook.active(read) && punchHook].filter(
+    (h) => h !== false,
+  );
+  const booking = hooks.length ? await rewardBooking(deps, rules, clinic.organization.timezone, now) : null;
+  const context = {
+    clinicId: clinic.organizationId,
+    patientId: input.patientId,
+    visitId: accrual.visitId,
+    occurredAt,
+    currency,
+    apiKeyId: clinic.keyId,
+    now,
+  };
   const done = await runBatch(db, {
     ...accrual.statements,
+    ...(booking && referralHook.active(read) ? referralHook.statements(db, context, read, booking) : {}),
+    ...(booking && punchHook.active(read) ? punchHook.statements(db, context, read, booking) : {}),
     // A reference recorded before books nothing now, and records nothing either.
     audit: auditEntry(db, {
       actor: actorOf(clinic),

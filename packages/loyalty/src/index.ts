@@ -1,0 +1,5 @@
+// The offers that bring patients back, with no HTTP in it: code words said at the desk, VIP (by hand or
+// by segment, with perks and a yearly gift limit), birthdays, and the clinic's loyalty settings. The
+// rewards they give are written by @gratia/points' rewardStatements; the rules a paid visit triggers
+// (referrals, every Nth visit) live with the visit in @gratia/points.
+export {};

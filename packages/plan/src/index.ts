@@ -1,0 +1,5 @@
+// The loyalty plan, with no HTTP in it: per segment, how many interactions a year and of which kinds
+// (templates); per patient, a dated plan for the next 12 months with an owner, a channel and a purpose
+// for each item, adjusted by events; each staff member's agenda and calendar feed; the clinic's
+// coverage and the plan's budget.
+export {};
