@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -29,6 +30,9 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts', 'packages/**/*.test.ts', 'workers/**/*.test.ts'],
       exclude: ['test/node/**', '**/node_modules/**'],
       setupFiles: ['./test/setup.ts'],
+      // Vitest's default is one worker per core less one: a single worker on a 2-core CI machine, where a
+      // test file spends much of its time waiting on workerd (a process of its own). Two at least.
+      maxWorkers: Math.max(2, os.availableParallelism() - 1),
     },
   };
 });
