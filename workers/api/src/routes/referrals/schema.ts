@@ -8,15 +8,10 @@ import { TimestampSchema } from '../../lib/schemas';
 // Referrals (issue 12): a patient's code and links, who referred them, whom they referred, with the
 // rewards each side got (or `capped`: earned over the referrer's yearly cap, so nothing given).
 
-export const ReferralCodeSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .openapi({
-    description: 'A patient’s referral code (case, spaces and dashes ignored)',
-    example: '9F3A0C71BE',
-  });
+export const ReferralCodeSchema = z.string().trim().min(1).max(40).openapi({
+  description: 'A patient’s referral code (case, spaces and dashes ignored)',
+  example: '9F3A0C71BE',
+});
 
 const RewardRefSchema = z
   .object({
