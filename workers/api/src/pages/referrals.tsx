@@ -48,7 +48,6 @@ function InvitePage({ inv }: { inv: Invitation }) {
         <h2 id="code">Your code</h2>
         <p>Mention this code when you book or register:</p>
         <p class="big">{inv.code}</p>
-        <p class="muted">You and {inv.firstName} both receive a thank-you after your first paid visit.</p>
       </section>
       <section class="card" aria-labelledby="reach">
         <h2 id="reach">How to reach {c.name}</h2>
@@ -137,8 +136,8 @@ function Member({ m }: { m: MemberPage }) {
         <section class="card" aria-labelledby="invite">
           <h2 id="invite">Recommend us</h2>
           <p>
-            Your code is <span class="big">{m.code}</span>. When someone you recommend mentions it, you both
-            receive a thank-you after their first paid visit.
+            Your code is <span class="big">{m.code}</span>. Someone who mentions it when they register is
+            linked to you, and after their first paid visit the clinic thanks you both.
           </p>
           <label for="invite-link">Your invite link</label>
           <input id="invite-link" class="code" readonly value={m.inviteUrl} />
