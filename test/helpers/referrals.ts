@@ -63,3 +63,17 @@ export async function referralRowOf(refereeId: string) {
     .bind(refereeId)
     .first<Record<string, any>>();
 }
+
+/**
+ * For the proof suites: a clinic's patient (the referrer) with their code and member token, and another
+ * patient, registered with the code when `linked` (else not yet linked). Names carry `tag`.
+ */
+export async function referralScene(api: Client, key: string, tag: string, linked = false) {
+  const referrer = await createPatient(api, key, { first_name: `Ottilie${tag}`, last_name: `Quast${tag}` });
+  const mine = await referralsOf(api, key, referrer.id);
+  const referee = await createPatient(api, key, {
+    first_name: linked ? `Reni${tag}` : `Rudi${tag}`,
+    ...(linked ? { referral_code: mine.code } : {}),
+  });
+  return { referrer, referee, code: mine.code, memberToken: mine.member_url.split('/m/')[1]! };
+}
