@@ -13,13 +13,11 @@ export const ReferralCodeSchema = z.string().trim().min(1).max(40).openapi({
   example: '9F3A0C71BE',
 });
 
-const RewardRefSchema = z
-  .object({
-    id: z.string().openapi({ example: 'rwd_01JD0000000000000000000000' }),
-    status: z.enum(['granted', 'available', 'used', 'capped']),
-    title: z.string().openapi({ example: 'Thank you for recommending us: 500 bonus points' }),
-  })
-  .openapi('ReferralReward');
+const RewardRefSchema = z.object({
+  id: z.string().openapi({ example: 'rwd_01JD0000000000000000000000' }),
+  status: z.enum(['granted', 'available', 'used', 'capped']),
+  title: z.string().openapi({ example: 'Thank you for recommending us: 500 bonus points' }),
+});
 
 const PersonSchema = z.object({ id: z.string(), first_name: z.string(), last_name: z.string() });
 
