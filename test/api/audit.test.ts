@@ -656,6 +656,28 @@ const SCENARIOS: Record<string, Scenario> = {
   // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
   // Code words (issue 12)
   // Referrals, every-Nth-visit rules and visit reversals (issue 12)
+  // referrals
+  'PUT /v1/patients/{id}/referral': async (api) => {
+    const net = await createNetwork(api);
+    const referrer = await createPatient(api, net.clinic.key);
+    const referee = await createPatient(api, net.clinic.key);
+    const codes = await api.get(`/v1/patients/${referrer.id}/referrals`, { token: net.clinic.key });
+    return {
+      req: {
+        method: 'PUT',
+        path: `/v1/patients/${referee.id}/referral`,
+        token: net.clinic.key,
+        body: { code: codes.body.code },
+      },
+      expect: (res) => ({
+        action: 'referral.link',
+        subject: { type: 'referral', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: referee.id,
+        detail: { referrer_id: referrer.id },
+      }),
+    };
+  },
   // VIP, birthdays and rewards (issue 12)
 };
 

@@ -472,6 +472,22 @@ const SCENARIOS: Record<string, Scenario> = {
   // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
   // Code words (issue 12)
   // Referrals, every-Nth-visit rules and visit reversals (issue 12)
+  // referrals
+  'PUT /v1/patients/{id}/referral': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const referrer = await createPatient(api, net.clinic.key);
+      const referee = await createPatient(api, net.clinic.key);
+      const codes = await api.get(`/v1/patients/${referrer.id}/referrals`, { token: net.clinic.key });
+      return {
+        method: 'PUT',
+        path: `/v1/patients/${referee.id}/referral`,
+        token: net.clinic.key,
+        body: { code: codes.body.code },
+      };
+    },
+  },
   // VIP, birthdays and rewards (issue 12)
 };
 

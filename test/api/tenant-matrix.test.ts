@@ -19,6 +19,7 @@ import { seedInsight, seedMonth } from '../helpers/insight-seed';
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
 import type { SoftAuthenticator } from '../helpers/passkey';
 import { PNG, putPhoto } from '../helpers/photos';
+import { referralScene } from '../helpers/referrals';
 import { invite, ownerSignedIn, passkeySignIn, staffSession } from '../helpers/staff';
 import { resign, tamperPayload } from '../helpers/tokens';
 
@@ -3088,6 +3089,151 @@ const MATRIX: Record<string, Entry> = {
   // == Agenda, coverage, budget, CSV and the iCalendar feed (issue 12): entries go here ==
   // == Code words (issue 12): entries go here ==
   // == Referrals, every-Nth-visit rules and visit reversals (issue 12): entries go here ==
+  // referrals
+  'PUT /v1/patients/{id}/referral': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, linked to another of A's patients by their code",
+        covers: ['id'],
+        setup: (s) => referralScene(s.api, s.net.clinic.key, s.tag),
+        request: (c) => ({
+          method: 'PUT',
+          path: `/v1/patients/${c.referee.id}/referral`,
+          body: { code: c.code },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (c) => [c.referrer.id, c.referee.first_name],
+        secrets: (c) => [c.referrer.id, c.referee.first_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'PUT',
+            path: `/v1/patients/${ghostId('pat')}/referral`,
+            body: { code: c.code },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/patients/{id}/referrals': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient who referred another",
+        covers: ['id'],
+        setup: (s) => referralScene(s.api, s.net.clinic.key, s.tag, true),
+        request: (c) => ({ method: 'GET', path: `/v1/patients/${c.referrer.id}/referrals` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (c) => [c.code, c.referee.first_name],
+        secrets: (c) => [c.code, c.referee.first_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/referrals` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/referrals': {
+    scenarios: [
+      scenario({
+        what: "clinic A's referral tree",
+        covers: [],
+        setup: (s) => referralScene(s.api, s.net.clinic.key, s.tag, true),
+        request: () => ({ method: 'GET', path: '/v1/referrals' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.referrer.id, c.referee.first_name],
+        secrets: (c) => [c.referrer.id, c.referee.first_name],
+      }),
+    ],
+    notTenant: { cursor: "a position in the caller's own tree; names no one's record" },
+  },
+  'GET /j/:code': {
+    scenarios: [
+      scenario({
+        what: "the invite page of clinic A's patient's code (public: the code is what is passed on)",
+        covers: ['code'],
+        setup: (s) => referralScene(s.api, s.net.clinic.key, s.tag, true),
+        request: (c) => ({ method: 'GET', path: `/j/${c.code}` }),
+        rightful: CALLERS,
+        shows: (c) => [`${c.referrer.first_name} invites you to`],
+        secrets: (c) => [c.referrer.last_name],
+        check: (res, c) => expect(res.text).not.toContain(c.referrer.last_name),
+        ghost: {
+          what: 'a code no patient has',
+          caller: 'no one',
+          request: () => ({ method: 'GET', path: '/j/0000000000' }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /m/:token': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's own page (the signed token is the credential)",
+        covers: ['token'],
+        setup: async (s) => {
+          const c = await referralScene(s.api, s.net.clinic.key, s.tag, true);
+          const theirs = await createPatient(s.api, s.net.otherClinic.key, { first_name: `Berta${s.tag}` });
+          return { ...c, theirs };
+        },
+        request: (c) => ({ method: 'GET', path: `/m/${c.memberToken}` }),
+        rightful: CALLERS,
+        shows: (c) => [`Your rewards at`, c.code],
+        secrets: (c) => [c.code],
+        ghost: {
+          what: "clinic B's patient's id with A's patient's signature",
+          caller: 'no one',
+          request: (c) => ({ method: 'GET', path: `/m/${c.theirs.id}.${c.memberToken.split('.')[1]}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /console/offers/referrals': {
+    scenarios: [
+      scenario({
+        what: "clinic A's referral tree",
+        covers: [],
+        setup: (s) => referralScene(s.api, s.net.clinic.key, s.tag, true),
+        request: () => ({ method: 'GET', path: '/console/offers/referrals' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.referrer.id, c.referee.first_name],
+        secrets: (c) => [c.referrer.id, c.referee.first_name],
+      }),
+    ],
+  },
+  'POST /console/patients/:id/referral': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, linked to another of A's patients by their code",
+        covers: ['id'],
+        setup: (s) => referralScene(s.api, s.net.clinic.key, s.tag),
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/patients/${c.referee.id}/referral`,
+          form: { code: c.code },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (c) => [`/console/patients/${c.referee.id}?referred=1`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/referral`,
+            form: { code: c.code },
+          }),
+        },
+      }),
+    ],
+  },
   // == VIP, birthdays and rewards (issue 12): entries go here ==
 };
 

@@ -239,6 +239,27 @@ export const ERRORS = {
     title: 'This reference was already used for a different request',
     text: 'That sale was already recorded with other points.',
   },
+  // referrals (issue 12: referrals)
+  referral_code_unknown: {
+    status: 422,
+    title: 'No patient of this clinic has that referral code',
+    text: 'No patient of this clinic has that referral code. Check the code and try again.',
+  },
+  self_referral: {
+    status: 422,
+    title: 'A patient cannot be referred by themselves',
+    text: 'That code belongs to the same person (same phone or e-mail): a patient cannot refer themselves.',
+  },
+  referral_too_late: {
+    status: 409,
+    title: 'The patient has already had a paid visit',
+    text: 'A referral can only be added before the patient’s first paid visit.',
+  },
+  already_referred: {
+    status: 409,
+    title: 'The patient was already referred by someone else',
+    text: 'This patient is already linked to another referrer.',
+  },
   // anything else is a bug
   internal_error: {
     status: 500,

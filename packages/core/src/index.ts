@@ -5,5 +5,6 @@ export * from './errors';
 export * from './hash';
 export * from './ids';
 export * from './money';
+export * from './referral-code';
 export * from './result';
 export * from './reversal';

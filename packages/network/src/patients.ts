@@ -4,9 +4,11 @@ import {
   newCardNumber,
   newId,
   normalizeCardNumber,
+  normalizeReferralCode,
   ok,
   type Refusal,
   type Result,
+  sharedContact,
 } from '@gratia/core';
 import {
   actorOf,
@@ -21,6 +23,8 @@ import {
   type Patient,
   patientSearchTerms,
   patients,
+  referralCodes,
+  referrals,
   runBatch,
 } from '@gratia/db';
 import { and, asc, eq, getTableColumns, gt, type SQL, sql } from 'drizzle-orm';
@@ -119,13 +123,69 @@ const notFound = (id: string): Refusal<'patient_not_found'> => ({
 });
 const CARD_ATTEMPTS = 3;
 
-export async function registerPatient(
+export interface RegisterPatientInput {
+  clinic: OrgPrincipal;
+  patient: PatientFields;
+  consent?: ConsentInput;
+}
+
+export async function registerPatient(deps: Deps, input: RegisterPatientInput): Promise<Patient> {
+  return register(deps, input, null);
+}
+
+export type ReferralCodeRefusal = Refusal<'referral_code_unknown' | 'self_referral'>;
+
+/**
+ * Registers a patient who was referred with another patient's code (issue 12: referrals): the code
+ * must be one of this clinic's patients', and not the new patient's own person (the same e-mail or
+ * phone: `self_referral`). One read of the referrer, then the registration's own batch, which also
+ * writes the referral (one per referred patient), guarded on the code still being the clinic's. Without
+ * a code it is `registerPatient`.
+ */
+export async function registerPatientWithReferral(
   deps: Deps,
-  input: { clinic: OrgPrincipal; patient: PatientFields; consent?: ConsentInput },
+  input: RegisterPatientInput & { referralCode?: string | null },
+): Promise<Result<Patient, ReferralCodeRefusal>> {
+  if (input.referralCode === undefined || input.referralCode === null)
+    return ok(await register(deps, input, null));
+  const code = normalizeReferralCode(input.referralCode);
+  const unknown: ReferralCodeRefusal = {
+    code: 'referral_code_unknown',
+    detail: 'No patient of this clinic has that referral code',
+    errors: [{ path: 'referral_code', message: 'is not the code of a patient of this clinic' }],
+  };
+  if (!code) return err(unknown);
+  const { db } = deps;
+  const [referrer] = await db
+    .select({ id: patients.id, email: patients.email, phone: patients.phone })
+    .from(referralCodes)
+    .innerJoin(patients, eq(patients.id, referralCodes.patientId))
+    .where(and(eq(referralCodes.code, code), eq(referralCodes.clinicId, input.clinic.organizationId)));
+  if (!referrer) return err(unknown);
+  const same = sharedContact(input.patient, referrer);
+  if (same)
+    return err({
+      code: 'self_referral',
+      detail: `The code belongs to a patient with the same ${same === 'email' ? 'e-mail address' : 'phone number'}: a patient cannot refer themselves`,
+      errors: [
+        {
+          path: 'referral_code',
+          message: `belongs to a patient with the same ${same === 'email' ? 'e-mail' : 'phone'}`,
+        },
+      ],
+    });
+  return ok(await register(deps, input, { code, referrerId: referrer.id }));
+}
+
+async function register(
+  deps: Deps,
+  input: RegisterPatientInput,
+  referral: { code: string; referrerId: string } | null,
 ): Promise<Patient> {
   const { db } = deps;
   const now = deps.clock.now();
   const id = newId('pat', now);
+  const referralId = newId('ref', now);
   const consent = input.consent;
   const base = {
     ...input.patient,
@@ -160,12 +220,23 @@ export async function registerPatient(
           .returning(),
         terms: termInserts(db, base.clinicId, id, searchTerms(input.patient)),
         ...(events.length ? { consent: db.insert(consentEvents).values(events) } : {}),
+        // The referral, from the code as it stands now (still this clinic's patient's).
+        ...(referral
+          ? {
+              referral: db.insert(referrals).select(
+                sql`select ${referralId}, ${base.clinicId}, rc.patient_id, ${id}, rc.code, ${now}, null, null
+                  from referral_codes rc
+                  where rc.code = ${referral.code} and rc.clinic_id = ${base.clinicId} and rc.patient_id <> ${id}`,
+              ),
+            }
+          : {}),
         audit: auditEntry(db, {
           actor: actorOf(input.clinic),
           organizationId: base.clinicId,
           action: 'patient.register',
           subject: { type: 'patient', id },
           patientId: id,
+          ...(referral ? { detail: { referred_by: referral.referrerId } } : {}),
           at: now,
         }),
       });

@@ -36,6 +36,7 @@ import {
   statementPage,
   statementRows,
 } from './account';
+import { type PatientReferrals, patientReferralReads, patientReferralsOf } from './referrals';
 import { currentProgram } from './rules';
 
 // Everything the clinic console shows on a patient's page, in one D1 round trip: the patient, their
@@ -80,6 +81,8 @@ export interface PatientOverview {
   tiers: DiscountTier[];
   /** The clinic's branches (the questionnaire's branch answer is a branch id). */
   branches: { id: string; name: string }[];
+  /** The patient's referral code and links, who referred them, whom they referred (issue 12). */
+  referrals: PatientReferrals;
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -190,6 +193,8 @@ export async function readPatientOverview(
       .select({ json: sql<string | null>`${lastCallJson(ownClinic, patientId)}`.as('last_call_json') })
       .from(patients)
       .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
+    // Referrals (issue 12): the code, who referred the patient, whom they referred (seeks by index).
+    ...patientReferralReads(db, ownClinic, patientId),
     visit: db
       .select()
       .from(visits)
@@ -227,5 +232,6 @@ export async function readPatientOverview(
       : null,
     tiers: read.program[0]?.discountTiers ?? [],
     branches: read.branches,
+    referrals: await patientReferralsOf(deps, read, patient.clinicId, patient.id),
   });
 }

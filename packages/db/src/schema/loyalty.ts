@@ -389,6 +389,8 @@ export const referrals = sqliteTable(
     uniqueIndex('referrals_referee_unique').on(t.refereeId),
     index('referrals_referrer_idx').on(t.referrerId, t.createdAt),
     index('referrals_clinic_idx').on(t.clinicId, t.createdAt),
+    // The clinic's referral tree, a page of referrers at a time (issue 12: referrals).
+    index('referrals_clinic_referrer_idx').on(t.clinicId, t.referrerId, t.createdAt),
     check('referrals_self_check', sql`${t.referrerId} <> ${t.refereeId}`),
   ],
 );

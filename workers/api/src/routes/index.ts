@@ -5,6 +5,7 @@ import { registerLinkPage } from '../pages/link';
 import { registerPartnerPage } from '../pages/partner';
 import { registerProblemPages } from '../pages/problems';
 import { registerQuestionnairePage } from '../pages/questionnaire';
+import { registerReferralPages } from '../pages/referrals';
 import { registerStaffPages } from '../pages/staff';
 import { registerSurveyPage } from '../pages/survey';
 import { registerCreateApiKey } from './api-keys/create';
@@ -63,6 +64,9 @@ import { registerListQuestionnaireVersions } from './questionnaire/versions';
 import { registerListRedemptions } from './redemptions/list';
 import { registerRedeem } from './redemptions/redeem';
 import { registerReverseRedemption } from './redemptions/reverse';
+import { registerLinkReferral } from './referrals/link';
+import { registerPatientReferrals } from './referrals/patient';
+import { registerReferralTree } from './referrals/tree';
 import { registerMonthlyReport } from './reports/monthly';
 import { registerArchiveSegment } from './segments/archive';
 import { registerCreateSegment } from './segments/create';
@@ -203,12 +207,17 @@ export function registerRoutes(app: App): void {
   registerSetLocation(app);
   registerGiftSuggestions(app);
   registerRewardGoal(app);
+  // Referrals: codes, invite links, the referral tree (issue 12)
+  registerLinkReferral(app);
+  registerPatientReferrals(app);
+  registerReferralTree(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);
   registerLinkPage(app);
   registerQuestionnairePage(app);
   registerSurveyPage(app);
+  registerReferralPages(app);
   registerStaffPages(app);
   registerConsole(app);
   registerPartnerPage(app);

@@ -13,6 +13,7 @@ import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
+import { registerConsoleReferrals } from './referrals';
 import { registerConsoleReports } from './reports';
 import { registerConsoleSegments } from './segments';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
@@ -62,6 +63,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleSegments(app);
   registerConsoleInsight(app);
   registerConsoleWinBack(app);
+  registerConsoleReferrals(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -1,6 +1,11 @@
 import { formatMoney, isId, parseMoneyInput } from '@gratia/core';
 import type { Patient } from '@gratia/db';
-import { CONSENT_WORDING, CONSENT_WORDING_VERSION, listPatients, registerPatient } from '@gratia/network';
+import {
+  CONSENT_WORDING,
+  CONSENT_WORDING_VERSION,
+  listPatients,
+  registerPatientWithReferral,
+} from '@gratia/network';
 import { type OverviewCursors, type PatientOverview, readPatientOverview, recordVisit } from '@gratia/points';
 import { z } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
@@ -12,6 +17,7 @@ import { formatDate } from '../layout';
 import { InsightCard } from './insight-card';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
 import { QuestionnaireCard } from './questionnaire';
+import { ReferralSection } from './referrals';
 import { RewardGoal } from './reward-goal';
 import {
   action,
@@ -136,6 +142,7 @@ const RegisterForm = z.object({
   notes: optional(z.string().trim().max(2000, 'At most 2,000 characters')),
   consent_email: z.literal('yes').optional(),
   consent_sms: z.literal('yes').optional(),
+  referral_code: optional(z.string().trim().max(40, 'At most 40 characters')),
 });
 
 const FIELD_LABEL: Record<string, string> = {
@@ -146,6 +153,7 @@ const FIELD_LABEL: Record<string, string> = {
   birth_date: 'Birth date',
   tags: 'Preferences',
   notes: 'Notes',
+  referral_code: 'Referred by (code)',
 };
 
 function RegisterPage(props: {
@@ -230,6 +238,17 @@ function RegisterPage(props: {
               type="date"
               value={v.birth_date}
               error={e.birth_date}
+            />
+          </div>
+          <div>
+            <Field
+              name="referral_code"
+              label="Referred by (code, optional)"
+              value={v.referral_code}
+              error={e.referral_code}
+              hint="The referral code of the patient who recommended us"
+              maxlength={40}
+              autocomplete="off"
             />
           </div>
         </div>
@@ -347,6 +366,7 @@ function PatientPage(props: {
       principal={s.principal}
       csrf={s.session.csrf}
       area="patients"
+      scripts={['/console/copy.js']}
     >
       <p>
         <a href="/console/patients">Back to Patients</a>
@@ -365,7 +385,10 @@ function PatientPage(props: {
           {VISIT_HELP[q.field!]}
         </p>
       ) : (
-        <Flash q={q} ok={q.called ? 'The call is recorded.' : undefined} />
+        <Flash
+          q={q}
+          ok={q.called ? 'The call is recorded.' : q.referred ? 'The referral is linked.' : undefined}
+        />
       )}
       <div class="grid two">
         <section class="card" aria-labelledby="card">
@@ -405,6 +428,7 @@ function PatientPage(props: {
           zone={s.principal.organization.timezone}
         />
         <RewardGoal o={o} />
+        <ReferralSection s={s} o={o} />
         <section class="card" aria-labelledby="visit">
           <h2 id="visit">Record a paid visit</h2>
           <form method="post" action={`${base}/visits`}>
@@ -697,7 +721,7 @@ export function registerConsolePatients(app: Hono<AppEnv>) {
       }
       const b = parsed.data;
       return exactlyOnce(c, s, f, '/console/patients/new', async () => {
-        const patient = await registerPatient(c.var.deps, {
+        const out = await registerPatientWithReferral(c.var.deps, {
           clinic: s.principal,
           patient: {
             firstName: b.first_name,
@@ -715,8 +739,10 @@ export function registerConsolePatients(app: Hono<AppEnv>) {
             wording: CONSENT_WORDING,
             wordingVersion: CONSENT_WORDING_VERSION,
           },
+          referralCode: b.referral_code ?? null,
         });
-        return { location: `/console/patients/${patient.id}?registered=1` };
+        if (!out.ok) return outcome('/console/patients/new', out.error);
+        return { location: `/console/patients/${out.value.id}?registered=1` };
       });
     }),
   );

@@ -66,6 +66,11 @@ export const OPENAPI_TAGS = [
     description:
       'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class; distributions now, quadrant moves and cohorts’ engagement month by month, and the win-back list.',
   },
+  {
+    name: 'Referrals',
+    description:
+      'Each patient’s referral code and invite link, patients registered with a code (self-referral refused), the reward both patients get once on the referred patient’s first paid visit (capped per referrer a year), a patient’s referrals and the clinic’s referral tree.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */

@@ -1,6 +1,7 @@
-import { registerPatient } from '@gratia/network';
+import { registerPatientWithReferral } from '@gratia/network';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
+import { refusal } from '../../lib/refusal';
 import { commonErrors, jsonBody, jsonContent, problemResponses } from '../../lib/schemas';
 import { authorize, orgOf } from '../../middleware/auth';
 import { idempotency } from '../../middleware/idempotency';
@@ -23,6 +24,11 @@ const Body = z
     birth_date: BirthDateSchema.optional(),
     preferences: PreferencesSchema.optional(),
     consent: ConsentInputSchema.optional(),
+    referral_code: z.string().trim().min(1).max(40).optional().openapi({
+      description:
+        'The referral code of the patient who referred them (case, spaces and dashes ignored): links the two, and both are rewarded on this patient’s first paid visit. Refused when it is no patient’s of this clinic (`referral_code_unknown`) or the same person’s (same e-mail or phone: `self_referral`).',
+      example: '9F3A0C71BE',
+    }),
   })
   .strict()
   .openapi('CreatePatient');
@@ -46,7 +52,7 @@ export const route = createRoute({
 export function registerCreatePatient(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid('json');
-    const patient = await registerPatient(c.var.deps, {
+    const out = await registerPatientWithReferral(c.var.deps, {
       clinic: orgOf(c),
       patient: {
         firstName: b.first_name,
@@ -58,7 +64,9 @@ export function registerCreatePatient(app: App) {
         notes: b.preferences?.notes ?? null,
       },
       consent: b.consent,
+      referralCode: b.referral_code,
     });
-    return c.json(patientJson(patient), 201);
+    if (!out.ok) return refusal(c, out.error);
+    return c.json(patientJson(out.value), 201);
   });
 }

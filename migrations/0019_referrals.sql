@@ -1,0 +1,1 @@
+CREATE INDEX `referrals_clinic_referrer_idx` ON `referrals` (`clinic_id`,`referrer_id`,`created_at`);
