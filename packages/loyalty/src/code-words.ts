@@ -505,3 +505,48 @@ export async function getCodeWord(
   if (!row) return err(codeWordNotFound(input.id));
   return ok({ codeWord: codeWordView(row, now), uses: read.uses });
 }
+
+export interface OffersHome {
+  codeWords: CodeWordView[];
+  next: string | null;
+  /** Active catalogue offers in the clinic's currency: what a voucher reward may give. */
+  offers: { id: string; title: string }[];
+  /** The clinic's live segments: who a campaign may be limited to. */
+  segments: { id: string; name: string }[];
+}
+
+/** The console's Offers home: a page of campaigns, and what the create form offers, in one round trip. */
+export async function readOffersHome(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; before: string | null; limit: number },
+): Promise<OffersHome> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const clinicId = input.clinic.organizationId;
+  const read = await runBatch(db, {
+    words: selectCodeWords(db)
+      .where(and(eq(codeWords.clinicId, clinicId), input.before ? lt(codeWords.id, input.before) : undefined))
+      .orderBy(desc(codeWords.id))
+      .limit(input.limit + 1),
+    offers: db
+      .select({ id: offers.id, title: offers.title })
+      .from(offers)
+      .where(and(eq(offers.active, true), eq(offers.currency, input.clinic.organization.currency)))
+      .orderBy(offers.title)
+      .limit(200),
+    segments: db
+      .select({ id: segments.id, name: segments.name })
+      .from(segments)
+      .where(and(eq(segments.clinicId, clinicId), isNull(segments.archivedAt)))
+      .orderBy(segments.name)
+      .limit(100),
+  });
+  const more = read.words.length > input.limit;
+  const kept = more ? read.words.slice(0, input.limit) : read.words;
+  return {
+    codeWords: kept.map((r) => codeWordView(r, now)),
+    next: more ? kept[kept.length - 1]!.id : null,
+    offers: read.offers,
+    segments: read.segments,
+  };
+}
