@@ -172,7 +172,7 @@ describe('console: the Code word card on a patient’s page', () => {
     expect(done.text).toContain('Used lately');
     const second = await desk.post(`/console/patients/${patient.id}/code-word`, { word: 'LAVENDER' });
     const back = second.headers.get('location')!;
-    expect(back).toBe(`/console/patients/${patient.id}?error=code_word_already_used&used_at=${T0}#code-word`);
+    expect(back).toBe(`/console/patients/${patient.id}?used_at=${T0}&error=code_word_already_used#code-word`);
     const refused = await desk.get(back.replace('#code-word', ''));
     expect(refused.text).toContain(esc(ERROR_TEXT.code_word_already_used));
     expect(refused.text).toContain('Last used on');

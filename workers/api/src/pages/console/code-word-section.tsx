@@ -96,8 +96,10 @@ export function registerConsoleCodeWordForm(app: Hono<AppEnv>) {
         if (out.ok) return { location: `${back}?code_word=${out.value.use.id}#code-word` };
         const r = out.error;
         if (isCallerRefusal(r)) return { ended: r };
-        const when = r.usedAt !== undefined ? `&used_at=${r.usedAt}` : '';
-        return { location: `${withError(back, r)}${when}#code-word` };
+        // The card's own refusals come back to the card (with when, for a word already used).
+        if (r.code === 'patient_not_found') return { location: withError(back, r) };
+        const when = r.usedAt !== undefined ? `?used_at=${r.usedAt}` : '';
+        return { location: `${withError(`${back}${when}`, r)}#code-word` };
       });
     }),
   );
