@@ -71,6 +71,23 @@ const card = async (api: Client) => {
   return { net, patient };
 };
 
+const UNTIL_CW = new Date(T0 + 30 * 86_400_000).toISOString();
+const codeWordScene = async (api: Client, perPatientCodes = false) => {
+  const net = await createNetwork(api);
+  const patient = await createPatient(api, net.clinic.key);
+  const word = await api.post('/v1/code-words', {
+    token: net.clinic.key,
+    body: {
+      word: 'AUDITED',
+      reward: { kind: 'points', points: 40 },
+      valid_until: UNTIL_CW,
+      per_patient_codes: perPatientCodes,
+    },
+  });
+  expect(word.status, word.text).toBe(201);
+  return { net, patient, id: word.body.id as string };
+};
+
 const SCENARIOS: Record<string, Scenario> = {
   'POST /v1/organizations': async () => ({
     req: {
@@ -655,6 +672,78 @@ const SCENARIOS: Record<string, Scenario> = {
   // The loyalty plan: templates, dated items, regeneration (issue 12)
   // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
   // Code words (issue 12)
+  'POST /v1/code-words': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/code-words',
+        token: net.clinic.key,
+        body: {
+          word: 'lavender',
+          reward: { kind: 'discount_bps', discount_bps: 1000 },
+          valid_until: UNTIL_CW,
+        },
+      },
+      expect: (res) => ({
+        action: 'code_word.create',
+        subject: { type: 'code_word', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: {
+          word: 'LAVENDER',
+          reward: 'discount_bps',
+          total_limit: null,
+          per_patient_limit: 1,
+          per_patient_codes: false,
+        },
+      }),
+    };
+  },
+  'PATCH /v1/code-words/{id}': async (api) => {
+    const { net, id } = await codeWordScene(api);
+    return {
+      req: { method: 'PATCH', path: `/v1/code-words/${id}`, token: net.clinic.key, body: { end: true } },
+      expect: () => ({
+        action: 'code_word.end',
+        subject: { type: 'code_word', id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { changed: ['ended'] },
+      }),
+    };
+  },
+  'POST /v1/code-words/{id}/codes': async (api) => {
+    const { net, id } = await codeWordScene(api, true);
+    return {
+      req: { method: 'POST', path: `/v1/code-words/${id}/codes`, token: net.clinic.key },
+      expect: () => ({
+        action: 'code_word.codes',
+        subject: { type: 'code_word', id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { codes: 1, before: 0 },
+      }),
+    };
+  },
+  'POST /v1/patients/{id}/code-word': async (api) => {
+    const { net, patient, id } = await codeWordScene(api);
+    return {
+      req: {
+        method: 'POST',
+        path: `/v1/patients/${patient.id}/code-word`,
+        token: net.clinic.key,
+        body: { word: 'audited' },
+      },
+      expect: (res) => ({
+        action: 'code_word.apply',
+        subject: { type: 'code_word_use', id: res.body.use.id },
+        ...byKey(net.clinic),
+        patientId: patient.id,
+        detail: { word: 'AUDITED', code_word_id: id, reward: 'points', gives: '40 bonus points' },
+      }),
+    };
+  },
   // Referrals, every-Nth-visit rules and visit reversals (issue 12)
   // referrals
   'PUT /v1/patients/{id}/referral': async (api) => {

@@ -471,6 +471,81 @@ const SCENARIOS: Record<string, Scenario> = {
   // The loyalty plan: templates, dated items, regeneration (issue 12)
   // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
   // Code words (issue 12)
+  'POST /v1/code-words': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'POST',
+        path: '/v1/code-words',
+        token: net.clinic.key,
+        body: {
+          word: 'FAULTY',
+          reward: { kind: 'points', points: 10 },
+          valid_until: '2030-01-01T00:00:00.000Z',
+        },
+      };
+    },
+  },
+  'PATCH /v1/code-words/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const w = await api.post('/v1/code-words', {
+        token: net.clinic.key,
+        body: {
+          word: 'FAULTY',
+          reward: { kind: 'points', points: 10 },
+          valid_until: '2030-01-01T00:00:00.000Z',
+        },
+      });
+      return {
+        method: 'PATCH',
+        path: `/v1/code-words/${w.body.id}`,
+        token: net.clinic.key,
+        body: { end: true },
+      };
+    },
+  },
+  'POST /v1/code-words/{id}/codes': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      await createPatient(api, net.clinic.key);
+      const w = await api.post('/v1/code-words', {
+        token: net.clinic.key,
+        body: {
+          word: 'FAULTY',
+          reward: { kind: 'points', points: 10 },
+          valid_until: '2030-01-01T00:00:00.000Z',
+          per_patient_codes: true,
+        },
+      });
+      return { method: 'POST', path: `/v1/code-words/${w.body.id}/codes`, token: net.clinic.key };
+    },
+  },
+  'POST /v1/patients/{id}/code-word': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const patient = await createPatient(api, net.clinic.key);
+      const offer = await createOffer(api, net.partner.key);
+      await api.post('/v1/code-words', {
+        token: net.clinic.key,
+        body: {
+          word: 'FAULTY',
+          reward: { kind: 'voucher', offer_id: offer.id },
+          valid_until: '2030-01-01T00:00:00.000Z',
+        },
+      });
+      return {
+        method: 'POST',
+        path: `/v1/patients/${patient.id}/code-word`,
+        token: net.clinic.key,
+        body: { word: 'faulty' },
+      };
+    },
+  },
   // Referrals, every-Nth-visit rules and visit reversals (issue 12)
   // referrals
   'PUT /v1/patients/{id}/referral': {

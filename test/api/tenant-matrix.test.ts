@@ -159,6 +159,28 @@ async function surveyLinkOf(s: Scene, clinicKey: string, patientId: string) {
   return { id: out.value.link.id, token: out.value.url.split('/s/')[1]! };
 }
 
+/** A's patient with a code word of clinic A (with codes per patient, made for the patient, if asked). */
+async function codeWordOfA(s: Scene, perPatientCodes = false) {
+  const patient = await patientOfA(s);
+  const word = `W${s.tag.toUpperCase()}${perPatientCodes ? 'C' : ''}`;
+  const res = await s.api.post('/v1/code-words', {
+    token: s.net.clinic.key,
+    body: {
+      word,
+      reward: { kind: 'points', points: 25 },
+      valid_until: new Date(s.api.clock.now() + 30 * 86_400_000).toISOString(),
+      per_patient_limit: 100,
+      per_patient_codes: perPatientCodes,
+    },
+  });
+  expect(res.status, res.text).toBe(201);
+  if (perPatientCodes) {
+    const made = await s.api.post(`/v1/code-words/${res.body.id}/codes`, { token: s.net.clinic.key });
+    expect(made.status, made.text).toBe(200);
+  }
+  return { id: res.body.id as string, word, patient };
+}
+
 /** Clinic A's segment (its VIPs), with the one patient in it. */
 async function segmentOfA(s: Scene) {
   const patient = await createPatient(s.api, s.net.clinic.key, {
@@ -3088,6 +3110,294 @@ const MATRIX: Record<string, Entry> = {
   // == The loyalty plan: templates, dated items, regeneration (issue 12): entries go here ==
   // == Agenda, coverage, budget, CSV and the iCalendar feed (issue 12): entries go here ==
   // == Code words (issue 12): entries go here ==
+  'GET /v1/code-words': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word, in the list",
+        covers: [],
+        setup: codeWordOfA,
+        request: () => ({ method: 'GET', path: '/v1/code-words' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.id, c.word],
+        secrets: (c) => [c.id, c.word],
+      }),
+    ],
+  },
+  'POST /v1/code-words': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment, as the campaign's audience",
+        covers: ['segment_id'],
+        setup: segmentOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: '/v1/code-words',
+          body: {
+            word: 'SEGMENTWORD',
+            reward: { kind: 'points', points: 5 },
+            valid_until: '2030-01-01T00:00:00.000Z',
+            segment_id: c.id,
+          },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('segment_not_found'),
+        shows: (c) => [c.id],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: '/v1/code-words',
+            body: {
+              word: 'GHOSTSEGMENT',
+              reward: { kind: 'points', points: 5 },
+              valid_until: '2030-01-01T00:00:00.000Z',
+              segment_id: ghostId('seg'),
+            },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/code-words/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word",
+        covers: ['id'],
+        setup: codeWordOfA,
+        request: (c) => ({ method: 'GET', path: `/v1/code-words/${c.id}` }),
+        rightful: ['clinic A'],
+        refusal: problem('code_word_not_found'),
+        shows: (c) => [c.word],
+        secrets: (c) => [c.word],
+        ghost: {
+          what: 'a code word that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/code-words/${ghostId('cwd')}` }),
+        },
+      }),
+    ],
+  },
+  'PATCH /v1/code-words/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word",
+        covers: ['id'],
+        setup: codeWordOfA,
+        request: (c) => ({ method: 'PATCH', path: `/v1/code-words/${c.id}`, body: { description: 'm' } }),
+        rightful: ['clinic A'],
+        refusal: problem('code_word_not_found'),
+        shows: (c) => [c.word],
+        secrets: (c) => [c.word],
+        ghost: {
+          what: 'a code word that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'PATCH',
+            path: `/v1/code-words/${ghostId('cwd')}`,
+            body: { description: 'm' },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/code-words/{id}/codes': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word",
+        covers: ['id'],
+        setup: (s) => codeWordOfA(s, true),
+        request: (c) => ({ method: 'POST', path: `/v1/code-words/${c.id}/codes` }),
+        rightful: ['clinic A'],
+        refusal: problem('code_word_not_found'),
+        shows: () => ['"remaining"'],
+        secrets: (c) => [c.word],
+        ghost: {
+          what: 'a code word that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'POST', path: `/v1/code-words/${ghostId('cwd')}/codes` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/code-words/{id}/codes.csv': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word",
+        covers: ['id'],
+        setup: (s) => codeWordOfA(s, true),
+        request: (c) => ({ method: 'GET', path: `/v1/code-words/${c.id}/codes.csv` }),
+        rightful: ['clinic A'],
+        refusal: problem('code_word_not_found'),
+        shows: (c) => [c.patient.id, c.word],
+        secrets: (c) => [c.patient.id, c.patient.last_name],
+        ghost: {
+          what: 'a code word that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/code-words/${ghostId('cwd')}/codes.csv` }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/patients/{id}/code-word': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, with clinic A's code word",
+        covers: ['id'],
+        setup: codeWordOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/v1/patients/${c.patient.id}/code-word`,
+          body: { word: c.word },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (c) => [c.patient.id, c.id],
+        secrets: (c) => [c.patient.first_name, c.patient.last_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'POST',
+            path: `/v1/patients/${ghostId('pat')}/code-word`,
+            body: { word: c.word },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /console/offers': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word, in the Offers list",
+        covers: [],
+        setup: codeWordOfA,
+        request: () => ({ method: 'GET', path: '/console/offers' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.word],
+        secrets: (c) => [c.id, c.word],
+      }),
+    ],
+  },
+  'POST /console/offers': {
+    none: "creates a code word of the caller's own clinic; its gift and segment are picked from the caller's own lists (another clinic's segment is segment_not_found, as the API's entry proves)",
+  },
+  'GET /console/offers/code-words/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word",
+        covers: ['id'],
+        setup: codeWordOfA,
+        request: (c) => ({ method: 'GET', path: `/console/offers/code-words/${c.id}` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.word],
+        secrets: (c) => [c.word],
+        ghost: {
+          what: 'a code word that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/offers/code-words/${ghostId('cwd')}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /console/offers/code-words/:id/end': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word",
+        covers: ['id'],
+        setup: codeWordOfA,
+        request: (c) => ({ method: 'POST', path: `/console/offers/code-words/${c.id}/end`, form: {} }),
+        rightful: ['clinic A'],
+        refusal: redirect('code_word_not_found'),
+        shows: (c) => [`/console/offers/code-words/${c.id}?ended=1`],
+        secrets: (c) => [c.word],
+        ghost: {
+          what: 'a code word that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/offers/code-words/${ghostId('cwd')}/end`,
+            form: {},
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /console/offers/code-words/:id/codes': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word",
+        covers: ['id'],
+        setup: (s) => codeWordOfA(s, true),
+        request: (c) => ({ method: 'POST', path: `/console/offers/code-words/${c.id}/codes`, form: {} }),
+        rightful: ['clinic A'],
+        refusal: redirect('code_word_not_found'),
+        shows: (c) => [`/console/offers/code-words/${c.id}?generated=`],
+        secrets: (c) => [c.word],
+        ghost: {
+          what: 'a code word that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/offers/code-words/${ghostId('cwd')}/codes`,
+            form: {},
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /console/offers/code-words/:id/codes.csv': {
+    scenarios: [
+      scenario({
+        what: "clinic A's code word",
+        covers: ['id'],
+        setup: (s) => codeWordOfA(s, true),
+        request: (c) => ({ method: 'GET', path: `/console/offers/code-words/${c.id}/codes.csv` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.patient.id],
+        secrets: (c) => [c.patient.id, c.patient.last_name],
+        ghost: {
+          what: 'a code word that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/offers/code-words/${ghostId('cwd')}/codes.csv` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /console/patients/:id/code-word': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient, with clinic A's code word",
+        covers: ['id'],
+        setup: codeWordOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/patients/${c.patient.id}/code-word`,
+          form: { word: c.word },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (c) => [`/console/patients/${c.patient.id}?code_word=cwu_`],
+        secrets: (c) => [c.patient.last_name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/code-word`,
+            form: { word: c.word },
+          }),
+        },
+      }),
+    ],
+  },
   // == Referrals, every-Nth-visit rules and visit reversals (issue 12): entries go here ==
   // referrals
   'PUT /v1/patients/{id}/referral': {

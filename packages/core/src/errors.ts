@@ -260,6 +260,62 @@ export const ERRORS = {
     title: 'The patient was already referred by someone else',
     text: 'This patient is already linked to another referrer.',
   },
+  // Code words (issue 12): campaign words and per-patient codes said at the desk
+  code_word_not_found: {
+    status: 404,
+    title: 'Code word not found',
+    text: 'That code word campaign was not found.',
+  },
+  code_word_taken: {
+    status: 409,
+    title: 'The clinic already has this code word',
+    text: 'That word is already a code word of this clinic. Choose another word.',
+  },
+  code_word_unknown: {
+    status: 404,
+    title: 'Unknown code word',
+    text: 'That code word is not one of this clinic’s. Check the spelling.',
+  },
+  code_word_not_started: {
+    status: 409,
+    title: 'The code word is not valid yet',
+    text: 'That code word is not valid yet: its campaign has not started.',
+  },
+  code_word_expired: {
+    status: 409,
+    title: 'The code word has expired',
+    text: 'That code word has expired: its campaign is over.',
+  },
+  code_word_ended: {
+    status: 409,
+    title: 'The code word was ended',
+    text: 'That code word was ended by the clinic and no longer applies.',
+  },
+  code_word_used_up: {
+    status: 409,
+    title: 'The code word is used up',
+    text: 'That code word has been used as many times as the campaign allows.',
+  },
+  code_word_already_used: {
+    status: 409,
+    title: 'The patient has already used this code word',
+    text: 'This patient has already used that code word as often as allowed.',
+  },
+  code_word_not_eligible: {
+    status: 422,
+    title: 'The patient is not in the code word’s segment',
+    text: 'That code word is only for patients of a segment this patient is not in.',
+  },
+  code_word_not_yours: {
+    status: 422,
+    title: 'The code is another patient’s',
+    text: 'That code belongs to another patient (this campaign takes each patient’s own code).',
+  },
+  code_word_not_per_patient: {
+    status: 409,
+    title: 'The campaign has no codes per patient',
+    text: 'That campaign takes the word itself: it has no codes per patient.',
+  },
   // anything else is a bug
   internal_error: {
     status: 500,

@@ -2,4 +2,8 @@
 // by segment, with perks and a yearly gift limit), birthdays, and the clinic's loyalty settings. The
 // rewards they give are written by @gratia/points' rewardStatements; the rules a paid visit triggers
 // (referrals, every Nth visit) live with the visit in @gratia/points.
+
+export * from './code-word-apply';
+export * from './code-word-codes';
+export * from './code-words';
 export * from './referrals';

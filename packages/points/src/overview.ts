@@ -6,6 +6,9 @@ import {
   type ConsentEvent,
   callRecordOf,
   clinicBranches,
+  codeWordCodes,
+  codeWords,
+  codeWordUses,
   consentEvents,
   type Deps,
   type DiscountTier,
@@ -83,7 +86,36 @@ export interface PatientOverview {
   branches: { id: string; name: string }[];
   /** The patient's referral code and links, who referred them, whom they referred (issue 12). */
   referrals: PatientReferrals;
+  /** Code words (issue 12): the patient's own codes of campaigns not ended, and their latest uses. */
+  codeWords: { codes: PatientCodeLine[]; uses: PatientCodeWordUse[] };
 }
+
+export interface PatientCodeLine {
+  code: string;
+  word: string;
+  validUntil: number;
+  /** How many times the patient used it, of `perPatientLimit`. */
+  used: number;
+  perPatientLimit: number;
+}
+
+export interface PatientCodeWordUse {
+  id: string;
+  word: string;
+  usedAt: number;
+  /** Null only if the use has no reward row (never written so). */
+  kind: RewardKindOf | null;
+  points: number | null;
+  discountBps: number | null;
+  discountAmount: number | null;
+  currency: string | null;
+  offerTitle: string | null;
+  voucherId: string | null;
+}
+type RewardKindOf = 'points' | 'discount_bps' | 'discount_amount' | 'voucher';
+
+/** How many of each a patient's page shows. */
+const CODE_WORD_LINES = { codes: 10, uses: 5 };
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
   const more = rows.length > limit;
@@ -195,6 +227,45 @@ export async function readPatientOverview(
       .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
     // Referrals (issue 12): the code, who referred the patient, whom they referred (seeks by index).
     ...patientReferralReads(db, ownClinic, patientId),
+    // Code words (issue 12): the patient's own codes (code_word_codes_patient_unique is per campaign;
+    // a patient has few) and their latest uses (code_word_uses_patient_idx, newest first).
+    codeWordCodes: db
+      .select({
+        code: codeWordCodes.code,
+        word: codeWords.word,
+        validUntil: codeWords.validUntil,
+        perPatientLimit: codeWords.perPatientLimit,
+        used: sql<number>`(select count(*) from code_word_uses u
+          where u.code_word_id = ${codeWordCodes.codeWordId} and u.patient_id = ${codeWordCodes.patientId})`.as(
+          'code_used',
+        ),
+      })
+      .from(codeWordCodes)
+      .innerJoin(codeWords, eq(codeWords.id, codeWordCodes.codeWordId))
+      .where(
+        and(
+          eq(codeWordCodes.patientId, patientId),
+          sql`${codeWordCodes.clinicId} = ${ownClinic}`,
+          sql`${codeWords.endedAt} is null`,
+        ),
+      )
+      .orderBy(desc(codeWordCodes.createdAt))
+      .limit(CODE_WORD_LINES.codes),
+    codeWordUses: db
+      .select({
+        id: codeWordUses.id,
+        word: codeWords.word,
+        usedAt: codeWordUses.usedAt,
+        reward: sql<string | null>`(select json_object('kind', r.kind, 'points', r.points,
+          'discount_bps', r.discount_bps, 'discount_amount', r.discount_amount, 'currency', r.currency,
+          'voucher_id', r.voucher_id, 'offer_title', (select o.title from offers o where o.id = r.offer_id))
+          from loyalty_rewards r where r.id = ${codeWordUses.rewardId})`.as('code_reward'),
+      })
+      .from(codeWordUses)
+      .innerJoin(codeWords, eq(codeWords.id, codeWordUses.codeWordId))
+      .where(and(eq(codeWordUses.patientId, patientId), sql`${codeWordUses.clinicId} = ${ownClinic}`))
+      .orderBy(desc(codeWordUses.usedAt), desc(codeWordUses.id))
+      .limit(CODE_WORD_LINES.uses),
     visit: db
       .select()
       .from(visits)
@@ -233,5 +304,37 @@ export async function readPatientOverview(
     tiers: read.program[0]?.discountTiers ?? [],
     branches: read.branches,
     referrals: await patientReferralsOf(deps, read, patient.clinicId, patient.id),
+    codeWords: { codes: read.codeWordCodes, uses: read.codeWordUses.map(codeWordUseOf) },
   });
+}
+
+function codeWordUseOf(r: {
+  id: string;
+  word: string;
+  usedAt: number;
+  reward: string | null;
+}): PatientCodeWordUse {
+  const x = r.reward
+    ? (JSON.parse(r.reward) as {
+        kind: RewardKindOf;
+        points: number | null;
+        discount_bps: number | null;
+        discount_amount: number | null;
+        currency: string | null;
+        voucher_id: string | null;
+        offer_title: string | null;
+      })
+    : null;
+  return {
+    id: r.id,
+    word: r.word,
+    usedAt: r.usedAt,
+    kind: x?.kind ?? null,
+    points: x?.points ?? null,
+    discountBps: x?.discount_bps ?? null,
+    discountAmount: x?.discount_amount ?? null,
+    currency: x?.currency ?? null,
+    offerTitle: x?.offer_title ?? null,
+    voucherId: x?.voucher_id ?? null,
+  };
 }

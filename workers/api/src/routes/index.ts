@@ -18,6 +18,13 @@ import { registerListBranches } from './branches/list';
 import { registerUpdateBranch } from './branches/update';
 import { registerListCallOutcomes } from './calls/list';
 import { registerRecordCallOutcome } from './calls/record';
+import { registerApplyCodeWord } from './code-words/apply';
+import { registerGenerateCodeWordCodes } from './code-words/codes';
+import { registerCodeWordCodesCsv } from './code-words/codes-csv';
+import { registerCreateCodeWord } from './code-words/create';
+import { registerGetCodeWord } from './code-words/get';
+import { registerListCodeWords } from './code-words/list';
+import { registerUpdateCodeWord } from './code-words/update';
 import { registerTodayFigures } from './figures/get';
 import { registerRewardGoal } from './gifts/goal';
 import { registerGiftSuggestions } from './gifts/suggestions';
@@ -211,6 +218,15 @@ export function registerRoutes(app: App): void {
   registerLinkReferral(app);
   registerPatientReferrals(app);
   registerReferralTree(app);
+
+  // Code words (issue 12): campaigns, codes per patient, and applying one at the desk
+  registerListCodeWords(app);
+  registerCreateCodeWord(app);
+  registerGetCodeWord(app);
+  registerUpdateCodeWord(app);
+  registerGenerateCodeWordCodes(app);
+  registerCodeWordCodesCsv(app);
+  registerApplyCodeWord(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

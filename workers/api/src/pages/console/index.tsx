@@ -5,11 +5,13 @@ import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
 import { registerConsoleAudit } from './audit';
 import { registerConsoleBranches } from './branches';
+import { registerConsoleCodeWordForm } from './code-word-section';
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleFeedback } from './feedback';
 import { registerConsoleGifts } from './gifts';
 import { registerConsoleInsight } from './insight';
 import { registerConsoleInsightSettings } from './insight-settings';
+import { registerConsoleOffers } from './offers';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
@@ -64,6 +66,8 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleInsight(app);
   registerConsoleWinBack(app);
   registerConsoleReferrals(app);
+  registerConsoleOffers(app);
+  registerConsoleCodeWordForm(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -14,6 +14,7 @@ import { cardBarcodeDataUri } from '../../lib/barcode';
 import { newSubmissionKey } from '../../lib/forms';
 import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients/schema';
 import { formatDate } from '../layout';
+import { CodeWordSection } from './code-word-section';
 import { InsightCard } from './insight-card';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
 import { QuestionnaireCard } from './questionnaire';
@@ -429,6 +430,7 @@ function PatientPage(props: {
         />
         <RewardGoal o={o} />
         <ReferralSection s={s} o={o} />
+        <CodeWordSection patientId={p.id} csrf={s.session.csrf} o={o} q={q} zone={tz} />
         <section class="card" aria-labelledby="visit">
           <h2 id="visit">Record a paid visit</h2>
           <form method="post" action={`${base}/visits`}>

@@ -62,6 +62,11 @@ export const OPENAPI_TAGS = [
       'Saved segments of a clinic’s patients as rules over what is known of them, with live counts, members, CSV and engagement month by month; a segment with a description is a persona.',
   },
   {
+    name: 'Code words',
+    description:
+      'A clinic’s campaign words (“LAVENDER”) said at the desk, or one unique code per patient: what each gives (a discount on today’s visit, bonus points or a gift voucher), its window, limits and segment; applied exactly once per use, with the reason when it does not apply.',
+  },
+  {
     name: 'Insight',
     description:
       'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class; distributions now, quadrant moves and cohorts’ engagement month by month, and the win-back list.',
