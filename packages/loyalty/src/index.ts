@@ -2,4 +2,7 @@
 // by segment, with perks and a yearly gift limit), birthdays, and the clinic's loyalty settings. The
 // rewards they give are written by @gratia/points' rewardStatements; the rules a paid visit triggers
 // (referrals, every Nth visit) live with the visit in @gratia/points.
-export {};
+export * from './birthdays';
+export * from './rewards-list';
+export * from './settings';
+export * from './vip';
