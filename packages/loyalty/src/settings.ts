@@ -149,7 +149,8 @@ export async function saveLoyaltySettings(
     named.push({ path: 'referral.reward.offer_id', offerId: input.referralReward.offerId });
   if (input.birthdayReward?.kind === 'voucher')
     named.push({ path: 'birthday.reward.offer_id', offerId: input.birthdayReward.offerId });
-  input.vipPerkOfferIds.forEach((offerId, n) => named.push({ path: `vip.perk_offer_ids.${n}`, offerId }));
+  for (const [n, offerId] of input.vipPerkOfferIds.entries())
+    named.push({ path: `vip.perk_offer_ids.${n}`, offerId });
   const offerIds = [...new Set(named.map((x) => x.offerId).filter((id) => isId('off', id)))];
   const segmentId = input.vipSegmentId && isId('seg', input.vipSegmentId) ? input.vipSegmentId : '';
   const read = await runBatch(db, {
