@@ -90,6 +90,8 @@ export function giftAllowanceStatement(
 export interface GiftAllowance {
   /** How the patient is VIP, if they are. */
   vip: 'hand' | 'segment' | null;
+  /** Whether the clinic's VIP segment holds the patient (whether or not they are also marked). */
+  bySegment: boolean;
   /** The yearly gift limit that applies to the patient (null: none, or not a VIP). */
   limit: number | null;
   /** Gifts counted toward it this calendar year. */
@@ -111,6 +113,7 @@ export function giftAllowanceFrom(row: AllowanceRow, now: number, timeZone: stri
   const limit = vip ? row.limit : null;
   return {
     vip,
+    bySegment: Boolean(row.bySegment),
     limit,
     given: row.given,
     allowed: limit === null || row.given < limit,

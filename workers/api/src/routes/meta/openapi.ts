@@ -66,6 +66,17 @@ export const OPENAPI_TAGS = [
     description:
       'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class; distributions now, quadrant moves and cohorts’ engagement month by month, and the win-back list.',
   },
+  // VIP, birthdays and rewards (issue 12)
+  {
+    name: 'Loyalty settings',
+    description:
+      'A clinic’s offer settings: the referral reward and its yearly cap per referrer, the birthday reward and its plan item, and VIP (the segment that makes a patient VIP, the yearly gift limit, the perks); patients marked VIP by hand, and the list of VIPs.',
+  },
+  {
+    name: 'Rewards',
+    description:
+      'What the offer rules gave a patient (referrals, every Nth visit, code words, birthdays), each written once per reason; a discount kept for a later visit is used exactly once.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
