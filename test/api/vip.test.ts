@@ -177,11 +177,11 @@ describe('VIP by hand and by segment', () => {
   it("a member of the clinic's VIP segment is VIP without a mark, and leaves with the segment's rules", async () => {
     const api = createClient();
     const net = await createNetwork(api);
-    const tagged = await createPatient(api, net.clinic.key, { tags: ['gold'] });
+    const tagged = await createPatient(api, net.clinic.key, { birth_date: '1980-05-01' });
     const plain = await createPatient(api, net.clinic.key);
     const seg = await api.post('/v1/segments', {
       token: net.clinic.key,
-      body: { name: 'Gold', rules: [{ field: 'tag', op: 'has', value: 'gold' }] },
+      body: { name: 'May', rules: [{ field: 'birth_month', op: 'is', value: 5 }] },
     });
     await put(api, net.clinic.key, {
       ...SETTINGS,
@@ -209,11 +209,7 @@ describe('VIP by hand and by segment', () => {
     const desk = await createStaffMember(api, net.clinic.id, { name: 'Fred Desk', role: 'front_desk' });
     expectProblem(await mark(api, desk.key, patient.id), 403, 'forbidden');
     expectProblem(await api.delete(`/v1/patients/${patient.id}/vip`, { token: desk.key }), 403, 'forbidden');
-    expectProblem(
-      await api.get('/v1/vip?cursor=zz', { token: net.clinic.key }),
-      400,
-      'invalid_cursor',
-    );
+    expectProblem(await api.get('/v1/vip?cursor=zz', { token: net.clinic.key }), 400, 'invalid_cursor');
   });
 
   for (const method of ['PUT', 'DELETE'] as const)

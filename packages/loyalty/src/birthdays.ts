@@ -52,7 +52,8 @@ export function birthdayWindow(from: string, to: string) {
   const where = lo <= end ? sql`${MD} between ${lo} and ${end}` : sql`(${MD} >= ${lo} or ${MD} <= ${end})`;
   const firstYear = Number(from.slice(0, 4));
   const yearOf = (md: string) => (md >= lo ? firstYear : firstYear + 1);
-  const yearSql = sql`(case when ${MD} >= ${lo} then ${firstYear} else ${firstYear + 1} end)`;
+  // As text: D1 may bind a number as a real, and 'birthday:' || 2026.0 is not the key written.
+  const yearSql = sql`(case when ${MD} >= ${lo} then ${String(firstYear)} else ${String(firstYear + 1)} end)`;
   return { where, yearOf, yearSql };
 }
 
