@@ -13,7 +13,8 @@ import {
   staffRefusal,
 } from '@gratia/db';
 import { type RewardSpec, specProblem } from '@gratia/points';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { vipListFrom, vipListStatement } from './vip';
 
 // The clinic's loyalty settings, one row per clinic (loyalty_settings): the referral reward and its
 // yearly cap per referrer, the birthday reward and how many days before the birthday its plan item is
@@ -222,3 +223,45 @@ export async function saveLoyaltySettings(
   });
   return ok(settingsView(out.after[0]));
 }
+
+/**
+ * What the settings page shows, in one round trip: the settings, the clinic's live segments and the
+ * catalogue's active offers in its currency (the choices), and a page of the clinic's VIPs.
+ */
+export async function readLoyaltySettingsPage(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; vipsAfter?: string },
+) {
+  const { db } = deps;
+  const clinicId = input.clinic.organizationId;
+  const read = await runBatch(db, {
+    settings: selectLoyaltySettings(deps, clinicId),
+    segments: db
+      .select({ id: segments.id, name: segments.name })
+      .from(segments)
+      .where(and(eq(segments.clinicId, clinicId), isNull(segments.archivedAt)))
+      .orderBy(segments.name)
+      .limit(200),
+    offers: db
+      .select({
+        id: offers.id,
+        title: offers.title,
+        priceAmount: offers.priceAmount,
+        partnerName: sql<string>`(select o.name from organizations o where o.id = ${offers.partnerId})`.as(
+          'partner_name',
+        ),
+      })
+      .from(offers)
+      .where(and(eq(offers.active, true), eq(offers.currency, input.clinic.organization.currency)))
+      .orderBy(offers.title)
+      .limit(200),
+    vips: vipListStatement(deps, { clinic: input.clinic, after: input.vipsAfter }),
+  });
+  return {
+    settings: settingsView(read.settings[0]),
+    segments: read.segments,
+    offers: read.offers,
+    vips: vipListFrom(read.vips),
+  };
+}
+export type LoyaltySettingsPage = Awaited<ReturnType<typeof readLoyaltySettingsPage>>;

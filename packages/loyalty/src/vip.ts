@@ -175,22 +175,18 @@ export interface VipListItem {
   giftLimit: number | null;
 }
 
-/**
- * The clinic's VIPs, by hand and by segment, a page at a time in patient id order (`after`: the last
- * id of the previous page): one query.
- */
-export async function listVips(
+/** The query of a page of the clinic's VIPs (for a batch of its own or a page's). */
+export function vipListStatement(
   deps: Deps,
   input: { clinic: OrgPrincipal; after?: string; limit?: number },
-): Promise<{ items: VipListItem[]; next: string | null }> {
+) {
   const now = deps.clock.now();
   const clinicId = input.clinic.organizationId;
-  const limit = Math.min(Math.max(input.limit ?? VIP_PAGE, 1), 100);
   const year = calendarYear(now, input.clinic.organization.timezone);
   const p = sql`${patients.id}`;
   const byHand = vipByHandSql(clinicId, p);
   const bySegment = vipBySegmentSql(clinicId, p, now);
-  const rows = await deps.db
+  return deps.db
     .select({
       patientId: patients.id,
       firstName: patients.firstName,
@@ -212,12 +208,33 @@ export async function listVips(
       ),
     )
     .orderBy(patients.id)
-    .limit(limit + 1);
-  const more = rows.length > limit;
-  const items = (more ? rows.slice(0, limit) : rows).map((r) => ({
+    .limit(pageSize(input.limit) + 1);
+}
+
+const pageSize = (limit?: number) => Math.min(Math.max(limit ?? VIP_PAGE, 1), 100);
+
+/** A page of VIPs from the rows of vipListStatement. */
+export function vipListFrom(
+  rows: Awaited<ReturnType<typeof vipListStatement>>,
+  limit?: number,
+): { items: VipListItem[]; next: string | null } {
+  const size = pageSize(limit);
+  const more = rows.length > size;
+  const items = (more ? rows.slice(0, size) : rows).map((r) => ({
     ...r,
     byHand: Boolean(r.byHand),
     bySegment: Boolean(r.bySegment),
   }));
   return { items, next: more ? items[items.length - 1]!.patientId : null };
+}
+
+/**
+ * The clinic's VIPs, by hand and by segment, a page at a time in patient id order (`after`: the last
+ * id of the previous page): one query.
+ */
+export async function listVips(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; after?: string; limit?: number },
+): Promise<{ items: VipListItem[]; next: string | null }> {
+  return vipListFrom(await vipListStatement(deps, input), input.limit);
 }

@@ -26,7 +26,13 @@ import {
   visits,
   vouchers,
 } from '@gratia/db';
-import { displayStatus, type VoucherDisplayStatus } from '@gratia/vouchers';
+import {
+  displayStatus,
+  type LoyaltyOverview,
+  loyaltyOverviewFrom,
+  loyaltyOverviewStatements,
+  type VoucherDisplayStatus,
+} from '@gratia/vouchers';
 import { and, desc, eq, getTableColumns, lt, or, sql } from 'drizzle-orm';
 import {
   type Balance,
@@ -80,6 +86,8 @@ export interface PatientOverview {
   tiers: DiscountTier[];
   /** The clinic's branches (the questionnaire's branch answer is a branch id). */
   branches: { id: string; name: string }[];
+  /** VIP state, gift allowance, perks and the latest rewards (issue 12). */
+  loyalty: LoyaltyOverview;
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -90,7 +98,14 @@ function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage
 
 export async function readPatientOverview(
   deps: Deps,
-  input: { caller: Caller; patientId: string; visitId?: string; cursors?: OverviewCursors },
+  input: {
+    caller: Caller;
+    patientId: string;
+    visitId?: string;
+    cursors?: OverviewCursors;
+    /** The clinic's timezone (its calendar year counts a VIP's gifts); the network's by default. */
+    timeZone?: string;
+  },
 ): Promise<Result<PatientOverview, AuthRefusal | Refusal<'patient_not_found'>>> {
   const { db } = deps;
   const now = deps.clock.now();
@@ -98,6 +113,7 @@ export async function readPatientOverview(
   const ownClinic = keyOrganization(keyRefOf(input.caller));
   const at = input.cursors ?? {};
   const visitsBefore = at.visitsBefore;
+  const timeZone = input.timeZone ?? deps.config.timezone;
   const run = await runAsCaller(deps, input.caller, ['clinic'], {
     patient: db
       .select()
@@ -190,6 +206,7 @@ export async function readPatientOverview(
       .select({ json: sql<string | null>`${lastCallJson(ownClinic, patientId)}`.as('last_call_json') })
       .from(patients)
       .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
+    ...loyaltyOverviewStatements(db, { clinicId: ownClinic, patientId, now, timeZone }),
     visit: db
       .select()
       .from(visits)
@@ -227,5 +244,6 @@ export async function readPatientOverview(
       : null,
     tiers: read.program[0]?.discountTiers ?? [],
     branches: read.branches,
+    loyalty: loyaltyOverviewFrom(read, now, timeZone),
   });
 }

@@ -1,7 +1,7 @@
 import { localDate, startOfLocalDay } from '@gratia/core';
-import { type Db, offers, patients, vipMarks } from '@gratia/db';
+import { type Db, type LoyaltyReward, loyaltyRewards, offers, patients, vipMarks } from '@gratia/db';
 import { meetsRules } from '@gratia/insight';
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 
 // VIP (issue 12): a patient is VIP when marked by hand (vip_marks) or when they meet the rules of the
 // clinic's VIP segment (loyalty_settings.vip_segment_id), evaluated for that one patient inside the
@@ -163,3 +163,60 @@ export const vipMarkStatement = (db: Db, clinicId: string | SQL, patientId: stri
     .select()
     .from(vipMarks)
     .where(and(eq(vipMarks.patientId, patientId), sql`${vipMarks.clinicId} = ${v(clinicId)}`));
+
+/** Rewards the patient page shows (newest first). */
+export const OVERVIEW_REWARDS = 10;
+
+/**
+ * The patient page's reads for VIP and rewards (issue 12), for readPatientOverview's one batch: the VIP
+ * state and gift allowance, the hand mark, the perks, and the patient's latest rewards.
+ */
+export function loyaltyOverviewStatements(
+  db: Db,
+  input: { clinicId: SQL; patientId: string; now: number; timeZone: string },
+) {
+  const { clinicId, patientId } = input;
+  return {
+    vipAllowance: giftAllowanceStatement(db, input),
+    vipMark: vipMarkStatement(db, clinicId, patientId),
+    vipPerks: perkOffersStatement(
+      db,
+      clinicId,
+      sql`(select o.currency from organizations o where o.id = ${clinicId})`,
+    ),
+    rewards: db
+      .select()
+      .from(loyaltyRewards)
+      .where(and(eq(loyaltyRewards.patientId, patientId), sql`${loyaltyRewards.clinicId} = ${clinicId}`))
+      .orderBy(desc(loyaltyRewards.id))
+      .limit(OVERVIEW_REWARDS),
+  };
+}
+
+type LoyaltyOverviewRead = {
+  [K in keyof ReturnType<typeof loyaltyOverviewStatements>]: Awaited<
+    ReturnType<typeof loyaltyOverviewStatements>[K]
+  >;
+};
+
+export interface LoyaltyOverview {
+  vip: GiftAllowance | null;
+  vipMark: { reason: string | null; markedAt: number } | null;
+  perks: PerkOffer[];
+  rewards: LoyaltyReward[];
+}
+
+export function loyaltyOverviewFrom(
+  read: LoyaltyOverviewRead,
+  now: number,
+  timeZone: string,
+): LoyaltyOverview {
+  const row = read.vipAllowance[0];
+  const mark = read.vipMark[0];
+  return {
+    vip: row ? giftAllowanceFrom(row, now, timeZone) : null,
+    vipMark: mark ? { reason: mark.reason, markedAt: mark.markedAt } : null,
+    perks: read.vipPerks,
+    rewards: read.rewards,
+  };
+}

@@ -10,6 +10,8 @@ import { registerConsoleFeedback } from './feedback';
 import { registerConsoleGifts } from './gifts';
 import { registerConsoleInsight } from './insight';
 import { registerConsoleInsightSettings } from './insight-settings';
+import { registerConsoleOffersSettings } from './offers-settings';
+import { registerConsolePatientLoyalty } from './patient-loyalty';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
@@ -62,6 +64,9 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleSegments(app);
   registerConsoleInsight(app);
   registerConsoleWinBack(app);
+  // VIP, birthdays and rewards (issue 12)
+  registerConsoleOffersSettings(app);
+  registerConsolePatientLoyalty(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

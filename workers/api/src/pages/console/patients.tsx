@@ -10,6 +10,7 @@ import { newSubmissionKey } from '../../lib/forms';
 import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients/schema';
 import { formatDate } from '../layout';
 import { InsightCard } from './insight-card';
+import { LoyaltySections } from './patient-loyalty';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
 import { QuestionnaireCard } from './questionnaire';
 import { RewardGoal } from './reward-goal';
@@ -463,6 +464,7 @@ function PatientPage(props: {
       <QuestionnaireCard s={s} o={o} q={q} />
       <InsightCard insight={o.insight} />
 
+      <LoyaltySections s={s} o={o} q={q} />
       <section class="card" aria-labelledby="consent" id="consent-history">
         <h2 id="consent">Consent</h2>
         <p>
@@ -732,6 +734,7 @@ export function registerConsolePatients(app: Hono<AppEnv>) {
         patientId: c.req.param('id') ?? '',
         visitId: q.visit && isId('vis', q.visit) ? q.visit : undefined,
         cursors,
+        timeZone: s.principal.organization.timezone,
       });
       if (!out.ok)
         return out.error.code === 'patient_not_found'
