@@ -9,7 +9,6 @@ import { staffSession } from '../helpers/staff';
 // Rewards sections; and "Give a gift" showing a VIP's gifts against the limit before the clinic picks,
 // and refusing the gift over it (issue 12).
 
-// biome-ignore lint/suspicious/noExplicitAny: the role literal is checked by staffSession
 const session = (api: Client, organizationId: string, role: any) =>
   staffSession(api, { organizationId, kind: 'clinic', role });
 
