@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { fixedClock, randomToken } from '@gratia/core';
+import { fixedClock, newId, randomToken } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
 import { type ApiResponse, type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
 import { counter, signIn, submit } from '../helpers/counter';
@@ -768,6 +768,91 @@ const SCENARIOS: Record<string, Scenario> = {
     };
   },
   // VIP, birthdays and rewards (issue 12)
+  'PUT /v1/loyalty/settings': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'PUT',
+        path: '/v1/loyalty/settings',
+        token: net.clinic.key,
+        body: {
+          referral: { reward: { kind: 'points', points: 200 }, cap_per_year: 3 },
+          birthday: { reward: null, days_before: 5 },
+          vip: { segment_id: null, gifts_per_year: 4, perk_offer_ids: [] },
+        },
+      },
+      expect: () => ({
+        action: 'loyalty_settings.update',
+        subject: { type: 'loyalty_settings', id: net.clinic.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: {
+          referral_reward: 'points',
+          referral_cap_per_year: 3,
+          birthday_reward: null,
+          birthday_days_before: 5,
+          vip_segment_id: null,
+          vip_gifts_per_year: 4,
+          vip_perks: 0,
+        },
+      }),
+    };
+  },
+  'PUT /v1/patients/{id}/vip': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    return {
+      req: {
+        method: 'PUT',
+        path: `/v1/patients/${p.id}/vip`,
+        token: net.clinic.key,
+        body: { reason: 'Founder' },
+      },
+      expect: () => ({
+        action: 'patient.vip_mark',
+        subject: { type: 'patient', id: p.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { reason: 'Founder' },
+      }),
+    };
+  },
+  'DELETE /v1/patients/{id}/vip': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    await api.put(`/v1/patients/${p.id}/vip`, { token: net.clinic.key, body: { reason: null } });
+    return {
+      req: { method: 'DELETE', path: `/v1/patients/${p.id}/vip`, token: net.clinic.key },
+      expect: () => ({
+        action: 'patient.vip_unmark',
+        subject: { type: 'patient', id: p.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+      }),
+    };
+  },
+  'POST /v1/rewards/{id}/use': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    const id = newId('rwd', T0);
+    await env.DB.prepare(
+      `insert into loyalty_rewards (id, clinic_id, patient_id, source, source_id, reason_key, kind, title,
+        discount_bps, currency, status, granted_at)
+       values (?, ?, ?, 'code_word', 'cwd_x', ?, 'discount_bps', 'Spring', 1000, 'EUR', 'available', ?)`,
+    )
+      .bind(id, net.clinic.id, p.id, `audit:${id}`, T0)
+      .run();
+    return {
+      req: { method: 'POST', path: `/v1/rewards/${id}/use`, token: net.clinic.key },
+      expect: () => ({
+        action: 'reward.use',
+        subject: { type: 'reward', id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { kind: 'discount_bps', source: 'code_word' },
+      }),
+    };
+  },
 };
 
 /** Mutating routes that change nothing, each with why. */

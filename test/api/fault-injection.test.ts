@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { newId } from '@gratia/core';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient, OPERATOR_TOKEN } from '../helpers/api';
 import {
@@ -564,6 +565,60 @@ const SCENARIOS: Record<string, Scenario> = {
     },
   },
   // VIP, birthdays and rewards (issue 12)
+  'PUT /v1/loyalty/settings': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'PUT',
+        path: '/v1/loyalty/settings',
+        token: net.clinic.key,
+        body: {
+          referral: { reward: { kind: 'points', points: 200 }, cap_per_year: 3 },
+          birthday: { reward: { kind: 'points', points: 100 }, days_before: 5 },
+          vip: { segment_id: null, gifts_per_year: 4, perk_offer_ids: [] },
+        },
+      };
+    },
+  },
+  'PUT /v1/patients/{id}/vip': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      return {
+        method: 'PUT',
+        path: `/v1/patients/${p.id}/vip`,
+        token: net.clinic.key,
+        body: { reason: 'x' },
+      };
+    },
+  },
+  'DELETE /v1/patients/{id}/vip': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      await api.put(`/v1/patients/${p.id}/vip`, { token: net.clinic.key, body: { reason: null } });
+      return { method: 'DELETE', path: `/v1/patients/${p.id}/vip`, token: net.clinic.key };
+    },
+  },
+  'POST /v1/rewards/{id}/use': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      const id = newId('rwd', api.clock.now());
+      await env.DB.prepare(
+        `insert into loyalty_rewards (id, clinic_id, patient_id, source, source_id, reason_key, kind, title,
+          discount_bps, currency, status, granted_at)
+         values (?, ?, ?, 'code_word', 'cwd_x', ?, 'discount_bps', 'Spring', 1000, 'EUR', 'available', ?)`,
+      )
+        .bind(id, net.clinic.id, p.id, `fault:${id}`, api.clock.now())
+        .run();
+      return { method: 'POST', path: `/v1/rewards/${id}/use`, token: net.clinic.key };
+    },
+  },
 };
 
 /** Bookkeeping that may change whatever happens to the work itself. */

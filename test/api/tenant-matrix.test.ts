@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { ERROR_TEXT, ERRORS, type ErrorCode, fixedClock, randomToken, sha256Hex } from '@gratia/core';
+import { ERROR_TEXT, ERRORS, type ErrorCode, fixedClock, newId, randomToken, sha256Hex } from '@gratia/core';
 import { keyLookup, principalFromKey } from '@gratia/db';
 import { createPatientLink } from '@gratia/insight';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -3545,7 +3545,264 @@ const MATRIX: Record<string, Entry> = {
     ],
   },
   // == VIP, birthdays and rewards (issue 12): entries go here ==
+  ...vipEntries(),
 };
+
+// ---------------------------------------------------------------------------------------------------
+// VIP, birthdays and rewards (issue 12)
+
+/** Clinic A's patient with an available discount reward. */
+async function rewardOfA(s: Scene) {
+  const patient = await patientOfA(s);
+  const id = newId('rwd', T0);
+  await env.DB.prepare(
+    `insert into loyalty_rewards (id, clinic_id, patient_id, source, source_id, reason_key, kind, title,
+      discount_bps, currency, status, granted_at)
+     values (?, ?, ?, 'code_word', 'cwd_x', ?, 'discount_bps', ?, 1000, 'EUR', 'available', ?)`,
+  )
+    .bind(id, s.net.clinic.id, patient.id, `matrix:${id}`, `Spring ${s.tag}`, T0)
+    .run();
+  return { patient, id };
+}
+
+/** Clinic A's patient marked VIP, with partner P1's offer as the clinic's VIP perk. */
+async function vipOfA(s: Scene) {
+  const patient = await patientOfA(s);
+  const offer = await offerOfP1(s);
+  const put = await s.api.put('/v1/loyalty/settings', {
+    token: s.net.clinic.key,
+    body: {
+      referral: { reward: null, cap_per_year: 5 },
+      birthday: { reward: null, days_before: 7 },
+      vip: { segment_id: null, gifts_per_year: 3, perk_offer_ids: [offer.id] },
+    },
+  });
+  expect(put.status, put.text).toBe(200);
+  const marked = await s.api.put(`/v1/patients/${patient.id}/vip`, {
+    token: s.net.clinic.key,
+    body: { reason: `Founder ${s.tag}` },
+  });
+  expect(marked.status, marked.text).toBe(200);
+  return { patient, offer };
+}
+
+function vipEntries(): Record<string, Entry> {
+  const settings = (segmentId: string | null) => ({
+    referral: { reward: null, cap_per_year: 5 },
+    birthday: { reward: null, days_before: 7 },
+    vip: { segment_id: segmentId, gifts_per_year: null, perk_offer_ids: [] },
+  });
+  const catalogue = "the catalogue is the whole network's: any clinic may name any active offer";
+  return {
+    'GET /v1/loyalty/settings': { none: "the caller's own loyalty settings; takes nothing" },
+    'PUT /v1/loyalty/settings': {
+      scenarios: [
+        scenario({
+          what: "clinic A's segment, named as the VIP segment",
+          covers: ['vip.segment_id'],
+          setup: async (s) => {
+            const seg = await s.api.post('/v1/segments', {
+              token: s.net.clinic.key,
+              body: { name: `VIPs ${s.tag}`, rules: [] },
+            });
+            expect(seg.status, seg.text).toBe(201);
+            return seg.body as { id: string };
+          },
+          request: (c) => ({ method: 'PUT', path: '/v1/loyalty/settings', body: settings(c.id) }),
+          rightful: ['clinic A'],
+          refusal: problem('unknown_reference'),
+          shows: (c) => [c.id],
+          ghost: {
+            what: 'a segment that does not exist',
+            caller: 'clinic A',
+            request: () => ({ method: 'PUT', path: '/v1/loyalty/settings', body: settings(ghostId('seg')) }),
+          },
+        }),
+      ],
+      notTenant: {
+        'referral.reward.offer_id': catalogue,
+        'birthday.reward.offer_id': catalogue,
+        'vip.perk_offer_ids': catalogue,
+      },
+    },
+    'PUT /v1/patients/{id}/vip': {
+      scenarios: [
+        scenario({
+          what: "clinic A's patient",
+          covers: ['id'],
+          setup: patientOfA,
+          request: (p) => ({ method: 'PUT', path: `/v1/patients/${p.id}/vip`, body: { reason: 'x' } }),
+          rightful: ['clinic A'],
+          refusal: problem('patient_not_found'),
+          shows: (p) => [p.id, '"vip":true'],
+          ghost: {
+            what: 'a patient that does not exist',
+            caller: 'clinic A',
+            request: () => ({
+              method: 'PUT',
+              path: `/v1/patients/${ghostId('pat')}/vip`,
+              body: { reason: 'x' },
+            }),
+          },
+        }),
+      ],
+    },
+    'DELETE /v1/patients/{id}/vip': {
+      scenarios: [
+        scenario({
+          what: "clinic A's VIP patient",
+          covers: ['id'],
+          setup: async (s) => (await vipOfA(s)).patient,
+          request: (p) => ({ method: 'DELETE', path: `/v1/patients/${p.id}/vip` }),
+          rightful: ['clinic A'],
+          refusal: problem('patient_not_found'),
+          shows: (p) => [p.id, '"vip":false'],
+          ghost: {
+            what: 'a patient that does not exist',
+            caller: 'clinic A',
+            request: () => ({ method: 'DELETE', path: `/v1/patients/${ghostId('pat')}/vip` }),
+          },
+        }),
+      ],
+    },
+    'GET /v1/vip': {
+      scenarios: [
+        scenario({
+          what: "clinic A's VIP",
+          covers: [],
+          setup: vipOfA,
+          request: () => ({ method: 'GET', path: '/v1/vip' }),
+          rightful: ['clinic A'],
+          refusal: hidden,
+          shows: (c) => [c.patient.id],
+          secrets: (c) => [c.patient.id, c.patient.last_name],
+        }),
+      ],
+    },
+    'GET /v1/patients/{id}/rewards': {
+      scenarios: [
+        scenario({
+          what: "clinic A's patient's reward",
+          covers: ['id'],
+          setup: rewardOfA,
+          request: (c) => ({ method: 'GET', path: `/v1/patients/${c.patient.id}/rewards` }),
+          rightful: ['clinic A'],
+          refusal: problem('patient_not_found'),
+          shows: (c) => [c.id],
+          secrets: (c) => [c.id],
+          ghost: {
+            what: 'a patient that does not exist',
+            caller: 'clinic A',
+            request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/rewards` }),
+          },
+        }),
+      ],
+    },
+    'POST /v1/rewards/{id}/use': {
+      scenarios: [
+        scenario({
+          what: "clinic A's available discount",
+          covers: ['id'],
+          setup: rewardOfA,
+          request: (c) => ({ method: 'POST', path: `/v1/rewards/${c.id}/use` }),
+          rightful: ['clinic A'],
+          refusal: problem('reward_not_found'),
+          shows: (c) => [c.id, '"status":"used"'],
+          secrets: (c) => [c.patient.id],
+          ghost: {
+            what: 'a reward that does not exist',
+            caller: 'clinic A',
+            request: () => ({ method: 'POST', path: `/v1/rewards/${ghostId('rwd')}/use` }),
+          },
+        }),
+      ],
+    },
+    'GET /console/offers/settings': {
+      scenarios: [
+        scenario({
+          what: "clinic A's VIP, in the VIP list",
+          covers: [],
+          setup: vipOfA,
+          request: () => ({ method: 'GET', path: '/console/offers/settings' }),
+          rightful: ['clinic A'],
+          refusal: hidden,
+          shows: (c) => [c.patient.last_name],
+          secrets: (c) => [c.patient.id, c.patient.last_name],
+        }),
+      ],
+    },
+    'POST /console/offers/settings': {
+      none: "saves the caller's own settings; the segment and offers it names are checked as by PUT /v1/loyalty/settings",
+    },
+    'POST /console/patients/:id/vip': {
+      scenarios: [
+        scenario({
+          what: "clinic A's patient",
+          covers: ['id'],
+          setup: patientOfA,
+          request: (p) => ({ method: 'POST', path: `/console/patients/${p.id}/vip`, form: { op: 'mark' } }),
+          rightful: ['clinic A'],
+          refusal: redirect('patient_not_found'),
+          shows: () => ['?vip=marked'],
+          ghost: {
+            what: 'a patient that does not exist',
+            caller: 'clinic A',
+            request: () => ({
+              method: 'POST',
+              path: `/console/patients/${ghostId('pat')}/vip`,
+              form: { op: 'mark' },
+            }),
+          },
+        }),
+      ],
+    },
+    'POST /console/patients/:id/perks': {
+      scenarios: [
+        scenario({
+          what: "clinic A's VIP, given the clinic's perk",
+          covers: ['id'],
+          setup: vipOfA,
+          request: (c) => ({
+            method: 'POST',
+            path: `/console/patients/${c.patient.id}/perks`,
+            form: { offer_id: c.offer.id },
+          }),
+          rightful: ['clinic A'],
+          refusal: redirect('patient_not_found'),
+          shows: () => ['/console/gifts/vch_'],
+          ghost: {
+            what: 'a patient that does not exist',
+            caller: 'clinic A',
+            request: (c) => ({
+              method: 'POST',
+              path: `/console/patients/${ghostId('pat')}/perks`,
+              form: { offer_id: c.offer.id },
+            }),
+          },
+        }),
+      ],
+      notTenant: { offer_id: catalogue },
+    },
+    'POST /console/rewards/:id/use': {
+      scenarios: [
+        scenario({
+          what: "clinic A's available discount",
+          covers: ['id'],
+          setup: rewardOfA,
+          request: (c) => ({ method: 'POST', path: `/console/rewards/${c.id}/use`, form: {} }),
+          rightful: ['clinic A'],
+          refusal: redirect('reward_not_found', '/console/patients'),
+          shows: (c) => [`/console/patients/${c.patient.id}?used=1`],
+          ghost: {
+            what: 'a reward that does not exist',
+            caller: 'clinic A',
+            request: () => ({ method: 'POST', path: `/console/rewards/${ghostId('rwd')}/use`, form: {} }),
+          },
+        }),
+      ],
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------
 // The router's routes, and what each takes

@@ -316,6 +316,28 @@ export const ERRORS = {
     title: 'The campaign has no codes per patient',
     text: 'That campaign takes the word itself: it has no codes per patient.',
   },
+  // VIP, birthdays and rewards (issue 12)
+  gift_limit_reached: {
+    status: 409,
+    title: 'The patient has had the gifts a VIP may be given this year',
+    text: 'This patient has had all the gifts a VIP may be given this year.',
+  },
+  not_a_vip_perk: {
+    status: 422,
+    title: 'That offer is not a VIP perk for this patient',
+    text: 'That offer is not one of the VIP perks, or the patient is not a VIP.',
+  },
+  unknown_reference: {
+    status: 422,
+    title: 'A record the request names does not exist or cannot be used',
+    text: 'Something chosen is not available any more: choose again.',
+  },
+  reward_not_found: { status: 404, title: 'Reward not found', text: 'That reward was not found.' },
+  reward_not_available: {
+    status: 409,
+    title: 'The reward is not available to use',
+    text: 'That reward was used already, or it is not a discount waiting to be used.',
+  },
   // anything else is a bug
   internal_error: {
     status: 500,

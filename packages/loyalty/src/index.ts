@@ -3,7 +3,11 @@
 // rewards they give are written by @gratia/points' rewardStatements; the rules a paid visit triggers
 // (referrals, every Nth visit) live with the visit in @gratia/points.
 
+export * from './birthdays';
 export * from './code-word-apply';
 export * from './code-word-codes';
 export * from './code-words';
 export * from './referrals';
+export * from './rewards-list';
+export * from './settings';
+export * from './vip';

@@ -29,7 +29,13 @@ import {
   visits,
   vouchers,
 } from '@gratia/db';
-import { displayStatus, type VoucherDisplayStatus } from '@gratia/vouchers';
+import {
+  displayStatus,
+  type LoyaltyOverview,
+  loyaltyOverviewFrom,
+  loyaltyOverviewStatements,
+  type VoucherDisplayStatus,
+} from '@gratia/vouchers';
 import { and, desc, eq, getTableColumns, lt, or, sql } from 'drizzle-orm';
 import {
   type Balance,
@@ -88,6 +94,8 @@ export interface PatientOverview {
   referrals: PatientReferrals;
   /** Code words (issue 12): the patient's own codes of campaigns not ended, and their latest uses. */
   codeWords: { codes: PatientCodeLine[]; uses: PatientCodeWordUse[] };
+  /** VIP state, gift allowance, perks and the latest rewards (issue 12). */
+  loyalty: LoyaltyOverview;
 }
 
 export interface PatientCodeLine {
@@ -125,7 +133,14 @@ function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage
 
 export async function readPatientOverview(
   deps: Deps,
-  input: { caller: Caller; patientId: string; visitId?: string; cursors?: OverviewCursors },
+  input: {
+    caller: Caller;
+    patientId: string;
+    visitId?: string;
+    cursors?: OverviewCursors;
+    /** The clinic's timezone (its calendar year counts a VIP's gifts); the network's by default. */
+    timeZone?: string;
+  },
 ): Promise<Result<PatientOverview, AuthRefusal | Refusal<'patient_not_found'>>> {
   const { db } = deps;
   const now = deps.clock.now();
@@ -133,6 +148,7 @@ export async function readPatientOverview(
   const ownClinic = keyOrganization(keyRefOf(input.caller));
   const at = input.cursors ?? {};
   const visitsBefore = at.visitsBefore;
+  const timeZone = input.timeZone ?? deps.config.timezone;
   const run = await runAsCaller(deps, input.caller, ['clinic'], {
     patient: db
       .select()
@@ -266,6 +282,7 @@ export async function readPatientOverview(
       .where(and(eq(codeWordUses.patientId, patientId), sql`${codeWordUses.clinicId} = ${ownClinic}`))
       .orderBy(desc(codeWordUses.usedAt), desc(codeWordUses.id))
       .limit(CODE_WORD_LINES.uses),
+    ...loyaltyOverviewStatements(db, { clinicId: ownClinic, patientId, now, timeZone }),
     visit: db
       .select()
       .from(visits)
@@ -305,6 +322,7 @@ export async function readPatientOverview(
     branches: read.branches,
     referrals: await patientReferralsOf(deps, read, patient.clinicId, patient.id),
     codeWords: { codes: read.codeWordCodes, uses: read.codeWordUses.map(codeWordUseOf) },
+    loyalty: loyaltyOverviewFrom(read, now, timeZone),
   });
 }
 

@@ -17,3 +17,4 @@ export * from './recent';
 export * from './redeem';
 export * from './state';
 export * from './token';
+export * from './vip-limit';

@@ -9,11 +9,19 @@ import {
   type PartnerCategory,
   patients,
   runBatch,
+  vipPerkVouchers,
   vouchers,
 } from '@gratia/db';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { voucherClaims, voucherKeys, voucherLifetimes, voucherUrl } from './config';
 import { signVoucherToken } from './token';
+import {
+  type GiftAllowance,
+  giftAllowanceFrom,
+  giftAllowanceStatement,
+  giftAllowedSql,
+  giftLimitSentence,
+} from './vip-limit';
 
 export interface IssueVoucherInput {
   clinic: OrgPrincipal;
@@ -26,6 +34,11 @@ export interface IssueVoucherInput {
   category?: PartnerCategory;
   message?: string;
   expiresAt?: number;
+  /**
+   * A VIP perk (issue 12): one of the clinic's VIP perk offers, given to a VIP; it does not count
+   * toward the VIP gift limit.
+   */
+  perk?: boolean;
 }
 
 export type IssueRefusal = Refusal<
@@ -35,6 +48,8 @@ export type IssueRefusal = Refusal<
   | 'currency_mismatch'
   | 'partner_not_found'
   | 'invalid_expiry'
+  | 'gift_limit_reached'
+  | 'not_a_vip_perk'
 >;
 
 /** The soonest a voucher may expire: a voucher that lapses before the patient can open it is a mistake. */
@@ -59,10 +74,23 @@ export async function issueVoucher(deps: Deps, input: IssueVoucherInput) {
       .select({ id: organizations.id })
       .from(organizations)
       .where(and(eq(organizations.id, input.partnerId ?? ''), eq(organizations.kind, 'partner'))),
+    allowance: giftAllowanceStatement(db, {
+      clinicId: clinic.organizationId,
+      patientId: input.patientId,
+      now,
+      timeZone: clinic.organization.timezone,
+    }),
   });
   const no = (code: IssueRefusal['code'], detail: string): Result<never, IssueRefusal> =>
     err({ code, detail });
-  if (!read.patient[0]) return no('patient_not_found', `No patient ${input.patientId}`);
+  if (!read.patient[0] || !read.allowance[0]) return no('patient_not_found', `No patient ${input.patientId}`);
+  const allowance = giftAllowanceFrom(read.allowance[0], now, clinic.organization.timezone);
+  const limitReached = (a: GiftAllowance) =>
+    err({ code: 'gift_limit_reached' as const, detail: giftLimitSentence(a) });
+  if (input.perk) {
+    if (!allowance.vip || input.offerId === undefined || !allowance.perkOfferIds.includes(input.offerId))
+      return no('not_a_vip_perk', 'Perks are the clinic’s VIP perk offers, given to VIPs');
+  } else if (!allowance.allowed) return limitReached(allowance);
 
   let target: {
     kind: 'offer' | 'value';
@@ -135,19 +163,39 @@ export async function issueVoucher(deps: Deps, input: IssueVoucherInput) {
     updatedAt: now,
   };
   const token = await signVoucherToken(keys.signer, voucherClaims(row, config.baseUrl));
+  // The VIP gift limit is checked again by the write itself: a gift raced past the read writes nothing.
+  const guard = input.perk
+    ? sql`1`
+    : giftAllowedSql(clinic.organizationId, row.patientId, now, clinic.organization.timezone);
+  const written = sql`exists (select 1 from vouchers w where w.id = ${row.id})`;
   const done = await runBatch(db, {
-    row: db.insert(vouchers).values(row).returning(),
+    row: db
+      .insert(vouchers)
+      .select(
+        sql`select ${row.id}, ${row.clinicId}, ${row.patientId}, ${row.kind}, ${row.offerId}, ${row.partnerId},
+          ${row.category}, ${row.audience}, ${row.title}, ${row.message}, ${row.currency}, ${row.valueAmount},
+          ${row.remainingAmount}, ${row.status}, ${row.kid}, ${row.issuedAt}, ${row.expiresAt}, null, null, null,
+          null, null, ${row.updatedAt} where ${guard}`,
+      )
+      .returning(),
+    ...(input.perk && {
+      perk: db
+        .insert(vipPerkVouchers)
+        .select(sql`select ${row.id}, ${row.clinicId}, ${row.patientId}, ${now} where ${written}`),
+    }),
     audit: auditEntry(db, {
+      when: written,
       actor: actorOf(clinic),
       organizationId: clinic.organizationId,
       action: 'voucher.issue',
       subject: { type: 'voucher', id: row.id },
       patientId: row.patientId,
-      detail: { kind: row.kind, amount: row.valueAmount, currency },
+      detail: { kind: row.kind, amount: row.valueAmount, currency, ...(input.perk && { perk: true }) },
       at: now,
     }),
   });
   const [voucher] = done.row;
+  if (!voucher) return limitReached({ ...allowance, given: allowance.limit ?? allowance.given });
   return ok({
     voucher: voucher!,
     token: token as string | null,

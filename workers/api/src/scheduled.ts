@@ -1,5 +1,6 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
 import { backfillPatientInsight, refreshInsightDaily, snapshotDueSegments } from '@gratia/insight';
+import { runBirthdays } from '@gratia/loyalty';
 
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
 import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
@@ -59,6 +60,9 @@ export async function runScheduledJobs(
     // Segments' members and engagement this month, for their charts: each clinic's once a day, a
     // slice of clinics a run.
     snapshot_segments: () => snapshotDueSegments(deps),
+    // Birthdays (issue 12): plan items before them and the reward on the day, a slice of patients a
+    // run, each once a year however often it runs.
+    birthdays: () => runBirthdays(deps),
   };
   // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
   if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);

@@ -503,3 +503,24 @@ export const vipMarks = sqliteTable('vip_marks', {
   markedByStaffId: text('marked_by_staff_id').references(() => staffMembers.id),
   markedAt: integer('marked_at').notNull(),
 });
+
+/**
+ * A gift voucher given as a VIP perk (issue 12, VIP): perks are offered to VIPs on top of gifts, so the
+ * yearly VIP gift limit does not count them. Written by issueVoucher in the voucher's own batch.
+ */
+export const vipPerkVouchers = sqliteTable(
+  'vip_perk_vouchers',
+  {
+    voucherId: text('voucher_id')
+      .primaryKey()
+      .references(() => vouchers.id),
+    clinicId: text('clinic_id')
+      .notNull()
+      .references(() => organizations.id),
+    patientId: text('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('vip_perk_vouchers_patient_idx').on(t.patientId)],
+);

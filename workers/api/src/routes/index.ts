@@ -34,6 +34,8 @@ import { registerRefreshInsight } from './insight/refresh';
 import { registerInsightSettings } from './insight/settings';
 import { registerInsightSummary } from './insight/summary';
 import { registerSetLocation } from './location/put';
+import { registerLoyaltySettings } from './loyalty/settings';
+import { registerVip } from './loyalty/vip';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
@@ -75,6 +77,8 @@ import { registerLinkReferral } from './referrals/link';
 import { registerPatientReferrals } from './referrals/patient';
 import { registerReferralTree } from './referrals/tree';
 import { registerMonthlyReport } from './reports/monthly';
+import { registerListPatientRewards } from './rewards/list';
+import { registerUseReward } from './rewards/use';
 import { registerArchiveSegment } from './segments/archive';
 import { registerCreateSegment } from './segments/create';
 import { registerGetSegment } from './segments/get';
@@ -227,6 +231,11 @@ export function registerRoutes(app: App): void {
   registerGenerateCodeWordCodes(app);
   registerCodeWordCodesCsv(app);
   registerApplyCodeWord(app);
+  // VIP, birthdays and rewards (issue 12)
+  registerLoyaltySettings(app);
+  registerVip(app);
+  registerListPatientRewards(app);
+  registerUseReward(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

@@ -7,6 +7,7 @@ import {
   giftCatalogueFrom,
   giftCatalogueStatements,
 } from '@gratia/network';
+import { type GiftAllowance, giftAllowanceFrom, giftAllowanceStatement } from '@gratia/vouchers';
 
 // "Give a gift" with what fits the patient first: the catalogue page's reads and the suggestions'
 // reads in ONE batch (the page costs the session check and this one round trip), and the section
@@ -20,17 +21,29 @@ export async function readGiftPage(
   input: CatalogueInput,
 ): Promise<
   Result<
-    { cat: GiftCatalogue; suggested: GiftSuggestions | null },
+    { cat: GiftCatalogue; suggested: GiftSuggestions | null; allowance: GiftAllowance | null },
     Refusal<'patient_not_found' | 'offer_not_found'>
   >
 > {
   const read = await runBatch(deps.db, {
     ...giftCatalogueStatements(deps.db, input),
     ...suggestionStatements(deps.db, input),
+    // The VIP gift limit (issue 12), shown before the clinic picks.
+    vipAllowance: giftAllowanceStatement(deps.db, {
+      clinicId: input.clinic.organizationId,
+      patientId: input.patientId,
+      now: deps.clock.now(),
+      timeZone: input.clinic.organization.timezone,
+    }),
   });
   const cat = giftCatalogueFrom(read, input);
   if (!cat.ok) return cat;
-  return ok({ cat: cat.value, suggested: suggestionsFrom(read, { limit: SUGGESTED_ON_PAGE }) });
+  const row = read.vipAllowance[0];
+  return ok({
+    cat: cat.value,
+    suggested: suggestionsFrom(read, { limit: SUGGESTED_ON_PAGE }),
+    allowance: row ? giftAllowanceFrom(row, deps.clock.now(), input.clinic.organization.timezone) : null,
+  });
 }
 
 export function SuggestedGifts(props: {

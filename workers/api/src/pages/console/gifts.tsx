@@ -5,6 +5,8 @@ import type { CatalogueOffer, GiftCatalogue } from '@gratia/network';
 import { addDays, localDate, startOfLocalDay } from '@gratia/points';
 import {
   displayStatus,
+  type GiftAllowance,
+  giftLimitSentence,
   issueVoucher,
   readVoucher,
   type VoucherWithLink,
@@ -144,6 +146,7 @@ function CataloguePage(props: {
   browse: Browse;
   q: Record<string, string>;
   days: ReturnType<typeof expiryDays>;
+  allowance: GiftAllowance | null;
 }) {
   const { s, cat, browse } = props;
   const p = cat.patient;
@@ -164,6 +167,7 @@ function CataloguePage(props: {
         A gift for {p.firstName} {p.lastName}
       </h1>
       <FieldFlash q={props.q} />
+      <VipGiftLimit allowance={props.allowance} />
       {cat.chosen ? (
         <IssueForm s={s} patientId={p.id} firstName={p.firstName} offer={cat.chosen} days={props.days} />
       ) : null}
@@ -272,6 +276,21 @@ function CataloguePage(props: {
         </aside>
       </div>
     </ConsolePage>
+  );
+}
+
+/** A VIP's gifts this year against the clinic's limit, before the clinic picks (issue 12). */
+function VipGiftLimit(props: { allowance: GiftAllowance | null }) {
+  const a = props.allowance;
+  if (!a?.vip || a.limit === null) return null;
+  return a.allowed ? (
+    <p class="status" role="status">
+      VIP: {a.name} has had {a.given} of {a.limit} gifts this year (VIP limit; perks are not counted).
+    </p>
+  ) : (
+    <p class="status bad" role="alert">
+      {giftLimitSentence(a)}
+    </p>
   );
 }
 
@@ -421,10 +440,18 @@ export function registerConsoleGifts(app: Hono<AppEnv>) {
       });
       if (!out.ok) return problemPage(c, s, out.error.code, 404);
       const days = expiryDays(c.var.clock.now(), s.principal.organization.timezone, c.var.deps.config);
-      const { cat, suggested } = out.value;
+      const { cat, suggested, allowance } = out.value;
       return html(
         c,
-        <CataloguePage s={s} cat={cat} suggested={suggested} browse={browse} q={q} days={days} />,
+        <CataloguePage
+          s={s}
+          cat={cat}
+          suggested={suggested}
+          browse={browse}
+          q={q}
+          days={days}
+          allowance={allowance}
+        />,
       );
     }),
   );

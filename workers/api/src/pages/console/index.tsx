@@ -12,6 +12,8 @@ import { registerConsoleGifts } from './gifts';
 import { registerConsoleInsight } from './insight';
 import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsoleOffers } from './offers';
+import { registerConsoleOffersSettings } from './offers-settings';
+import { registerConsolePatientLoyalty } from './patient-loyalty';
 import { registerConsolePatients } from './patients';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
@@ -68,6 +70,9 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleReferrals(app);
   registerConsoleOffers(app);
   registerConsoleCodeWordForm(app);
+  // VIP, birthdays and rewards (issue 12)
+  registerConsoleOffersSettings(app);
+  registerConsolePatientLoyalty(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -16,6 +16,7 @@ import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients
 import { formatDate } from '../layout';
 import { CodeWordSection } from './code-word-section';
 import { InsightCard } from './insight-card';
+import { LoyaltySections } from './patient-loyalty';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
 import { QuestionnaireCard } from './questionnaire';
 import { ReferralSection } from './referrals';
@@ -489,6 +490,7 @@ function PatientPage(props: {
       <QuestionnaireCard s={s} o={o} q={q} />
       <InsightCard insight={o.insight} />
 
+      <LoyaltySections s={s} o={o} q={q} />
       <section class="card" aria-labelledby="consent" id="consent-history">
         <h2 id="consent">Consent</h2>
         <p>
@@ -760,6 +762,7 @@ export function registerConsolePatients(app: Hono<AppEnv>) {
         patientId: c.req.param('id') ?? '',
         visitId: q.visit && isId('vis', q.visit) ? q.visit : undefined,
         cursors,
+        timeZone: s.principal.organization.timezone,
       });
       if (!out.ok)
         return out.error.code === 'patient_not_found'

@@ -76,6 +76,17 @@ export const OPENAPI_TAGS = [
     description:
       'Each patient’s referral code and invite link, patients registered with a code (self-referral refused), the reward both patients get once on the referred patient’s first paid visit (capped per referrer a year), a patient’s referrals and the clinic’s referral tree.',
   },
+  // VIP, birthdays and rewards (issue 12)
+  {
+    name: 'Loyalty settings',
+    description:
+      'A clinic’s offer settings: the referral reward and its yearly cap per referrer, the birthday reward and its plan item, and VIP (the segment that makes a patient VIP, the yearly gift limit, the perks); patients marked VIP by hand, and the list of VIPs.',
+  },
+  {
+    name: 'Rewards',
+    description:
+      'What the offer rules gave a patient (referrals, every Nth visit, code words, birthdays), each written once per reason; a discount kept for a later visit is used exactly once.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
