@@ -239,6 +239,17 @@ export const ERRORS = {
     title: 'This reference was already used for a different request',
     text: 'That sale was already recorded with other points.',
   },
+  // the plan's agenda, items and calendar feeds (issue 12: agenda, coverage, budget, CSV, iCalendar)
+  plan_item_not_found: {
+    status: 404,
+    title: 'Plan item not found',
+    text: 'That item of the plan was not found.',
+  },
+  calendar_feed_not_found: {
+    status: 404,
+    title: 'Calendar feed not found',
+    text: 'That calendar link does not exist or was replaced by a newer one.',
+  },
   // anything else is a bug
   internal_error: {
     status: 500,

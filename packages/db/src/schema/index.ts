@@ -11,3 +11,4 @@ export * from './reports';
 export * from './settlement';
 export * from './staff';
 export * from './vouchers';
+export * from './plan-figures';

@@ -66,6 +66,11 @@ export const OPENAPI_TAGS = [
     description:
       'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class; distributions now, quadrant moves and cohorts’ engagement month by month, and the win-back list.',
   },
+  {
+    name: 'Plan',
+    description:
+      'The loyalty plan: each patient’s dated interactions (about seven a year), each with an owner, a channel and a purpose; every staff member’s agenda and iCalendar feed, the clinic’s coverage against its targets, the plan’s budget month by month, and the plan as CSV.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
