@@ -62,7 +62,12 @@ const figures = async (clinicId: string) =>
 describe('PATCH /v1/plan/items/{id}', () => {
   it('marks the owner’s item done with its outcome, when and by whom, with an audit entry', async () => {
     const { api, net, desk, patient } = await scene();
-    const id = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-28', ownerStaffId: desk.id });
+    const id = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-28',
+      ownerStaffId: desk.id,
+    });
     const res = await patch(api, desk.key, id, { status: 'done', outcome: '  Booked a facial  ' });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({
@@ -87,11 +92,22 @@ describe('PATCH /v1/plan/items/{id}', () => {
 
   it('needs an outcome to mark an item done, and says so', async () => {
     const { api, net, desk, patient } = await scene();
-    const id = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-28', ownerStaffId: desk.id });
+    const id = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-28',
+      ownerStaffId: desk.id,
+    });
     const res = await patch(api, desk.key, id, { status: 'done' });
     expectProblem(res, 400, 'validation_failed');
-    expect(res.body.errors).toEqual([{ path: 'outcome', message: expect.stringContaining('what came of it') }]);
-    expectProblem(await patch(api, desk.key, id, { status: 'done', outcome: '   ' }), 400, 'validation_failed');
+    expect(res.body.errors).toEqual([
+      { path: 'outcome', message: expect.stringContaining('what came of it') },
+    ]);
+    expectProblem(
+      await patch(api, desk.key, id, { status: 'done', outcome: '   ' }),
+      400,
+      'validation_failed',
+    );
     expectProblem(await patch(api, desk.key, id, {}), 400, 'validation_failed');
     expectProblem(await patch(api, desk.key, id, { due_on: '2026-02-30' }), 400, 'validation_failed');
     expectProblem(await patch(api, desk.key, id, { status: 'lost' }), 400, 'validation_failed');
@@ -100,11 +116,22 @@ describe('PATCH /v1/plan/items/{id}', () => {
 
   it('refuses a front-desk member another’s item (403, saying why), reopening and handing on', async () => {
     const { api, net, desk, other, patient } = await scene();
-    const theirs = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-28', ownerStaffId: other.id });
+    const theirs = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-28',
+      ownerStaffId: other.id,
+    });
     const res = await patch(api, desk.key, theirs, { status: 'skipped' });
     expectProblem(res, 403, 'forbidden');
     expect(res.body.detail).toContain('another staff member');
-    const mine = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-29', ownerStaffId: desk.id, status: 'done' });
+    const mine = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-29',
+      ownerStaffId: desk.id,
+      status: 'done',
+    });
     expectProblem(await patch(api, desk.key, mine, { status: 'planned' }), 403, 'forbidden');
     expectProblem(await patch(api, desk.key, mine, { owner_staff_id: other.id }), 403, 'forbidden');
     expect((await itemRow(theirs))?.status).toBe('planned');
@@ -117,10 +144,26 @@ describe('PATCH /v1/plan/items/{id}', () => {
 
   it('lets a manager (and an API key) change any item: reopen, move, hand on', async () => {
     const { api, net, desk, other, manager, patient } = await scene();
-    const id = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-28', ownerStaffId: desk.id, status: 'done' });
-    const reopened = await patch(api, manager.key, id, { status: 'planned', due_on: '2026-11-05', owner_staff_id: other.id });
+    const id = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-28',
+      ownerStaffId: desk.id,
+      status: 'done',
+    });
+    const reopened = await patch(api, manager.key, id, {
+      status: 'planned',
+      due_on: '2026-11-05',
+      owner_staff_id: other.id,
+    });
     expect(reopened.status, reopened.text).toBe(200);
-    expect(reopened.body).toMatchObject({ status: 'planned', done_at: null, done_by_staff_id: null, due_on: '2026-11-05', owner_staff_id: other.id });
+    expect(reopened.body).toMatchObject({
+      status: 'planned',
+      done_at: null,
+      done_by_staff_id: null,
+      due_on: '2026-11-05',
+      owner_staff_id: other.id,
+    });
     const skipped = await patch(api, net.clinic.key, id, { status: 'skipped', outcome: 'Moved away' });
     expect(skipped.status, skipped.text).toBe(200);
     expect(skipped.body).toMatchObject({ status: 'skipped', done_by_staff_id: null, outcome: 'Moved away' });
@@ -131,19 +174,40 @@ describe('PATCH /v1/plan/items/{id}', () => {
   it('refuses an owner who is not a current staff member of the clinic', async () => {
     const { api, net, desk, patient } = await scene();
     const theirStaff = await staffOf(api, net.otherClinic.id, 'front_desk');
-    const id = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-28', ownerStaffId: desk.id });
+    const id = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-28',
+      ownerStaffId: desk.id,
+    });
     const res = await patch(api, net.clinic.key, id, { owner_staff_id: theirStaff.id });
     expectProblem(res, 400, 'validation_failed');
     expect(res.body.errors[0].path).toBe('owner_staff_id');
-    expectProblem(await patch(api, net.clinic.key, id, { owner_staff_id: 'nobody' }), 400, 'validation_failed');
+    expectProblem(
+      await patch(api, net.clinic.key, id, { owner_staff_id: 'nobody' }),
+      400,
+      'validation_failed',
+    );
   });
 
   it('answers 404 for an item that does not exist or is another clinic’s', async () => {
     const { api, net, patient } = await scene();
     const id = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-28' });
-    expectProblem(await patch(api, net.otherClinic.key, id, { status: 'skipped' }), 404, 'plan_item_not_found');
-    expectProblem(await patch(api, net.clinic.key, newId('pli', T0), { status: 'skipped' }), 404, 'plan_item_not_found');
-    expectProblem(await patch(api, net.clinic.key, 'pat_nope', { status: 'skipped' }), 404, 'plan_item_not_found');
+    expectProblem(
+      await patch(api, net.otherClinic.key, id, { status: 'skipped' }),
+      404,
+      'plan_item_not_found',
+    );
+    expectProblem(
+      await patch(api, net.clinic.key, newId('pli', T0), { status: 'skipped' }),
+      404,
+      'plan_item_not_found',
+    );
+    expectProblem(
+      await patch(api, net.clinic.key, 'pat_nope', { status: 'skipped' }),
+      404,
+      'plan_item_not_found',
+    );
     expect((await itemRow(id))?.status).toBe('planned');
   });
 });
@@ -151,12 +215,47 @@ describe('PATCH /v1/plan/items/{id}', () => {
 describe('GET /v1/plan/agenda', () => {
   it('shows the caller’s week by day and what is overdue, with how to reach each patient', async () => {
     const { api, net, desk, other, patient } = await scene();
-    const overdue = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-10', ownerStaffId: desk.id, kind: 'points_expiring' });
-    await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-11', ownerStaffId: desk.id, status: 'done' });
-    const monday = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-26', ownerStaffId: desk.id, channel: 'gift', costAmount: 4500 });
-    const sunday = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-11-01', ownerStaffId: desk.id, status: 'done' });
-    await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-11-02', ownerStaffId: desk.id });
-    await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-27', ownerStaffId: other.id });
+    const overdue = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-10',
+      ownerStaffId: desk.id,
+      kind: 'points_expiring',
+    });
+    await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-11',
+      ownerStaffId: desk.id,
+      status: 'done',
+    });
+    const monday = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-26',
+      ownerStaffId: desk.id,
+      channel: 'gift',
+      costAmount: 4500,
+    });
+    const sunday = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-11-01',
+      ownerStaffId: desk.id,
+      status: 'done',
+    });
+    await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-11-02',
+      ownerStaffId: desk.id,
+    });
+    await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-27',
+      ownerStaffId: other.id,
+    });
     const res = await api.get('/v1/plan/agenda', { token: desk.key });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({
@@ -169,7 +268,13 @@ describe('GET /v1/plan/agenda', () => {
     expect(res.body.overdue.map((i: any) => i.id)).toEqual([overdue]);
     expect(res.body.items.map((i: any) => i.id)).toEqual([monday, sunday]);
     expect(res.body.items[0]).toMatchObject({
-      patient: { id: patient.id, first_name: 'Dana', last_name: 'Meyer', phone: '+4915112345678', email: 'dana@example.com' },
+      patient: {
+        id: patient.id,
+        first_name: 'Dana',
+        last_name: 'Meyer',
+        phone: '+4915112345678',
+        email: 'dana@example.com',
+      },
       channel: 'gift',
       cost: { amount: 4500, currency: 'EUR' },
       status: 'planned',
@@ -182,7 +287,12 @@ describe('GET /v1/plan/agenda', () => {
 
   it('lets a manager or an API key read a staff member’s agenda; an API key must name one', async () => {
     const { api, net, desk, manager, patient } = await scene();
-    const id = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-10-27', ownerStaffId: desk.id });
+    const id = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-10-27',
+      ownerStaffId: desk.id,
+    });
     for (const key of [manager.key, net.clinic.key]) {
       const res = await api.get(`/v1/plan/agenda?owner=${desk.id}`, { token: key });
       expect(res.status, res.text).toBe(200);
@@ -197,11 +307,31 @@ describe('GET /v1/plan/agenda', () => {
     const { api, net, desk, other } = await scene();
     expectProblem(await api.get(`/v1/plan/agenda?owner=${other.id}`, { token: desk.key }), 403, 'forbidden');
     const theirs = await staffOf(api, net.otherClinic.id, 'front_desk');
-    expectProblem(await api.get(`/v1/plan/agenda?owner=${theirs.id}`, { token: net.clinic.key }), 404, 'staff_not_found');
-    expectProblem(await api.get('/v1/plan/agenda?owner=x', { token: net.clinic.key }), 400, 'validation_failed');
-    expectProblem(await api.get('/v1/plan/agenda?from=2026-11-10&to=2026-11-01', { token: desk.key }), 400, 'validation_failed');
-    expectProblem(await api.get('/v1/plan/agenda?from=2026-01-01&to=2026-12-31', { token: desk.key }), 400, 'validation_failed');
-    expectProblem(await api.get('/v1/plan/agenda?from=2026-13-01', { token: desk.key }), 400, 'validation_failed');
+    expectProblem(
+      await api.get(`/v1/plan/agenda?owner=${theirs.id}`, { token: net.clinic.key }),
+      404,
+      'staff_not_found',
+    );
+    expectProblem(
+      await api.get('/v1/plan/agenda?owner=x', { token: net.clinic.key }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.get('/v1/plan/agenda?from=2026-11-10&to=2026-11-01', { token: desk.key }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.get('/v1/plan/agenda?from=2026-01-01&to=2026-12-31', { token: desk.key }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.get('/v1/plan/agenda?from=2026-13-01', { token: desk.key }),
+      400,
+      'validation_failed',
+    );
   });
 });
 
@@ -247,7 +377,9 @@ describe('GET /v1/plan/coverage', () => {
         behind: 5,
       },
     ]);
-    const next = await api.get(`/v1/plan/coverage?limit=1&cursor=${res.body.next_cursor}`, { token: net.clinic.key });
+    const next = await api.get(`/v1/plan/coverage?limit=1&cursor=${res.body.next_cursor}`, {
+      token: net.clinic.key,
+    });
     expect(next.body.data.map((r: any) => [r.patient_id, r.behind])).toEqual([[ahead.id, -1]]);
     expect(next.body.next_cursor).toBeNull();
     expect(res.body.overdue).toEqual([
@@ -259,27 +391,48 @@ describe('GET /v1/plan/coverage', () => {
 
   it('follows every change of an item (done, moved, handed on, deleted)', async () => {
     const { api, net, desk, manager, patient } = await scene();
-    await patientPlan(net.clinic.id, patient.id, { templateId: await planTemplate(net.clinic.id, { perYear: 3 }) });
-    const a = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-09-01', ownerStaffId: desk.id });
-    const b = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-08-01', ownerStaffId: desk.id });
+    await patientPlan(net.clinic.id, patient.id, {
+      templateId: await planTemplate(net.clinic.id, { perYear: 3 }),
+    });
+    const a = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-09-01',
+      ownerStaffId: desk.id,
+    });
+    const b = await planItem({
+      clinicId: net.clinic.id,
+      patientId: patient.id,
+      dueOn: '2026-08-01',
+      ownerStaffId: desk.id,
+    });
     expect((await patch(api, desk.key, a, { status: 'done', outcome: 'Reached' })).status).toBe(200);
-    expect((await patch(api, manager.key, b, { due_on: '2026-12-01', owner_staff_id: manager.id })).status).toBe(200);
+    expect(
+      (await patch(api, manager.key, b, { due_on: '2026-12-01', owner_staff_id: manager.id })).status,
+    ).toBe(200);
     const res = await api.get('/v1/plan/coverage', { token: net.clinic.key });
     expect(res.body.data[0]).toMatchObject({ done: 1, behind: 2 });
     expect(res.body.overdue).toEqual([]);
     await env.DB.prepare('delete from plan_items where id = ?').bind(a).run();
     const after = await api.get('/v1/plan/coverage', { token: net.clinic.key });
     expect(after.body.data[0]).toMatchObject({ done: 0, behind: 3 });
-    expect(await env.DB.prepare('select * from plan_owner_open where clinic_id = ?').bind(net.clinic.id).all().then((r) => r.results)).toEqual([
-      { clinic_id: net.clinic.id, owner_key: manager.id, month: '2026-12', planned: 1 },
-    ]);
+    expect(
+      await env.DB.prepare('select * from plan_owner_open where clinic_id = ?')
+        .bind(net.clinic.id)
+        .all()
+        .then((r) => r.results),
+    ).toEqual([{ clinic_id: net.clinic.id, owner_key: manager.id, month: '2026-12', planned: 1 }]);
   });
 
   it('is for owners and managers', async () => {
     const { api, desk, manager } = await scene();
     expectProblem(await api.get('/v1/plan/coverage', { token: desk.key }), 403, 'forbidden');
     expect((await api.get('/v1/plan/coverage', { token: manager.key })).status).toBe(200);
-    expectProblem(await api.get('/v1/plan/coverage?cursor=zzz', { token: manager.key }), 400, 'invalid_cursor');
+    expectProblem(
+      await api.get('/v1/plan/coverage?cursor=zzz', { token: manager.key }),
+      400,
+      'invalid_cursor',
+    );
   });
 });
 
@@ -287,13 +440,53 @@ describe('GET /v1/plan/budget', () => {
   it('gives each month’s gifts planned and given with their cost, and the items by channel', async () => {
     const { api, net, desk, patient } = await scene();
     const c = net.clinic.id;
-    const gift = await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-20', channel: 'gift', kind: 'personal_gift', costAmount: 6500 });
-    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-21', channel: 'gift', kind: 'personal_gift', costAmount: 3000 });
-    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-02', channel: 'call', ownerStaffId: desk.id });
-    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-03', channel: 'sms', status: 'skipped' });
-    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2027-02-14', channel: 'gift', costAmount: 2500 });
-    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2028-01-01', channel: 'gift', costAmount: 99 });
-    expect((await patch(api, net.clinic.key, gift, { status: 'done', outcome: 'Given at the desk' })).status).toBe(200);
+    const gift = await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-20',
+      channel: 'gift',
+      kind: 'personal_gift',
+      costAmount: 6500,
+    });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-21',
+      channel: 'gift',
+      kind: 'personal_gift',
+      costAmount: 3000,
+    });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-02',
+      channel: 'call',
+      ownerStaffId: desk.id,
+    });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-03',
+      channel: 'sms',
+      status: 'skipped',
+    });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2027-02-14',
+      channel: 'gift',
+      costAmount: 2500,
+    });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2028-01-01',
+      channel: 'gift',
+      costAmount: 99,
+    });
+    expect(
+      (await patch(api, net.clinic.key, gift, { status: 'done', outcome: 'Given at the desk' })).status,
+    ).toBe(200);
     const res = await api.get('/v1/plan/budget', { token: net.clinic.key });
     expect(res.status, res.text).toBe(200);
     expect(res.body.from).toBe('2026-11');
@@ -330,9 +523,21 @@ describe('GET /v1/plan/budget', () => {
 
   it('refuses bad months and front-desk staff', async () => {
     const { api, net, desk } = await scene();
-    expectProblem(await api.get('/v1/plan/budget?from=2026-13', { token: net.clinic.key }), 400, 'validation_failed');
-    expectProblem(await api.get('/v1/plan/budget?from=2027-01&to=2026-01', { token: net.clinic.key }), 400, 'validation_failed');
-    expectProblem(await api.get('/v1/plan/budget?from=2026-01&to=2028-01', { token: net.clinic.key }), 400, 'validation_failed');
+    expectProblem(
+      await api.get('/v1/plan/budget?from=2026-13', { token: net.clinic.key }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.get('/v1/plan/budget?from=2027-01&to=2026-01', { token: net.clinic.key }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.get('/v1/plan/budget?from=2026-01&to=2028-01', { token: net.clinic.key }),
+      400,
+      'validation_failed',
+    );
     expectProblem(await api.get('/v1/plan/budget', { token: desk.key }), 403, 'forbidden');
   });
 });
@@ -341,19 +546,42 @@ describe('GET /v1/plan/items.csv', () => {
   it('writes the plan as CSV, formula-injection safe, of one owner or the clinic', async () => {
     const { api, net, desk, other, patient } = await scene();
     const c = net.clinic.id;
-    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-10', ownerStaffId: desk.id, purpose: '=HYPERLINK("x")', channel: 'gift', costAmount: 4550 });
-    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-05', ownerStaffId: other.id, status: 'done', outcome: 'Reached, booked' });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-10',
+      ownerStaffId: desk.id,
+      purpose: '=HYPERLINK("x")',
+      channel: 'gift',
+      costAmount: 4550,
+    });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-05',
+      ownerStaffId: other.id,
+      status: 'done',
+      outcome: 'Reached, booked',
+    });
     await planItem({ clinicId: c, patientId: patient.id, dueOn: '2028-01-01', ownerStaffId: desk.id });
     const res = await api.get('/v1/plan/items.csv', { token: net.clinic.key });
     expect(res.status, res.text).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
     expect(res.headers.get('content-disposition')).toContain('plan-2026-11-01-2027-11-01.csv');
     const lines = res.text.split('\r\n');
-    expect(lines[0]).toBe('due_on,patient_id,patient,kind,purpose,channel,owner_staff_id,owner,cost,currency,status,outcome,done_at');
-    expect(lines[1]).toBe(`2026-11-05,${patient.id},Dana Meyer,thank_you,Thank them for their visit,call,${other.id},Otto Desk,,,done,"Reached, booked",${new Date(T0).toISOString()}`);
-    expect(lines[2]).toBe(`2026-11-10,${patient.id},Dana Meyer,thank_you,"'=HYPERLINK(""x"")",gift,${desk.id},Fiona Desk,45.50,EUR,planned,,`);
+    expect(lines[0]).toBe(
+      'due_on,patient_id,patient,kind,purpose,channel,owner_staff_id,owner,cost,currency,status,outcome,done_at',
+    );
+    expect(lines[1]).toBe(
+      `2026-11-05,${patient.id},Dana Meyer,thank_you,Thank them for their visit,call,${other.id},Otto Desk,,,done,"Reached, booked",${new Date(T0).toISOString()}`,
+    );
+    expect(lines[2]).toBe(
+      `2026-11-10,${patient.id},Dana Meyer,thank_you,"'=HYPERLINK(""x"")",gift,${desk.id},Fiona Desk,45.50,EUR,planned,,`,
+    );
     expect(lines).toHaveLength(4);
-    const mine = await api.get(`/v1/plan/items.csv?owner=${desk.id}&from=2026-01-01&to=2028-12-31`, { token: net.clinic.key });
+    const mine = await api.get(`/v1/plan/items.csv?owner=${desk.id}&from=2026-01-01&to=2028-12-31`, {
+      token: net.clinic.key,
+    });
     expect(mine.text.split('\r\n').filter(Boolean)).toHaveLength(3);
   });
 
@@ -364,7 +592,14 @@ describe('GET /v1/plan/items.csv', () => {
     const statuses = ['planned', 'done', 'skipped'] as const;
     const ids: string[] = [];
     for (let i = 0; i < 11; i++)
-      ids.push(await planItem({ clinicId: clinic.org.id, patientId: p.id, dueOn: `2026-11-${String(10 + (i % 4)).padStart(2, '0')}`, status: statuses[i % 3] }));
+      ids.push(
+        await planItem({
+          clinicId: clinic.org.id,
+          patientId: p.id,
+          dueOn: `2026-11-${String(10 + (i % 4)).padStart(2, '0')}`,
+          status: statuses[i % 3],
+        }),
+      );
     const out = await planItemsCsv(deps, { clinic: clinic.principal, chunk: 2 });
     if (!out.ok) throw new Error(out.error.code);
     const text = await new Response(out.value.stream).text();
@@ -376,11 +611,27 @@ describe('GET /v1/plan/items.csv', () => {
 
   it('refuses bad days, unknown owners and front-desk staff', async () => {
     const { api, net, desk } = await scene();
-    expectProblem(await api.get('/v1/plan/items.csv?from=2026-11-31', { token: net.clinic.key }), 400, 'validation_failed');
-    expectProblem(await api.get('/v1/plan/items.csv?from=2026-11-02&to=2026-11-01', { token: net.clinic.key }), 400, 'validation_failed');
-    expectProblem(await api.get('/v1/plan/items.csv?owner=nope', { token: net.clinic.key }), 400, 'validation_failed');
+    expectProblem(
+      await api.get('/v1/plan/items.csv?from=2026-11-31', { token: net.clinic.key }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.get('/v1/plan/items.csv?from=2026-11-02&to=2026-11-01', { token: net.clinic.key }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.get('/v1/plan/items.csv?owner=nope', { token: net.clinic.key }),
+      400,
+      'validation_failed',
+    );
     const theirs = await staffOf(api, net.otherClinic.id, 'manager');
-    expectProblem(await api.get(`/v1/plan/items.csv?owner=${theirs.id}`, { token: net.clinic.key }), 404, 'staff_not_found');
+    expectProblem(
+      await api.get(`/v1/plan/items.csv?owner=${theirs.id}`, { token: net.clinic.key }),
+      404,
+      'staff_not_found',
+    );
     expectProblem(await api.get('/v1/plan/items.csv', { token: desk.key }), 403, 'forbidden');
   });
 });
@@ -407,8 +658,18 @@ describeSecurity('GET /v1/plan/agenda', {
   otherTenant: (net) => net.otherClinic.key,
   otherTenantCode: 'staff_not_found',
 });
-describeSecurity('GET /v1/plan/coverage', { method: 'GET', roles: ['clinic'], setup: async () => ({}), path: () => '/v1/plan/coverage' });
-describeSecurity('GET /v1/plan/budget', { method: 'GET', roles: ['clinic'], setup: async () => ({}), path: () => '/v1/plan/budget' });
+describeSecurity('GET /v1/plan/coverage', {
+  method: 'GET',
+  roles: ['clinic'],
+  setup: async () => ({}),
+  path: () => '/v1/plan/coverage',
+});
+describeSecurity('GET /v1/plan/budget', {
+  method: 'GET',
+  roles: ['clinic'],
+  setup: async () => ({}),
+  path: () => '/v1/plan/budget',
+});
 describeSecurity('GET /v1/plan/items.csv', {
   method: 'GET',
   roles: ['clinic'],

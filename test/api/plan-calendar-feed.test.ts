@@ -11,7 +11,12 @@ import { describeSecurity, expectProblem } from '../helpers/security';
 // the API, read without a session, parsed here with ical.js (Mozilla's maintained parser) as calendar
 // apps would read it. A rotated or revoked token's URL is a 404 problem.
 
-async function staffOf(api: Client, clinicId: string, role: 'owner' | 'manager' | 'front_desk', name: string) {
+async function staffOf(
+  api: Client,
+  clinicId: string,
+  role: 'owner' | 'manager' | 'front_desk',
+  name: string,
+) {
   const key = await api.post(`/v1/organizations/${clinicId}/api_keys`, {
     token: OPERATOR_TOKEN,
     body: { name: 'console key' },
@@ -42,12 +47,44 @@ describe('the calendar feed', () => {
   it('holds the staff member’s planned items as all-day events that ical.js reads', async () => {
     const { api, net, desk, other, patient } = await scene();
     const c = net.clinic.id;
-    const expiring = await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-03', ownerStaffId: desk.id, kind: 'points_expiring', purpose: '120 points lapse on 30 November' });
-    const gift = await planItem({ clinicId: c, patientId: patient.id, dueOn: '2027-03-01', ownerStaffId: desk.id, kind: 'personal_gift', channel: 'gift', costAmount: 6500 });
-    const recent = await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-10-10', ownerStaffId: desk.id });
+    const expiring = await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-03',
+      ownerStaffId: desk.id,
+      kind: 'points_expiring',
+      purpose: '120 points lapse on 30 November',
+    });
+    const gift = await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2027-03-01',
+      ownerStaffId: desk.id,
+      kind: 'personal_gift',
+      channel: 'gift',
+      costAmount: 6500,
+    });
+    const recent = await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-10-10',
+      ownerStaffId: desk.id,
+    });
     // Left out: done, skipped, too old, too far ahead, someone else's.
-    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-04', ownerStaffId: desk.id, status: 'done' });
-    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-04', ownerStaffId: desk.id, status: 'skipped' });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-04',
+      ownerStaffId: desk.id,
+      status: 'done',
+    });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-04',
+      ownerStaffId: desk.id,
+      status: 'skipped',
+    });
     await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-09-01', ownerStaffId: desk.id });
     await planItem({ clinicId: c, patientId: patient.id, dueOn: '2028-01-01', ownerStaffId: desk.id });
     await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-03', ownerStaffId: other.id });
@@ -58,7 +95,9 @@ describe('the calendar feed', () => {
     expect(created.body.url).toMatch(/^https:\/\/gratia\.test\/calendar\/[A-Za-z0-9_-]{32}\.ics$/);
     expect(created.body.webcal_url).toBe(created.body.url.replace('https:', 'webcal:'));
     const token = pathOf(created.body.url).slice('/calendar/'.length, -4);
-    const stored = await env.DB.prepare('select * from calendar_feeds where staff_id = ?').bind(desk.id).first<any>();
+    const stored = await env.DB.prepare('select * from calendar_feeds where staff_id = ?')
+      .bind(desk.id)
+      .first<any>();
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(token);
 
@@ -71,19 +110,31 @@ describe('the calendar feed', () => {
     expect(cal.getFirstPropertyValue('version')).toBe('2.0');
     expect(String(cal.getFirstPropertyValue('prodid'))).toContain('Gratia');
     const events = cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
-    expect(events.map((e) => e.uid)).toEqual([`${recent}@gratia.test`, `${expiring}@gratia.test`, `${gift}@gratia.test`]);
+    expect(events.map((e) => e.uid)).toEqual([
+      `${recent}@gratia.test`,
+      `${expiring}@gratia.test`,
+      `${gift}@gratia.test`,
+    ]);
     const first = events[1]!;
     expect(first.summary).toBe('Call Dana M. — points expiring');
     expect(first.description).toBe('120 points lapse on 30 November\nChannel: call');
     expect(first.startDate.isDate).toBe(true);
     expect(first.startDate.toString()).toBe('2026-11-03');
     expect(first.endDate.toString()).toBe('2026-11-04');
-    expect(first.component.getFirstPropertyValue('url')).toBe(`https://gratia.test/console/patients/${patient.id}`);
+    expect(first.component.getFirstPropertyValue('url')).toBe(
+      `https://gratia.test/console/patients/${patient.id}`,
+    );
     expect(first.component.getFirstPropertyValue('dtstamp')).toBeTruthy();
     expect(events[2]!.summary).toBe('Gift for Dana M. — personal gift');
-    const fetched = await env.DB.prepare('select last_fetched_at from calendar_feeds where staff_id = ?').bind(desk.id).first<any>();
+    const fetched = await env.DB.prepare('select last_fetched_at from calendar_feeds where staff_id = ?')
+      .bind(desk.id)
+      .first<any>();
     expect(fetched.last_fetched_at).toBe(T0);
-    const audit = await env.DB.prepare("select * from audit_events where action = 'calendar_feed.create' and subject_id = ?").bind(desk.id).all();
+    const audit = await env.DB.prepare(
+      "select * from audit_events where action = 'calendar_feed.create' and subject_id = ?",
+    )
+      .bind(desk.id)
+      .all();
     expect(audit.results).toHaveLength(1);
   });
 
@@ -100,7 +151,11 @@ describe('the calendar feed', () => {
     expect(revoked.status, revoked.text).toBe(200);
     expect(revoked.body).toEqual({ staff_id: desk.id, revoked: true });
     expectProblem(await api.get(pathOf(second.body.url)), 404, 'calendar_feed_not_found');
-    expectProblem(await api.delete('/v1/plan/calendar-feed', { token: desk.key }), 404, 'calendar_feed_not_found');
+    expectProblem(
+      await api.delete('/v1/plan/calendar-feed', { token: desk.key }),
+      404,
+      'calendar_feed_not_found',
+    );
     expectProblem(await api.get('/calendar/short.ics'), 404, 'calendar_feed_not_found');
     expect((await api.get('/calendar/..%2F.ics')).status).toBe(404);
   });
@@ -108,27 +163,58 @@ describe('the calendar feed', () => {
   it('stops when the staff member is removed', async () => {
     const { api, desk } = await scene();
     const created = await api.post('/v1/plan/calendar-feed', { token: desk.key });
-    await env.DB.prepare('update staff_members set removed_at = ? where id = ?').bind(T0 + DAY_MS, desk.id).run();
+    await env.DB.prepare('update staff_members set removed_at = ? where id = ?')
+      .bind(T0 + DAY_MS, desk.id)
+      .run();
     expectProblem(await api.get(pathOf(created.body.url)), 404, 'calendar_feed_not_found');
   });
 
   it('is each staff member’s own; owners, managers and API keys name whose', async () => {
     const { api, net, desk, other } = await scene();
-    expectProblem(await api.post('/v1/plan/calendar-feed', { token: desk.key, body: { staff_id: other.id } }), 403, 'forbidden');
-    expectProblem(await api.delete(`/v1/plan/calendar-feed?staff_id=${other.id}`, { token: desk.key }), 403, 'forbidden');
+    expectProblem(
+      await api.post('/v1/plan/calendar-feed', { token: desk.key, body: { staff_id: other.id } }),
+      403,
+      'forbidden',
+    );
+    expectProblem(
+      await api.delete(`/v1/plan/calendar-feed?staff_id=${other.id}`, { token: desk.key }),
+      403,
+      'forbidden',
+    );
     const keyless = await api.post('/v1/plan/calendar-feed', { token: net.clinic.key });
     expectProblem(keyless, 400, 'validation_failed');
     expect(keyless.body.errors[0].path).toBe('staff_id');
-    const byKey = await api.post('/v1/plan/calendar-feed', { token: net.clinic.key, body: { staff_id: other.id } });
+    const byKey = await api.post('/v1/plan/calendar-feed', {
+      token: net.clinic.key,
+      body: { staff_id: other.id },
+    });
     expect(byKey.status, byKey.text).toBe(201);
     expect(byKey.body.staff_id).toBe(other.id);
     const manager = await staffOf(api, net.clinic.id, 'manager', 'Mona');
-    expect((await api.post('/v1/plan/calendar-feed', { token: manager.key, body: { staff_id: desk.id } })).status).toBe(201);
+    expect(
+      (await api.post('/v1/plan/calendar-feed', { token: manager.key, body: { staff_id: desk.id } })).status,
+    ).toBe(201);
     const theirs = await staffOf(api, net.otherClinic.id, 'front_desk', 'Theo');
-    expectProblem(await api.post('/v1/plan/calendar-feed', { token: net.clinic.key, body: { staff_id: theirs.id } }), 404, 'staff_not_found');
-    expectProblem(await api.post('/v1/plan/calendar-feed', { token: net.clinic.key, body: { staff_id: 'x' } }), 400, 'validation_failed');
-    expectProblem(await api.post('/v1/plan/calendar-feed', { token: net.clinic.key, body: { nope: 1 } }), 400, 'validation_failed');
-    expectProblem(await api.delete(`/v1/plan/calendar-feed?staff_id=${theirs.id}`, { token: net.clinic.key }), 404, 'calendar_feed_not_found');
+    expectProblem(
+      await api.post('/v1/plan/calendar-feed', { token: net.clinic.key, body: { staff_id: theirs.id } }),
+      404,
+      'staff_not_found',
+    );
+    expectProblem(
+      await api.post('/v1/plan/calendar-feed', { token: net.clinic.key, body: { staff_id: 'x' } }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.post('/v1/plan/calendar-feed', { token: net.clinic.key, body: { nope: 1 } }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.delete(`/v1/plan/calendar-feed?staff_id=${theirs.id}`, { token: net.clinic.key }),
+      404,
+      'calendar_feed_not_found',
+    );
   });
 });
 

@@ -15,7 +15,16 @@ export async function planTemplate(clinicId: string, opts: { segmentKey?: string
     `insert into plan_templates (id, clinic_id, segment_key, name, priority, interactions_per_year, mix, version, created_at, updated_at)
      values (?, ?, ?, ?, 0, ?, ?, 1, ?, ?)`,
   )
-    .bind(id, clinicId, opts.segmentKey ?? `K${n}`, `Template ${n}`, perYear, JSON.stringify([{ kind: 'thank_you', channel: 'call', count: perYear }]), T0, T0)
+    .bind(
+      id,
+      clinicId,
+      opts.segmentKey ?? `K${n}`,
+      `Template ${n}`,
+      perYear,
+      JSON.stringify([{ kind: 'thank_you', channel: 'call', count: perYear }]),
+      T0,
+      T0,
+    )
     .run();
   return id;
 }

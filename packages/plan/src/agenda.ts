@@ -1,5 +1,6 @@
 import { addDays, err, isId, localDate, ok, type Refusal, type Result } from '@gratia/core';
 import {
+  calendarFeeds,
   type Db,
   type Deps,
   type OrgPrincipal,
@@ -23,6 +24,8 @@ import { isPlanDate, managesPlan } from './items';
 export const AGENDA_MAX_DAYS = 42;
 export const AGENDA_MAX_ITEMS = 300;
 export const OVERDUE_MAX = 100;
+/** The staff an owner or manager picks from (a clinic's staff is a few dozen at most). */
+const STAFF_MAX = 200;
 
 export interface AgendaItem {
   id: string;
@@ -53,6 +56,10 @@ export interface Agenda {
   overdueMore: boolean;
   /** Every item of theirs due from `from` to `to`, by day. */
   items: AgendaItem[];
+  /** With `withStaff`: the clinic's current staff, by name (whose agenda an owner or manager may pick). */
+  staff: { id: string; name: string; role: StaffRole }[];
+  /** With `withFeed`: the owner's calendar feed, if they have one (its URL is never shown again). */
+  feed: { createdAt: number; lastFetchedAt: number | null } | null;
 }
 
 /** The columns of an item with its patient (every name distinct: D1 batch rows are keyed by name). */
@@ -82,7 +89,11 @@ export function mondayOf(date: string): string {
 }
 
 const itemsOf = (db: Db, where: ReturnType<typeof and>) =>
-  db.select(agendaColumns).from(planItems).innerJoin(patients, eq(patients.id, planItems.patientId)).where(where);
+  db
+    .select(agendaColumns)
+    .from(planItems)
+    .innerJoin(patients, eq(patients.id, planItems.patientId))
+    .where(where);
 
 type AgendaRefusal = 'validation_failed' | 'forbidden' | 'staff_not_found';
 
@@ -92,7 +103,15 @@ type AgendaRefusal = 'validation_failed' | 'forbidden' | 'staff_not_found';
  */
 export async function readAgenda(
   deps: Deps,
-  input: { clinic: OrgPrincipal; owner: string; from?: string; to?: string },
+  input: {
+    clinic: OrgPrincipal;
+    owner: string;
+    from?: string;
+    to?: string;
+    /** The console's extras, read in the same round trip. */
+    withStaff?: boolean;
+    withFeed?: boolean;
+  },
 ): Promise<Result<Agenda, Refusal<AgendaRefusal>>> {
   const p = input.clinic;
   const ownerId = input.owner === 'me' ? (p.staff?.id ?? null) : input.owner;
@@ -109,7 +128,10 @@ export async function readAgenda(
       errors: [{ path: 'owner', message: 'must be a staff member id (stf_...) or me' }],
     });
   if (!managesPlan(p) && ownerId !== p.staff?.id)
-    return err({ code: 'forbidden', detail: 'Only an owner or a manager may read another staff member’s agenda' });
+    return err({
+      code: 'forbidden',
+      detail: 'Only an owner or a manager may read another staff member’s agenda',
+    });
   const today = localDate(deps.clock.now(), p.organization.timezone);
   const from = input.from ?? mondayOf(today);
   const to = input.to ?? addDays(from, 6);
@@ -118,7 +140,8 @@ export async function readAgenda(
   if (!isPlanDate(to)) errors.push({ path: 'to', message: 'must be a date, YYYY-MM-DD' });
   else if (isPlanDate(from) && (to < from || addDays(from, AGENDA_MAX_DAYS - 1) < to))
     errors.push({ path: 'to', message: `must be on or after from, at most ${AGENDA_MAX_DAYS} days on` });
-  if (errors.length > 0) return err({ code: 'validation_failed', detail: 'The days asked are not valid', errors });
+  if (errors.length > 0)
+    return err({ code: 'validation_failed', detail: 'The days asked are not valid', errors });
 
   const { db } = deps;
   const clinicId = p.organizationId;
@@ -128,14 +151,44 @@ export async function readAgenda(
       .select({ id: staffMembers.id, name: staffMembers.name, role: staffMembers.role })
       .from(staffMembers)
       .where(
-        and(eq(staffMembers.id, ownerId), eq(staffMembers.organizationId, clinicId), isNull(staffMembers.removedAt)),
+        and(
+          eq(staffMembers.id, ownerId),
+          eq(staffMembers.organizationId, clinicId),
+          isNull(staffMembers.removedAt),
+        ),
       ),
     overdue: itemsOf(db, and(mine, eq(planItems.status, 'planned'), lt(planItems.dueOn, from)))
       .orderBy(asc(planItems.dueOn), asc(planItems.id))
       .limit(OVERDUE_MAX + 1),
-    items: itemsOf(db, and(mine, sql`${planItems.status} in ('planned', 'done', 'skipped')`, gte(planItems.dueOn, from), lte(planItems.dueOn, to)))
+    items: itemsOf(
+      db,
+      and(
+        mine,
+        sql`${planItems.status} in ('planned', 'done', 'skipped')`,
+        gte(planItems.dueOn, from),
+        lte(planItems.dueOn, to),
+      ),
+    )
       .orderBy(asc(planItems.dueOn), asc(planItems.id))
       .limit(AGENDA_MAX_ITEMS),
+    staff: db
+      .select({ id: staffMembers.id, name: staffMembers.name, role: staffMembers.role })
+      .from(staffMembers)
+      .where(
+        input.withStaff
+          ? and(eq(staffMembers.organizationId, clinicId), isNull(staffMembers.removedAt))
+          : sql`0`,
+      )
+      .orderBy(asc(staffMembers.name))
+      .limit(STAFF_MAX),
+    feed: db
+      .select({ createdAt: calendarFeeds.createdAt, lastFetchedAt: calendarFeeds.lastFetchedAt })
+      .from(calendarFeeds)
+      .where(
+        input.withFeed
+          ? and(eq(calendarFeeds.staffId, ownerId), eq(calendarFeeds.clinicId, clinicId))
+          : sql`0`,
+      ),
   });
   const owner = out.owner[0];
   if (!owner) return err({ code: 'staff_not_found', detail: `No staff member ${ownerId}` });
@@ -148,5 +201,7 @@ export async function readAgenda(
     overdue: (more ? out.overdue.slice(0, OVERDUE_MAX) : out.overdue) as AgendaItem[],
     overdueMore: more,
     items: out.items as AgendaItem[],
+    staff: out.staff,
+    feed: out.feed[0] ?? null,
   });
 }

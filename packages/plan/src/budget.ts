@@ -1,5 +1,6 @@
 import { addMonths, err, localMonth, monthRange, ok, type Refusal, type Result } from '@gratia/core';
 import {
+  type BatchResults,
   type Deps,
   type OrgPrincipal,
   PLAN_CHANNELS,
@@ -60,19 +61,19 @@ export async function readPlanBudget(
   const p = input.clinic;
   const refused = staffRefusal(p, PLAN_MANAGERS);
   if (refused) return err({ code: 'forbidden', detail: refused.detail });
-  const current = localMonth(deps.clock.now(), p.organization.timezone);
-  // By default the year ahead: this month and the 11 after it.
-  const asked =
-    input.from === undefined && input.to === undefined ? { from: current, to: addMonths(current, 11) } : input;
-  const range = monthRange(asked, input.to ?? addMonths(input.from ?? current, 11), {
-    defaultMonths: 12,
-    maxMonths: BUDGET_MAX_MONTHS,
-  });
+  const range = budgetMonths(deps, input);
   if (!range.ok) return range;
-  const { from, to } = range.value;
+  const q = budgetQuery(deps, { clinic: p, ...range.value });
+  return ok(q.read(await runBatch(deps.db, q.statements)));
+}
+
+/** The budget's statement for months already checked, to run alone or in another batch, and its reading. */
+export function budgetQuery(deps: Deps, input: { clinic: OrgPrincipal; from: string; to: string }) {
+  const { from, to } = input;
+  const p = input.clinic;
   const { db } = deps;
-  const out = await runBatch(db, {
-    rows: db
+  const statements = {
+    budget: db
       .select()
       .from(planMonthFigures)
       .where(
@@ -83,19 +84,35 @@ export async function readPlanBudget(
         ),
       )
       .orderBy(asc(planMonthFigures.month)),
-  });
-  const months = new Map<string, BudgetMonth>();
-  for (let m = from; m <= to; m = addMonths(m, 1)) months.set(m, emptyMonth(m));
-  for (const r of out.rows) {
-    const m = months.get(r.month);
-    if (!m) continue;
-    m.byChannel[r.channel] = { planned: r.planned, done: r.done, skipped: r.skipped };
-    m.cost.planned += r.plannedCost;
-    m.cost.done += r.doneCost;
-    if (r.channel === 'gift') {
-      m.giftsPlanned = { count: r.planned, cost: r.plannedCost };
-      m.giftsDone = { count: r.done, cost: r.doneCost };
+  };
+  const read = (out: BatchResults<typeof statements>): PlanBudget => {
+    const months = new Map<string, BudgetMonth>();
+    for (let m = from; m <= to; m = addMonths(m, 1)) months.set(m, emptyMonth(m));
+    for (const r of out.budget) {
+      const m = months.get(r.month);
+      if (!m) continue;
+      m.byChannel[r.channel] = { planned: r.planned, done: r.done, skipped: r.skipped };
+      m.cost.planned += r.plannedCost;
+      m.cost.done += r.doneCost;
+      if (r.channel === 'gift') {
+        m.giftsPlanned = { count: r.planned, cost: r.plannedCost };
+        m.giftsDone = { count: r.done, cost: r.doneCost };
+      }
     }
-  }
-  return ok({ from, to, currency: p.organization.currency, months: [...months.values()] });
+    return { from, to, currency: p.organization.currency, months: [...months.values()] };
+  };
+  return { statements, read };
+}
+
+/** The months a budget covers, from what was asked: by default this month and the 11 after it. */
+export function budgetMonths(deps: Deps, input: { clinic: OrgPrincipal; from?: string; to?: string }) {
+  const current = localMonth(deps.clock.now(), input.clinic.organization.timezone);
+  const asked =
+    input.from === undefined && input.to === undefined
+      ? { from: current, to: addMonths(current, 11) }
+      : input;
+  return monthRange(asked, input.to ?? addMonths(input.from ?? current, 11), {
+    defaultMonths: 12,
+    maxMonths: BUDGET_MAX_MONTHS,
+  });
 }

@@ -49,7 +49,10 @@ function feedOwner(p: OrgPrincipal, staffId: string | undefined): Result<string,
       errors: [{ path: 'staff_id', message: 'must be a staff member id (stf_...)' }],
     });
   if (!managesPlan(p) && target !== p.staff?.id)
-    return err({ code: 'forbidden', detail: 'Only an owner or a manager may manage another staff member’s feed' });
+    return err({
+      code: 'forbidden',
+      detail: 'Only an owner or a manager may manage another staff member’s feed',
+    });
   return ok(target);
 }
 
@@ -104,10 +107,14 @@ export async function createCalendarFeed(
       when: sql`exists (select 1 from calendar_feeds f where f.staff_id = ${staffId} and f.token_hash = ${hash})`,
       at: now,
     }),
-    after: db.select({ staffId: calendarFeeds.staffId }).from(calendarFeeds).where(eq(calendarFeeds.tokenHash, hash)),
+    after: db
+      .select({ staffId: calendarFeeds.staffId })
+      .from(calendarFeeds)
+      .where(eq(calendarFeeds.tokenHash, hash)),
   });
   if (out.staff.length === 0) return err({ code: 'staff_not_found', detail: `No staff member ${staffId}` });
-  if (out.after.length === 0) return err({ code: 'unauthorized', detail: 'The API key is unknown or revoked' });
+  if (out.after.length === 0)
+    return err({ code: 'unauthorized', detail: 'The API key is unknown or revoked' });
   const url = `${deps.config.baseUrl}/calendar/${token}.ics`;
   return ok({ staffId, url, webcal: url.replace(/^https?:/, 'webcal:') });
 }
@@ -141,7 +148,8 @@ export async function revokeCalendarFeed(
   });
   if (out.before.length === 0)
     return err({ code: 'calendar_feed_not_found', detail: 'This staff member has no calendar feed' });
-  if (out.drop.length === 0) return err({ code: 'unauthorized', detail: 'The API key is unknown or revoked' });
+  if (out.drop.length === 0)
+    return err({ code: 'unauthorized', detail: 'The API key is unknown or revoked' });
   return ok({ staffId });
 }
 
@@ -153,7 +161,9 @@ export async function readCalendarFeedState(
   const [row] = await deps.db
     .select({ createdAt: calendarFeeds.createdAt, lastFetchedAt: calendarFeeds.lastFetchedAt })
     .from(calendarFeeds)
-    .where(and(eq(calendarFeeds.staffId, input.staffId), eq(calendarFeeds.clinicId, input.clinic.organizationId)));
+    .where(
+      and(eq(calendarFeeds.staffId, input.staffId), eq(calendarFeeds.clinicId, input.clinic.organizationId)),
+    );
   return row ?? null;
 }
 
@@ -206,7 +216,10 @@ export async function readCalendarFeed(
   deps: Deps,
   input: { token: string },
 ): Promise<Result<string, Refusal<'calendar_feed_not_found'>>> {
-  const notFound = err({ code: 'calendar_feed_not_found' as const, detail: 'No calendar feed at this address' });
+  const notFound = err({
+    code: 'calendar_feed_not_found' as const,
+    detail: 'No calendar feed at this address',
+  });
   if (!TOKEN.test(input.token)) return notFound;
   const { db } = deps;
   const now = deps.clock.now();

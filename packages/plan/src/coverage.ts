@@ -1,5 +1,6 @@
 import { addMonths, err, localDate, ok, type Refusal, type Result } from '@gratia/core';
 import {
+  type BatchResults,
   type Deps,
   type OrgPrincipal,
   patientPlans,
@@ -12,6 +13,7 @@ import {
   staffRefusal,
 } from '@gratia/db';
 import { and, asc, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { budgetMonths, budgetQuery, type PlanBudget } from './budget';
 import { PLAN_MANAGERS } from './items';
 
 // The clinic's coverage: for each patient with a plan, the interactions done in the last 12 months
@@ -60,13 +62,25 @@ export interface CoveragePosition {
   patientId: string;
 }
 
+export interface CoverageInput {
+  clinic: OrgPrincipal;
+  after: CoveragePosition | null;
+  limit: number;
+}
+
 export async function readCoverage(
   deps: Deps,
-  input: { clinic: OrgPrincipal; after: CoveragePosition | null; limit: number },
+  input: CoverageInput,
 ): Promise<Result<Coverage, Refusal<'forbidden'>>> {
-  const p = input.clinic;
-  const refused = staffRefusal(p, PLAN_MANAGERS);
+  const refused = staffRefusal(input.clinic, PLAN_MANAGERS);
   if (refused) return err({ code: 'forbidden', detail: refused.detail });
+  const q = coverageQuery(deps, input);
+  return ok(q.read(await runBatch(deps.db, q.statements)));
+}
+
+/** The coverage's statements, to run alone or in another use case's batch, and how to read them. */
+export function coverageQuery(deps: Deps, input: CoverageInput) {
+  const p = input.clinic;
   const { db } = deps;
   const clinicId = p.organizationId;
   const today = localDate(deps.clock.now(), p.organization.timezone);
@@ -94,7 +108,7 @@ export async function readCoverage(
     .as('plans');
   const after = input.after;
   const ownerOf = sql`case when ${planOwnerOpen.ownerKey} = '' then null else ${planOwnerOpen.ownerKey} end`;
-  const out = await runBatch(db, {
+  const statements = {
     page: db
       .select()
       .from(plans)
@@ -123,10 +137,12 @@ export async function readCoverage(
           then (select min(i.due_on) from plan_items i where i.clinic_id = ${clinicId}
             and i.owner_staff_id is null and i.status = 'planned')
           else (select min(i.due_on) from plan_items i where i.clinic_id = ${clinicId}
-            and i.owner_staff_id = ${planOwnerOpen.ownerKey} and i.status = 'planned') end`.as('oldest_due_on'),
-        ownerName: sql<string | null>`(select m.name from staff_members m where m.id = ${planOwnerOpen.ownerKey})`.as(
-          'owner_name',
+            and i.owner_staff_id = ${planOwnerOpen.ownerKey} and i.status = 'planned') end`.as(
+          'oldest_due_on',
         ),
+        ownerName: sql<
+          string | null
+        >`(select m.name from staff_members m where m.id = ${planOwnerOpen.ownerKey})`.as('owner_name'),
       })
       .from(planOwnerOpen)
       .where(and(eq(planOwnerOpen.clinicId, clinicId), lt(planOwnerOpen.month, month)))
@@ -136,9 +152,9 @@ export async function readCoverage(
         ownerStaffId: planItems.ownerStaffId,
         count: sql<number>`count(*)`.as('count'),
         oldestDueOn: sql<string>`min(${planItems.dueOn})`.as('oldest_due_on'),
-        ownerName: sql<string | null>`(select m.name from staff_members m where m.id = ${planItems.ownerStaffId})`.as(
-          'owner_name',
-        ),
+        ownerName: sql<
+          string | null
+        >`(select m.name from staff_members m where m.id = ${planItems.ownerStaffId})`.as('owner_name'),
       })
       .from(planItems)
       .where(
@@ -150,27 +166,55 @@ export async function readCoverage(
         ),
       )
       .groupBy(planItems.ownerStaffId),
-  });
-  const more = out.page.length > input.limit;
-  const rows = (more ? out.page.slice(0, input.limit) : out.page) as CoverageRow[];
-  const last = rows[rows.length - 1];
-  const overdue = new Map<string, OverdueOwner>();
-  for (const r of [...out.earlier, ...out.thisMonth]) {
-    const key = r.ownerStaffId ?? '';
-    const known = overdue.get(key);
-    if (known) {
-      known.count += r.count;
-      if (r.oldestDueOn < known.oldestDueOn) known.oldestDueOn = r.oldestDueOn;
-    } else overdue.set(key, { ...r });
-  }
-  const withPlan = out.summary[0]?.withPlan ?? 0;
-  const onTarget = out.summary[0]?.onTarget ?? 0;
-  const all = out.patients[0]?.n ?? 0;
-  return ok({
-    since,
-    summary: { patients: all, withPlan, onTarget, behind: withPlan - onTarget, withoutPlan: all - withPlan },
-    rows,
-    next: more && last ? { behind: last.behind, patientId: last.patientId } : null,
-    overdue: [...overdue.values()].sort((a, b) => b.count - a.count || (a.oldestDueOn < b.oldestDueOn ? -1 : 1)),
-  });
+  };
+  const read = (out: BatchResults<typeof statements>): Coverage => {
+    const more = out.page.length > input.limit;
+    const rows = (more ? out.page.slice(0, input.limit) : out.page) as CoverageRow[];
+    const last = rows[rows.length - 1];
+    const overdue = new Map<string, OverdueOwner>();
+    for (const r of [...out.earlier, ...out.thisMonth]) {
+      const key = r.ownerStaffId ?? '';
+      const known = overdue.get(key);
+      if (known) {
+        known.count += r.count;
+        if (r.oldestDueOn < known.oldestDueOn) known.oldestDueOn = r.oldestDueOn;
+      } else overdue.set(key, { ...r });
+    }
+    const withPlan = out.summary[0]?.withPlan ?? 0;
+    const onTarget = out.summary[0]?.onTarget ?? 0;
+    const all = out.patients[0]?.n ?? 0;
+    return {
+      since,
+      summary: {
+        patients: all,
+        withPlan,
+        onTarget,
+        behind: withPlan - onTarget,
+        withoutPlan: all - withPlan,
+      },
+      rows,
+      next: more && last ? { behind: last.behind, patientId: last.patientId } : null,
+      overdue: [...overdue.values()].sort(
+        (a, b) => b.count - a.count || (a.oldestDueOn < b.oldestDueOn ? -1 : 1),
+      ),
+    };
+  };
+  return { statements, read };
+}
+
+/**
+ * The coverage page's whole view in one round trip: the coverage and the budget of the months asked.
+ */
+export async function readPlanOverview(
+  deps: Deps,
+  input: CoverageInput & { from?: string; to?: string },
+): Promise<Result<{ coverage: Coverage; budget: PlanBudget }, Refusal<'forbidden' | 'validation_failed'>>> {
+  const refused = staffRefusal(input.clinic, PLAN_MANAGERS);
+  if (refused) return err({ code: 'forbidden', detail: refused.detail });
+  const months = budgetMonths(deps, input);
+  if (!months.ok) return months;
+  const c = coverageQuery(deps, input);
+  const b = budgetQuery(deps, { clinic: input.clinic, ...months.value });
+  const out = await runBatch(deps.db, { ...c.statements, ...b.statements });
+  return ok({ coverage: c.read(out), budget: b.read(out) });
 }

@@ -78,7 +78,12 @@ export const managesPlan = (p: OrgPrincipal) => !p.staff || PLAN_MANAGERS.includ
 /** What is wrong with a change, by field (empty: nothing). */
 export function checkPlanItemChange(c: PlanItemChange) {
   const errors: { path: string; message: string }[] = [];
-  if (c.status === undefined && c.outcome === undefined && c.dueOn === undefined && c.ownerStaffId === undefined)
+  if (
+    c.status === undefined &&
+    c.outcome === undefined &&
+    c.dueOn === undefined &&
+    c.ownerStaffId === undefined
+  )
     errors.push({ path: '', message: 'say what to change: status, outcome, due_on or owner_staff_id' });
   const outcome = c.outcome?.trim() ?? '';
   if (c.outcome != null && (outcome.length === 0 || outcome.length > OUTCOME_MAX))
@@ -153,7 +158,10 @@ export async function updatePlanItem(
   if (outcome !== undefined) detail.outcome = outcome === null ? null : 'set';
 
   const out = await runBatch(db, {
-    before: db.select(itemColumns).from(planItems).where(and(eq(planItems.id, input.itemId), eq(planItems.clinicId, clinicId))),
+    before: db
+      .select(itemColumns)
+      .from(planItems)
+      .where(and(eq(planItems.id, input.itemId), eq(planItems.clinicId, clinicId))),
     owner:
       input.ownerStaffId == null
         ? db.select({ id: staffMembers.id }).from(staffMembers).where(sql`0`)
@@ -193,7 +201,8 @@ export async function updatePlanItem(
   if (!manager && before.ownerStaffId !== me)
     return err({
       code: 'forbidden',
-      detail: 'This item is on another staff member’s agenda: only they, a manager or the owner may change it',
+      detail:
+        'This item is on another staff member’s agenda: only they, a manager or the owner may change it',
     });
   return err({ code: 'unauthorized', detail: 'The API key is unknown or revoked' });
 }

@@ -1,4 +1,14 @@
-import { addDays, err, isId, localDate, ok, type Refusal, type Result, toIso, toMajorUnits } from '@gratia/core';
+import {
+  addDays,
+  err,
+  isId,
+  localDate,
+  ok,
+  type Refusal,
+  type Result,
+  toIso,
+  toMajorUnits,
+} from '@gratia/core';
 import {
   type Deps,
   type OrgPrincipal,
@@ -113,7 +123,8 @@ export async function planItemsCsv(
   else if (isPlanDate(from) && to < from) errors.push({ path: 'to', message: 'must not be before from' });
   if (input.owner !== undefined && !isId('stf', input.owner))
     errors.push({ path: 'owner', message: 'must be a staff member id (stf_...)' });
-  if (errors.length > 0) return err({ code: 'validation_failed', detail: 'The plan asked is not valid', errors });
+  if (errors.length > 0)
+    return err({ code: 'validation_failed', detail: 'The plan asked is not valid', errors });
 
   const { db } = deps;
   const clinicId = p.organizationId;
@@ -166,7 +177,13 @@ export async function planItemsCsv(
         : db
             .select({ id: staffMembers.id })
             .from(staffMembers)
-            .where(and(eq(staffMembers.id, input.owner), eq(staffMembers.organizationId, clinicId), isNull(staffMembers.removedAt))),
+            .where(
+              and(
+                eq(staffMembers.id, input.owner),
+                eq(staffMembers.organizationId, clinicId),
+                isNull(staffMembers.removedAt),
+              ),
+            ),
     items: chunk(null),
   });
   if (input.owner !== undefined && first.owner.length === 0)

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
+import { registerConsoleAgenda } from './agenda';
 import { registerConsoleAudit } from './audit';
 import { registerConsoleBranches } from './branches';
 import { COPY_SCRIPT } from './copy-script';
@@ -11,6 +12,7 @@ import { registerConsoleGifts } from './gifts';
 import { registerConsoleInsight } from './insight';
 import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsolePatients } from './patients';
+import { registerConsolePlanCoverage } from './plan-coverage';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
 import { registerConsoleReports } from './reports';
@@ -62,6 +64,8 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleSegments(app);
   registerConsoleInsight(app);
   registerConsoleWinBack(app);
+  registerConsoleAgenda(app);
+  registerConsolePlanCoverage(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -80,7 +80,13 @@ export const AgendaItemSchema = z
 
 export const agendaItemJson = (i: AgendaItem, currency: string): z.infer<typeof AgendaItemSchema> => ({
   id: i.id,
-  patient: { id: i.patientId, first_name: i.firstName, last_name: i.lastName, phone: i.phone, email: i.email },
+  patient: {
+    id: i.patientId,
+    first_name: i.firstName,
+    last_name: i.lastName,
+    phone: i.phone,
+    email: i.email,
+  },
   kind: i.kind as z.infer<typeof Kind>,
   channel: i.channel as z.infer<typeof Channel>,
   purpose: i.purpose,
@@ -97,7 +103,9 @@ export const AgendaSchema = z
     from: PlanDateSchema,
     to: PlanDateSchema,
     today: PlanDateSchema,
-    overdue: z.array(AgendaItemSchema).openapi({ description: 'Still planned, due before `from`: oldest first' }),
+    overdue: z
+      .array(AgendaItemSchema)
+      .openapi({ description: 'Still planned, due before `from`: oldest first' }),
     overdue_more: z.boolean().openapi({ description: 'More overdue items than listed (100 at most)' }),
     items: z.array(AgendaItemSchema).openapi({ description: 'Every item due from `from` to `to`, by day' }),
   })

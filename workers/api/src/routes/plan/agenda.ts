@@ -13,7 +13,9 @@ const Query = z.object({
     .optional()
     .openapi({ description: 'A staff member’s id, or `me` (the default; an API key must name someone)' }),
   from: PlanDateSchema.optional().openapi({ description: 'First day (default: this week’s Monday)' }),
-  to: PlanDateSchema.optional().openapi({ description: 'Last day (default: six days after `from`; 42 days at most)' }),
+  to: PlanDateSchema.optional().openapi({
+    description: 'Last day (default: six days after `from`; 42 days at most)',
+  }),
 });
 
 export const route = createRoute({

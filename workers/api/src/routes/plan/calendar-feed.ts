@@ -23,7 +23,9 @@ const FeedSchema = z
       description: 'The secret address of the feed (shown once): anyone holding it reads the items',
       example: 'https://gratia.example/calendar/3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAA.ics',
     }),
-    webcal_url: z.string().openapi({ description: 'The same as webcal://, which calendar apps subscribe to' }),
+    webcal_url: z
+      .string()
+      .openapi({ description: 'The same as webcal://, which calendar apps subscribe to' }),
   })
   .openapi('CalendarFeed');
 
@@ -56,7 +58,11 @@ export const revokeFeedRoute = createRoute({
   middleware: [authorize('clinic')] as const,
   request: {
     query: z.object({
-      staff_id: z.string().max(64).optional().openapi({ description: 'Whose feed (default: the signed-in staff member)' }),
+      staff_id: z
+        .string()
+        .max(64)
+        .optional()
+        .openapi({ description: 'Whose feed (default: the signed-in staff member)' }),
     }),
   },
   responses: {

@@ -9,7 +9,8 @@ import { authorize, orgOf } from '../../middleware/auth';
 // A cursor of the coverage list: how far behind the last patient was (shifted to stay positive: a
 // patient ahead of target is behind by a negative number) and their id.
 const SHIFT = 1_000_000_000;
-export const encodeCoverageCursor = (p: CoveragePosition) => encodePositionCursor(p.behind + SHIFT, p.patientId);
+export const encodeCoverageCursor = (p: CoveragePosition) =>
+  encodePositionCursor(p.behind + SHIFT, p.patientId);
 export function decodeCoverageCursor(cursor: string | undefined): CoveragePosition | null {
   const p = decodePositionCursor(cursor, 'pat');
   return p ? { behind: p.at - SHIFT, patientId: p.id } : null;
@@ -17,7 +18,9 @@ export function decodeCoverageCursor(cursor: string | undefined): CoveragePositi
 
 const CoverageSchema = z
   .object({
-    since: z.string().openapi({ description: 'The first month counted (12 months up to this one)', example: '2025-12' }),
+    since: z
+      .string()
+      .openapi({ description: 'The first month counted (12 months up to this one)', example: '2025-12' }),
     summary: z.object({
       patients: z.number().int(),
       with_plan: z.number().int(),
@@ -54,7 +57,8 @@ export const route = createRoute({
   path: '/v1/plan/coverage',
   operationId: 'getPlanCoverage',
   tags: ['Plan'],
-  summary: 'The plan’s coverage: interactions done against each patient’s target, and overdue items per owner',
+  summary:
+    'The plan’s coverage: interactions done against each patient’s target, and overdue items per owner',
   description:
     'Per patient with a plan, the items done (due in the last 12 months, this one included) against their template’s interactions a year, furthest behind first, a page at a time; how many patients are on target, behind or without a plan; and each owner’s overdue items (still planned, due before today). Read from figures kept with every item. Owners and managers (and API keys).',
   security: [{ bearer: [] }],
@@ -102,4 +106,3 @@ export function registerPlanCoverage(app: App) {
     );
   });
 }
-
