@@ -247,3 +247,52 @@ describe('Plan coverage', () => {
     expect((await desk.get('/console/plan/items.csv')).status).toBe(403);
   });
 });
+
+describe('D1 round trips of the agenda, the coverage and the feed', () => {
+  const trips = async (
+    api: ReturnType<typeof createClient>,
+    path: string,
+    headers: Record<string, string>,
+  ) => {
+    const res = await api.app.request(
+      `https://gratia.test${path}`,
+      { headers: { 'x-debug-d1': '1', ...headers } },
+      { ...env, EXPOSE_D1_METRICS: '1' },
+    );
+    await res.text();
+    return {
+      status: res.status,
+      trips: Number(/round_trips=(\d+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? Number.NaN),
+    };
+  };
+
+  it('a page is the session check and one use case, an API read the key check and one; the feed one round trip', async () => {
+    const { api, net, desk, owner, patient } = await scene();
+    await patientPlan(net.clinic.id, patient.id, { templateId: await planTemplate(net.clinic.id) });
+    for (let d = 1; d <= 9; d++)
+      await planItem({
+        clinicId: net.clinic.id,
+        patientId: patient.id,
+        dueOn: `2026-10-${10 + d}`,
+        ownerStaffId: desk.staffId,
+      });
+    const made = await api.post('/v1/plan/calendar-feed', {
+      token: net.clinic.key,
+      body: { staff_id: desk.staffId },
+    });
+    expect(await trips(api, '/console/agenda', { cookie: desk.cookie })).toEqual({ status: 200, trips: 2 });
+    expect(await trips(api, `/console/agenda?owner=${desk.staffId}`, { cookie: owner.cookie })).toEqual({
+      status: 200,
+      trips: 2,
+    });
+    expect(await trips(api, '/console/plan/coverage', { cookie: owner.cookie })).toEqual({
+      status: 200,
+      trips: 2,
+    });
+    expect(await trips(api, new URL(made.body.url).pathname, {})).toEqual({ status: 200, trips: 1 });
+    const key = { authorization: `Bearer ${net.clinic.key}` };
+    await trips(api, '/v1/me', key); // refreshes the key's last_used_at, off the measured requests
+    for (const path of [`/v1/plan/agenda?owner=${desk.staffId}`, '/v1/plan/coverage', '/v1/plan/budget'])
+      expect({ path, ...(await trips(api, path, key)) }).toEqual({ path, status: 200, trips: 2 });
+  });
+});

@@ -424,6 +424,30 @@ describe('GET /v1/plan/coverage', () => {
     ).toEqual([{ clinic_id: net.clinic.id, owner_key: manager.id, month: '2026-12', planned: 1 }]);
   });
 
+  it('counts this month’s items due before today as overdue, with the months before', async () => {
+    const api = createClient(fixedClock(Date.parse('2026-11-20T09:00:00Z')));
+    const net = await createNetwork(api);
+    const desk = await staffOf(api, net.clinic.id, 'front_desk', 'Fiona Desk');
+    const patient = await createPatient(api, net.clinic.key);
+    const c = net.clinic.id;
+    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-05', ownerStaffId: desk.id });
+    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-19', ownerStaffId: desk.id });
+    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-10-20', ownerStaffId: desk.id });
+    await planItem({ clinicId: c, patientId: patient.id, dueOn: '2026-11-20', ownerStaffId: desk.id });
+    await planItem({
+      clinicId: c,
+      patientId: patient.id,
+      dueOn: '2026-11-02',
+      ownerStaffId: desk.id,
+      status: 'done',
+    });
+    const res = await api.get('/v1/plan/coverage', { token: net.clinic.key });
+    expect(res.body.overdue).toEqual([
+      { owner_staff_id: desk.id, owner_name: 'Fiona Desk', count: 3, oldest_due_on: '2026-10-20' },
+    ]);
+    expect(res.body.summary).toMatchObject({ patients: 1, with_plan: 0, without_plan: 1 });
+  });
+
   it('is for owners and managers', async () => {
     const { api, desk, manager } = await scene();
     expectProblem(await api.get('/v1/plan/coverage', { token: desk.key }), 403, 'forbidden');

@@ -194,6 +194,7 @@ const FLASH: Record<string, string> = {
   done: 'Marked done.',
   skipped: 'Skipped.',
   revoked: 'The calendar link was stopped: it no longer works.',
+  made: 'The calendar link was made and shown once. If it was lost, make a new one (the old one then stops working).',
 };
 
 /** The page's query: whose agenda (owners and managers) and which week (any day of it). */
@@ -242,8 +243,8 @@ async function agendaPage(c: Context<AppEnv>, s: Signed) {
     ? FLASH.done
     : q.skipped
       ? FLASH.skipped
-      : q.feed === 'revoked'
-        ? FLASH.revoked
+      : q.feed === 'made' || q.feed === 'revoked'
+        ? FLASH[q.feed]
         : undefined;
   return html(
     c,
