@@ -16,6 +16,7 @@ import {
   setLoyaltyProgram,
 } from '../helpers/factories';
 import { routeInventory } from '../helpers/inventory';
+import { planItem } from '../helpers/plan';
 
 // The audit trail. Driven by the route inventory: every operation that changes something writes exactly
 // one entry (who, what, on which record, which patient), in the batch of the change, so a new mutating
@@ -671,6 +672,62 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   // The loyalty plan: templates, dated items, regeneration (issue 12)
   // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
+  'PATCH /v1/plan/items/{id}': async (api) => {
+    const net = await createNetwork(api);
+    const patient = await createPatient(api, net.clinic.key);
+    const id = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-11-02' });
+    return {
+      req: {
+        method: 'PATCH',
+        path: `/v1/plan/items/${id}`,
+        token: net.clinic.key,
+        body: { status: 'done', outcome: 'Booked a facial' },
+      },
+      expect: () => ({
+        action: 'plan_item.update',
+        subject: { type: 'plan_item', id },
+        ...byKey(net.clinic),
+        patientId: patient.id,
+        detail: { status: 'done', outcome: 'set' },
+      }),
+    };
+  },
+  'POST /v1/plan/calendar-feed': async (api) => {
+    const net = await createNetwork(api);
+    const member = await createStaffMember(api, net.clinic.id, { name: 'Fiona Desk', role: 'front_desk' });
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/plan/calendar-feed',
+        token: net.clinic.key,
+        body: { staff_id: member.id },
+      },
+      expect: () => ({
+        action: 'calendar_feed.create',
+        subject: { type: 'staff_member', id: member.id },
+        ...byKey(net.clinic),
+        patientId: null,
+      }),
+    };
+  },
+  'DELETE /v1/plan/calendar-feed': async (api) => {
+    const net = await createNetwork(api);
+    const member = await createStaffMember(api, net.clinic.id, { name: 'Fiona Desk', role: 'front_desk' });
+    const made = await api.post('/v1/plan/calendar-feed', {
+      token: net.clinic.key,
+      body: { staff_id: member.id },
+    });
+    expect(made.status, made.text).toBe(201);
+    return {
+      req: { method: 'DELETE', path: `/v1/plan/calendar-feed?staff_id=${member.id}`, token: net.clinic.key },
+      expect: () => ({
+        action: 'calendar_feed.revoke',
+        subject: { type: 'staff_member', id: member.id },
+        ...byKey(net.clinic),
+        patientId: null,
+      }),
+    };
+  },
   // Code words (issue 12)
   'POST /v1/code-words': async (api) => {
     const net = await createNetwork(api);

@@ -7,12 +7,14 @@ import {
   createOffer,
   createPatient,
   createPointsScene,
+  createStaffMember,
   createStoredValueScene,
   createVoucherScene,
   recordVisit,
 } from '../helpers/factories';
 import { routeInventory } from '../helpers/inventory';
 import { PNG, putPhoto } from '../helpers/photos';
+import { planItem } from '../helpers/plan';
 
 // Fault injection over every operation that changes something, driven by the route inventory.
 // - A failure in any statement of any multi-statement batch the operation runs leaves the domain
@@ -471,6 +473,50 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   // The loyalty plan: templates, dated items, regeneration (issue 12)
   // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
+  'PATCH /v1/plan/items/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const patient = await createPatient(api, net.clinic.key);
+      const id = await planItem({ clinicId: net.clinic.id, patientId: patient.id, dueOn: '2026-11-02' });
+      return {
+        method: 'PATCH',
+        path: `/v1/plan/items/${id}`,
+        token: net.clinic.key,
+        body: { status: 'done', outcome: 'Booked a facial' },
+      };
+    },
+  },
+  'POST /v1/plan/calendar-feed': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const member = await createStaffMember(api, net.clinic.id, { name: 'Fiona Desk', role: 'front_desk' });
+      return {
+        method: 'POST',
+        path: '/v1/plan/calendar-feed',
+        token: net.clinic.key,
+        body: { staff_id: member.id },
+      };
+    },
+  },
+  'DELETE /v1/plan/calendar-feed': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const member = await createStaffMember(api, net.clinic.id, { name: 'Fiona Desk', role: 'front_desk' });
+      const made = await api.post('/v1/plan/calendar-feed', {
+        token: net.clinic.key,
+        body: { staff_id: member.id },
+      });
+      expect(made.status, made.text).toBe(201);
+      return {
+        method: 'DELETE',
+        path: `/v1/plan/calendar-feed?staff_id=${member.id}`,
+        token: net.clinic.key,
+      };
+    },
+  },
   // Code words (issue 12)
   'POST /v1/code-words': {
     idempotent: true,

@@ -19,6 +19,7 @@ import { seedInsight, seedMonth } from '../helpers/insight-seed';
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
 import type { SoftAuthenticator } from '../helpers/passkey';
 import { PNG, putPhoto } from '../helpers/photos';
+import { patientPlan, planItem, planTemplate } from '../helpers/plan';
 import { referralScene } from '../helpers/referrals';
 import { invite, ownerSignedIn, passkeySignIn, staffSession } from '../helpers/staff';
 import { resign, tamperPayload } from '../helpers/tokens';
@@ -277,6 +278,41 @@ async function staffOf(s: Scene, organizationId: string, kind: 'clinic' | 'partn
 }
 const staffOfA = (s: Scene) => staffOf(s, s.net.clinic.id, 'clinic');
 const staffOfP1 = (s: Scene) => staffOf(s, s.net.partner.id, 'partner');
+
+/**
+ * A plan item of clinic A's patient on the agenda of a member of A's staff (a gift costing 123.47, due
+ * in March 2030, overdue for the matrix's 2030 scenes), with the patient's plan and its template.
+ */
+async function planItemOfA(s: Scene) {
+  const patient = await patientOfA(s);
+  const staff = await staffOfA(s);
+  const purpose = `Flowers ${s.tag}`;
+  await patientPlan(s.net.clinic.id, patient.id, {
+    templateId: await planTemplate(s.net.clinic.id, { segmentKey: `seg_${s.tag}` }),
+    ownerStaffId: staff.staffId,
+  });
+  const itemId = await planItem({
+    clinicId: s.net.clinic.id,
+    patientId: patient.id,
+    dueOn: '2030-03-05',
+    ownerStaffId: staff.staffId,
+    channel: 'gift',
+    kind: 'personal_gift',
+    costAmount: 12_347,
+    purpose,
+  });
+  return { ...staff, patient, itemId, purpose };
+}
+/** Clinic A's plan item, and its owner's calendar feed: the feed's secret path. */
+async function feedOfA(s: Scene) {
+  const c = await planItemOfA(s);
+  const res = await s.api.post('/v1/plan/calendar-feed', {
+    token: s.net.clinic.key,
+    body: { staff_id: c.staffId },
+  });
+  expect(res.status, res.text).toBe(201);
+  return { ...c, path: new URL(res.body.url as string).pathname };
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Requests, outcomes and scenarios
@@ -3109,6 +3145,308 @@ const MATRIX: Record<string, Entry> = {
   ...staffForms('/partner/staff', 'partner P1', staffOfP1),
   // == The loyalty plan: templates, dated items, regeneration (issue 12): entries go here ==
   // == Agenda, coverage, budget, CSV and the iCalendar feed (issue 12): entries go here ==
+  'PATCH /v1/plan/items/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's plan item, handed to another of A's staff",
+        covers: ['id', 'owner_staff_id'],
+        setup: planItemOfA,
+        request: (c) => ({
+          method: 'PATCH',
+          path: `/v1/plan/items/${c.itemId}`,
+          body: { status: 'done', outcome: 'Reached', owner_staff_id: c.staffId },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('plan_item_not_found'),
+        shows: (c) => [c.itemId, c.purpose],
+        secrets: (c) => [c.purpose, c.patient.id],
+        ghost: {
+          what: 'a plan item that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'PATCH',
+            path: `/v1/plan/items/${ghostId('pli')}`,
+            body: { status: 'skipped' },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/plan/agenda': {
+    scenarios: [
+      scenario({
+        what: "the agenda of clinic A's staff member",
+        covers: [],
+        setup: planItemOfA,
+        request: (c) => ({
+          method: 'GET',
+          path: '/v1/plan/agenda',
+          query: { owner: c.staffId, from: '2030-03-04' },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('staff_not_found'),
+        shows: (c) => [c.itemId, c.purpose],
+        secrets: (c) => [c.purpose, c.patient.first_name],
+        ghost: {
+          what: 'a staff member that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: '/v1/plan/agenda', query: { owner: ghostId('stf') } }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/plan/calendar-feed': {
+    scenarios: [
+      scenario({
+        what: "clinic A's staff member",
+        covers: ['staff_id'],
+        setup: staffOfA,
+        request: (c) => ({ method: 'POST', path: '/v1/plan/calendar-feed', body: { staff_id: c.staffId } }),
+        rightful: ['clinic A'],
+        refusal: problem('staff_not_found'),
+        shows: (c) => [c.staffId, '/calendar/'],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a staff member that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: '/v1/plan/calendar-feed',
+            body: { staff_id: ghostId('stf') },
+          }),
+        },
+      }),
+    ],
+  },
+  'DELETE /v1/plan/calendar-feed': {
+    scenarios: [
+      scenario({
+        what: "the calendar feed of clinic A's staff member",
+        covers: ['staff_id'],
+        setup: feedOfA,
+        request: (c) => ({
+          method: 'DELETE',
+          path: '/v1/plan/calendar-feed',
+          query: { staff_id: c.staffId },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('calendar_feed_not_found'),
+        shows: (c) => [c.staffId],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a staff member that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'DELETE',
+            path: '/v1/plan/calendar-feed',
+            query: { staff_id: ghostId('stf') },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/plan/coverage': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient with a plan and an overdue item",
+        covers: [],
+        setup: planItemOfA,
+        request: () => ({ method: 'GET', path: '/v1/plan/coverage' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.patient.id, c.staffId],
+        secrets: (c) => [c.patient.id, c.patient.first_name, c.staffId],
+      }),
+    ],
+    notTenant: { cursor: "a position in the caller's own list; names no one's record" },
+  },
+  'GET /v1/plan/budget': {
+    scenarios: [
+      scenario({
+        what: 'a month in which clinic A planned a gift costing 123.47',
+        covers: [],
+        setup: planItemOfA,
+        request: () => ({
+          method: 'GET',
+          path: '/v1/plan/budget',
+          query: { from: '2030-03', to: '2030-03' },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: () => ['12347'],
+        secrets: () => ['12347'],
+      }),
+    ],
+  },
+  'GET /v1/plan/items.csv': {
+    scenarios: [
+      scenario({
+        what: "clinic A's plan item",
+        covers: [],
+        setup: planItemOfA,
+        request: () => ({
+          method: 'GET',
+          path: '/v1/plan/items.csv',
+          query: { from: '2030-01-01', to: '2030-12-31' },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.patient.id, c.purpose],
+        secrets: (c) => [c.patient.id, c.purpose],
+      }),
+      scenario({
+        what: "the plan items of clinic A's staff member",
+        covers: [],
+        setup: planItemOfA,
+        request: (c) => ({
+          method: 'GET',
+          path: '/v1/plan/items.csv',
+          query: { owner: c.staffId, from: '2030-01-01', to: '2030-12-31' },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('staff_not_found'),
+        shows: (c) => [c.purpose],
+        secrets: (c) => [c.purpose],
+      }),
+    ],
+  },
+  'GET /calendar/:file{[A-Za-z0-9_-]{1,64}\\.ics}': {
+    scenarios: [
+      scenario({
+        what: "the calendar feed of clinic A's staff member (its secret URL is the credential)",
+        covers: ['file'],
+        at: '2030-03-01T10:00:00Z',
+        setup: feedOfA,
+        request: (c) => ({ method: 'GET', path: c.path }),
+        rightful: CALLERS,
+        shows: (c) => [c.itemId],
+        secrets: (c) => [c.itemId, c.patient.first_name],
+        ghost: {
+          what: 'a token of no feed',
+          caller: 'no one',
+          request: () => ({ method: 'GET', path: `/calendar/${'q'.repeat(32)}.ics` }),
+          expect: problem('calendar_feed_not_found'),
+        },
+      }),
+    ],
+  },
+  'GET /console/agenda': {
+    scenarios: [
+      scenario({
+        what: "the agenda of clinic A's staff member, picked by the owner",
+        covers: ['owner'],
+        setup: planItemOfA,
+        request: (c) => ({
+          method: 'GET',
+          path: '/console/agenda',
+          query: { owner: c.staffId, week: '2030-03-04' },
+        }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.purpose],
+        secrets: (c) => [c.purpose, c.patient.first_name],
+        ghost: {
+          what: 'a staff member that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: '/console/agenda', query: { owner: ghostId('stf') } }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /console/agenda/items/:id': {
+    scenarios: [
+      scenario({
+        what: "clinic A's plan item, marked done from the console",
+        covers: ['id'],
+        setup: planItemOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/agenda/items/${c.itemId}`,
+          form: { do: 'done', outcome: 'Reached' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('plan_item_not_found', '/console/agenda'),
+        ghost: {
+          what: 'a plan item that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/agenda/items/${ghostId('pli')}`,
+            form: { do: 'done', outcome: 'Reached' },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /console/agenda/feed': {
+    scenarios: [
+      scenario({
+        what: "a calendar link for clinic A's staff member, made by the owner",
+        covers: ['owner'],
+        setup: staffOfA,
+        request: (c) => ({ method: 'POST', path: '/console/agenda/feed', form: { owner: c.staffId } }),
+        rightful: ['clinic A'],
+        refusal: redirect('staff_not_found'),
+        ghost: {
+          what: 'a staff member that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'POST', path: '/console/agenda/feed', form: { owner: ghostId('stf') } }),
+          expect: redirect('staff_not_found'),
+        },
+      }),
+    ],
+  },
+  'POST /console/agenda/feed/revoke': {
+    scenarios: [
+      scenario({
+        what: "the calendar feed of clinic A's staff member, stopped by the owner",
+        covers: ['owner'],
+        setup: feedOfA,
+        request: (c) => ({ method: 'POST', path: '/console/agenda/feed/revoke', form: { owner: c.staffId } }),
+        rightful: ['clinic A'],
+        refusal: redirect('calendar_feed_not_found'),
+        ghost: {
+          what: 'a staff member that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: '/console/agenda/feed/revoke',
+            form: { owner: ghostId('stf') },
+          }),
+          expect: redirect('calendar_feed_not_found'),
+        },
+      }),
+    ],
+  },
+  'GET /console/plan/coverage': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient with a plan and an overdue item",
+        covers: [],
+        setup: planItemOfA,
+        request: () => ({ method: 'GET', path: '/console/plan/coverage' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.patient.id],
+        secrets: (c) => [c.patient.id, c.patient.first_name],
+      }),
+    ],
+  },
+  'GET /console/plan/items.csv': {
+    scenarios: [
+      scenario({
+        what: "clinic A's plan item",
+        covers: [],
+        setup: planItemOfA,
+        request: () => ({ method: 'GET', path: '/console/plan/items.csv', query: { from: '2030-01-01' } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.purpose],
+        secrets: (c) => [c.purpose, c.patient.id],
+      }),
+    ],
+  },
   // == Code words (issue 12): entries go here ==
   'GET /v1/code-words': {
     scenarios: [

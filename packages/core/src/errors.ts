@@ -337,6 +337,17 @@ export const ERRORS = {
     status: 409,
     title: 'The reward is not available to use',
     text: 'That reward was used already, or it is not a discount waiting to be used.',
+    // the plan's agenda, items and calendar feeds (issue 12: agenda, coverage, budget, CSV, iCalendar)
+  },
+  plan_item_not_found: {
+    status: 404,
+    title: 'Plan item not found',
+    text: 'That item of the plan was not found.',
+  },
+  calendar_feed_not_found: {
+    status: 404,
+    title: 'Calendar feed not found',
+    text: 'That calendar link does not exist or was replaced by a newer one.',
   },
   // anything else is a bug
   internal_error: {

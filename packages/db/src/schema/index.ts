@@ -6,6 +6,7 @@ export * from './loyalty';
 export * from './offers';
 export * from './organizations';
 export * from './patients';
+export * from './plan-figures';
 export * from './points';
 export * from './reports';
 export * from './settlement';

@@ -1,4 +1,5 @@
 import type { App } from '../app';
+import { registerCalendarFeedPage } from '../pages/calendar-feed';
 import { registerConsole } from '../pages/console';
 import { registerHomePage } from '../pages/home';
 import { registerLinkPage } from '../pages/link';
@@ -55,6 +56,12 @@ import { registerCreatePatient } from './patients/create';
 import { registerGetPatient } from './patients/get';
 import { registerListPatients } from './patients/list';
 import { registerUpdatePatient } from './patients/update';
+import { registerAgenda } from './plan/agenda';
+import { registerPlanBudget } from './plan/budget';
+import { registerCalendarFeed } from './plan/calendar-feed';
+import { registerPlanCoverage } from './plan/coverage';
+import { registerUpdatePlanItem } from './plan/item-update';
+import { registerPlanItemsCsv } from './plan/items-csv';
 import { registerGetPointsBalance } from './points/balance';
 import { registerGetPointsStatement } from './points/entries';
 import { registerExpiringPoints } from './points/expiring';
@@ -237,7 +244,16 @@ export function registerRoutes(app: App): void {
   registerListPatientRewards(app);
   registerUseReward(app);
 
+  // The plan: agenda, items, coverage, budget, CSV and calendar feeds (issue 12)
+  registerAgenda(app);
+  registerUpdatePlanItem(app);
+  registerCalendarFeed(app);
+  registerPlanCoverage(app);
+  registerPlanBudget(app);
+  registerPlanItemsCsv(app);
+
   // Pages for people (HTML, not in the API document)
+  registerCalendarFeedPage(app);
   registerHomePage(app);
   registerLinkPage(app);
   registerQuestionnairePage(app);

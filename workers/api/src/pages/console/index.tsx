@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { form } from '../../lib/forms';
 import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session';
+import { registerConsoleAgenda } from './agenda';
 import { registerConsoleAudit } from './audit';
 import { registerConsoleBranches } from './branches';
 import { registerConsoleCodeWordForm } from './code-word-section';
@@ -15,6 +16,7 @@ import { registerConsoleOffers } from './offers';
 import { registerConsoleOffersSettings } from './offers-settings';
 import { registerConsolePatientLoyalty } from './patient-loyalty';
 import { registerConsolePatients } from './patients';
+import { registerConsolePlanCoverage } from './plan-coverage';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
 import { registerConsoleReferrals } from './referrals';
@@ -73,6 +75,8 @@ export function registerConsole(app: Hono<AppEnv>) {
   // VIP, birthdays and rewards (issue 12)
   registerConsoleOffersSettings(app);
   registerConsolePatientLoyalty(app);
+  registerConsoleAgenda(app);
+  registerConsolePlanCoverage(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

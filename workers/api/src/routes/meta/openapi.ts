@@ -87,6 +87,11 @@ export const OPENAPI_TAGS = [
     description:
       'What the offer rules gave a patient (referrals, every Nth visit, code words, birthdays), each written once per reason; a discount kept for a later visit is used exactly once.',
   },
+  {
+    name: 'Plan',
+    description:
+      'The loyalty plan: each patient’s dated interactions (about seven a year), each with an owner, a channel and a purpose; every staff member’s agenda and iCalendar feed, the clinic’s coverage against its targets, the plan’s budget month by month, and the plan as CSV.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
