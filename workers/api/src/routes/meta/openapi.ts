@@ -66,6 +66,11 @@ export const OPENAPI_TAGS = [
     description:
       'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class; distributions now, quadrant moves and cohorts’ engagement month by month, and the win-back list.',
   },
+  {
+    name: 'Visit rewards',
+    description:
+      'Every-Nth-visit offers ("the 5th visit is on us"): rules, each patient’s punch cards, and the reversal of a paid visit recorded in error.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
