@@ -1,4 +1,4 @@
-import { err, isId, ok, type Refusal, type Result } from '@gratia/core';
+import { err, isId, ok, REVERSAL_WINDOW_MS, type Refusal, type Result } from '@gratia/core';
 import {
   type AuthRefusal,
   type Caller,
@@ -27,7 +27,7 @@ import {
   vouchers,
 } from '@gratia/db';
 import { displayStatus, type VoucherDisplayStatus } from '@gratia/vouchers';
-import { and, desc, eq, getTableColumns, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, lt, or, sql } from 'drizzle-orm';
 import {
   type Balance,
   balanceFrom,
@@ -37,6 +37,7 @@ import {
   statementRows,
 } from './account';
 import { currentProgram } from './rules';
+import { type PunchCard, punchCardOf, punchCardsStatement } from './visit-rules';
 
 // Everything the clinic console shows on a patient's page, in one D1 round trip: the patient, their
 // consent history, the card's balance with its lots, the statement, the gifts they were given and
@@ -80,6 +81,10 @@ export interface PatientOverview {
   tiers: DiscountTier[];
   /** The clinic's branches (the questionnaire's branch answer is a branch id). */
   branches: { id: string; name: string }[];
+  /** The patient's progress on each active every-Nth-visit rule (issue 12). */
+  punchCards: PunchCard[];
+  /** Visits recorded within the reversal window and not reversed: the ones the page offers to reverse. */
+  reversible: Visit[];
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -190,6 +195,21 @@ export async function readPatientOverview(
       .select({ json: sql<string | null>`${lastCallJson(ownClinic, patientId)}`.as('last_call_json') })
       .from(patients)
       .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
+    // Every-Nth-visit cards and the visits that may still be reversed (issue 12).
+    punchCards: punchCardsStatement(db, ownClinic, patientId, now),
+    reversible: db
+      .select()
+      .from(visits)
+      .where(
+        and(
+          eq(visits.patientId, patientId),
+          sql`${visits.clinicId} = ${ownClinic}`,
+          gt(visits.recordedAt, now - REVERSAL_WINDOW_MS),
+          sql`not exists (select 1 from visit_reversals x where x.visit_id = ${visits.id})`,
+        ),
+      )
+      .orderBy(desc(visits.recordedAt), desc(visits.id))
+      .limit(5),
     visit: db
       .select()
       .from(visits)
@@ -227,5 +247,7 @@ export async function readPatientOverview(
       : null,
     tiers: read.program[0]?.discountTiers ?? [],
     branches: read.branches,
+    punchCards: read.punchCards.map(punchCardOf),
+    reversible: read.reversible,
   });
 }

@@ -56,7 +56,13 @@ export interface VisitReversed {
 
 export async function reverseVisit(
   deps: Deps,
-  input: { clinic: OrgPrincipal; visitId: string; reason?: string | null },
+  input: {
+    clinic: OrgPrincipal;
+    visitId: string;
+    reason?: string | null;
+    /** The patient the visit must belong to (the console's path names both). */
+    patientId?: string;
+  },
 ): Promise<Result<VisitReversed, VisitReversalRefusal>> {
   const notFound = err({ code: 'visit_not_found' as const, detail: `No visit ${input.visitId}` });
   if (!isId('vis', input.visitId)) return notFound;
@@ -66,6 +72,7 @@ export async function reverseVisit(
   const { organizationId: clinicId, keyId } = input.clinic;
   const written = sql`exists (select 1 from visit_reversals x where x.id = ${id})`;
   const fromReversal = sql`from visit_reversals x where x.id = ${id}`;
+  const samePatient = input.patientId === undefined ? sql`` : sql`and v.patient_id = ${input.patientId}`;
   const out = await runBatch(db, {
     reversal: db
       .insert(visitReversals)
@@ -73,7 +80,7 @@ export async function reverseVisit(
         sql`select ${id}, v.id, v.clinic_id, v.patient_id,
             coalesce((select l.remaining from point_lots l where l.visit_id = v.id), 0), v.amount,
             ${input.reason ?? null}, ${keyId}, ${now}
-          from visits v where v.id = ${input.visitId} and v.clinic_id = ${clinicId}
+          from visits v where v.id = ${input.visitId} and v.clinic_id = ${clinicId} ${samePatient}
             and v.recorded_at > ${now - REVERSAL_WINDOW_MS}
             and exists (select 1 from api_keys k where k.id = ${keyId} and k.revoked_at is null)`,
       )
@@ -131,7 +138,13 @@ export async function reverseVisit(
     visit: db
       .select()
       .from(visits)
-      .where(and(eq(visits.id, input.visitId), eq(visits.clinicId, clinicId))),
+      .where(
+        and(
+          eq(visits.id, input.visitId),
+          eq(visits.clinicId, clinicId),
+          input.patientId === undefined ? undefined : eq(visits.patientId, input.patientId),
+        ),
+      ),
     after: db.select().from(visitReversals).where(eq(visitReversals.visitId, input.visitId)),
     balance: db
       .select({ balance: pointAccounts.balance })

@@ -337,3 +337,22 @@ export async function readPunchCards(
   if (out.patient.length === 0) return notFoundPatient;
   return ok(out.cards.map(punchCardOf));
 }
+
+/** What the console's rules page shows: the rules, and the catalogue offers a voucher rule may give. */
+export async function readVisitRulesPage(deps: Deps, input: { clinic: OrgPrincipal }) {
+  const { db } = deps;
+  const clinicId = input.clinic.organizationId;
+  const out = await runBatch(db, {
+    rules: selectRules(db)
+      .where(eq(visitRules.clinicId, clinicId))
+      .orderBy(desc(visitRules.active), desc(visitRules.createdAt), desc(visitRules.id))
+      .limit(100),
+    offers: db
+      .select({ id: offers.id, title: offers.title, price: offers.priceAmount })
+      .from(offers)
+      .where(and(eq(offers.active, true), eq(offers.currency, input.clinic.organization.currency)))
+      .orderBy(asc(offers.title))
+      .limit(200),
+  });
+  return { rules: out.rules.map(viewOf), offers: out.offers };
+}

@@ -27,6 +27,7 @@ import {
 } from './shell';
 import { SurveyLinkForm } from './survey-links';
 import { CallSection } from './today';
+import { VisitRewardsSection } from './visit-rules';
 
 // Patients: find a patient (name, phone, e-mail or card number), register one with their consent in
 // the exact words they agreed to, and their page: profile, preferences, consent history, the card
@@ -405,6 +406,14 @@ function PatientPage(props: {
           zone={s.principal.organization.timezone}
         />
         <RewardGoal o={o} />
+        <VisitRewardsSection
+          patientId={p.id}
+          cards={o.punchCards}
+          reversible={o.reversible}
+          csrf={s.session.csrf}
+          zone={tz}
+          q={q}
+        />
         <section class="card" aria-labelledby="visit">
           <h2 id="visit">Record a paid visit</h2>
           <form method="post" action={`${base}/visits`}>
