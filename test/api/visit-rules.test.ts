@@ -288,6 +288,7 @@ describe('visit reversal', () => {
     const { api, net, patient } = await scene(clock);
     const rule = await createRule(api, net.clinic.key, { every_visits: 3 });
     const first = await recordVisit(api, net.clinic.key, patient.id, 10_000); // 1,000 points
+    clock.advance(60_000); // the first lot is the older one: spent first
     const second = await recordVisit(api, net.clinic.key, patient.id, 5_000); // 500 points
     const spend = await api.post('/v1/points/redemptions', {
       token: net.clinic.key,
