@@ -203,12 +203,14 @@ export async function readPatientOverview(
       .where(
         and(
           eq(visits.patientId, patientId),
-          sql`${visits.clinicId} = ${ownClinic}`,
+          // The clinic checked on the patient with a join, as for the visits list above (and why).
+          sql`exists (select 1 from patients p join api_keys k on k.organization_id = p.clinic_id
+            where p.id = ${patientId} and ${keyMatch(keyRefOf(input.caller))} and k.revoked_at is null)`,
           gt(visits.recordedAt, now - REVERSAL_WINDOW_MS),
           sql`not exists (select 1 from visit_reversals x where x.visit_id = ${visits.id})`,
         ),
       )
-      .orderBy(desc(visits.recordedAt), desc(visits.id))
+      .orderBy(desc(visits.occurredAt), desc(visits.id))
       .limit(5),
     visit: db
       .select()
