@@ -802,6 +802,66 @@ const SCENARIOS: Record<string, Scenario> = {
     };
   },
   // Referrals, every-Nth-visit rules and visit reversals (issue 12)
+  // visit rules and reversals
+  'POST /v1/visit-rules': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'POST',
+        path: '/v1/visit-rules',
+        token: net.clinic.key,
+        body: { name: 'Every 5th', every_visits: 5, reward: { kind: 'points', points: 100 } },
+      },
+      expect: (res) => ({
+        action: 'visit_rule.create',
+        subject: { type: 'visit_rule', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { name: 'Every 5th', every_visits: 5, window_days: null, reward: 'points' },
+      }),
+    };
+  },
+  'PATCH /v1/visit-rules/{id}': async (api) => {
+    const net = await createNetwork(api);
+    const rule = await api.post('/v1/visit-rules', {
+      token: net.clinic.key,
+      body: { name: 'Every 5th', every_visits: 5, reward: { kind: 'points', points: 100 } },
+    });
+    return {
+      req: {
+        method: 'PATCH',
+        path: `/v1/visit-rules/${rule.body.id}`,
+        token: net.clinic.key,
+        body: { active: false },
+      },
+      expect: () => ({
+        action: 'visit_rule.update',
+        subject: { type: 'visit_rule', id: rule.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { changed: ['active'], active: false },
+      }),
+    };
+  },
+  'POST /v1/visits/{id}/reverse': async (api) => {
+    const { net, patient } = await createPointsScene(api);
+    const visit = await recordVisit(api, net.clinic.key, patient.id, 20_000);
+    return {
+      req: {
+        method: 'POST',
+        path: `/v1/visits/${visit.id}/reverse`,
+        token: net.clinic.key,
+        body: { reason: 'Wrong patient' },
+      },
+      expect: () => ({
+        action: 'visit.reverse',
+        subject: { type: 'visit', id: visit.id },
+        ...byKey(net.clinic),
+        patientId: patient.id,
+        detail: { points: visit.points_earned, amount: 20_000, reason: 'Wrong patient' },
+      }),
+    };
+  },
   // referrals
   'PUT /v1/patients/{id}/referral': async (api) => {
     const net = await createNetwork(api);

@@ -594,6 +594,53 @@ const SCENARIOS: Record<string, Scenario> = {
     },
   },
   // Referrals, every-Nth-visit rules and visit reversals (issue 12)
+  // visit rules and reversals
+  'POST /v1/visit-rules': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'POST',
+        path: '/v1/visit-rules',
+        token: net.clinic.key,
+        body: { name: 'Every 5th', every_visits: 5, reward: { kind: 'points', points: 100 } },
+      };
+    },
+  },
+  'PATCH /v1/visit-rules/{id}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const rule = await api.post('/v1/visit-rules', {
+        token: net.clinic.key,
+        body: { name: 'Every 5th', every_visits: 5, reward: { kind: 'points', points: 100 } },
+      });
+      return {
+        method: 'PATCH',
+        path: `/v1/visit-rules/${rule.body.id}`,
+        token: net.clinic.key,
+        body: { active: false },
+      };
+    },
+  },
+  'POST /v1/visits/{id}/reverse': {
+    idempotent: true,
+    make: async (api) => {
+      const { net, patient } = await card(api);
+      // A rule punched by the visit: the reversal voids the punch in the same batch.
+      await api.post('/v1/visit-rules', {
+        token: net.clinic.key,
+        body: { name: 'Every 2nd', every_visits: 2, reward: { kind: 'points', points: 50 } },
+      });
+      const visit = await recordVisit(api, net.clinic.key, patient.id, 10_000);
+      return {
+        method: 'POST',
+        path: `/v1/visits/${visit.id}/reverse`,
+        token: net.clinic.key,
+        body: { reason: 'Wrong patient' },
+      };
+    },
+  },
   // referrals
   'PUT /v1/patients/{id}/referral': {
     idempotent: false,

@@ -76,11 +76,14 @@ async function countedFigures(clinicId: string, timeZone: string) {
   };
   const activeIn = (at: number, patientId: string) => active.add(`${localMonth(at, timeZone)}|${patientId}`);
 
-  for (const v of await all<{ occurred_at: number; amount: number; patient_id: string }>(
-    'select occurred_at, amount, patient_id from visits where clinic_id = ?',
+  for (const v of await all<{ occurred_at: number; amount: number; patient_id: string; reversed: number }>(
+    `select occurred_at, amount, patient_id,
+      exists (select 1 from visit_reversals x where x.visit_id = visits.id) as reversed
+      from visits where clinic_id = ?`,
     clinicId,
   )) {
-    add(v.occurred_at, { visits: 1, visit_revenue: v.amount });
+    // A reversed visit counts no more; its patient stays active that month.
+    if (!v.reversed) add(v.occurred_at, { visits: 1, visit_revenue: v.amount });
     activeIn(v.occurred_at, v.patient_id);
   }
   for (const e of await all<{ txn_type: string; points: number; effective_at: number; patient_id: string }>(
@@ -90,6 +93,7 @@ async function countedFigures(clinicId: string, timeZone: string) {
   )) {
     const kind = {
       accrual: 'points_issued',
+      correction: 'points_issued',
       redemption: 'points_spent',
       reversal: 'points_reversed',
       expiry: 'points_expired',
@@ -169,6 +173,7 @@ describe('monthly figures kept by triggers', () => {
       }
     }
     const spends: { id: string; key: string; at: number }[] = [];
+    const visits: { id: string; key: string; at: number }[] = [];
     const vouchers: { id: string; token: string; clinic: OrgWithKey; kind: 'offer' | 'value' }[] = [];
     const redemptions: { id: string; at: number }[] = [];
     const done: Record<string, number> = {};
@@ -196,6 +201,7 @@ describe('monthly figures kept by triggers', () => {
         'reverse redemption',
         'reverse redemption',
         'void voucher',
+        'reverse visit',
         'cron',
       ] as const);
       if (op === 'visit' || op === 'backdated visit') {
@@ -209,6 +215,13 @@ describe('monthly figures kept by triggers', () => {
             }),
           },
         });
+        if (res.status === 201) visits.push({ id: res.body.id, key: p.clinic.key, at: now });
+        count(op, res.status);
+      } else if (op === 'reverse visit') {
+        const recent = visits.filter((v) => v.at > now - DAY_MS);
+        if (recent.length === 0) continue;
+        const v = rng.pick(recent);
+        const res = await api.post(`/v1/visits/${v.id}/reverse`, { token: v.key, body: { reason: 'test' } });
         count(op, res.status);
       } else if (op === 'spend at partner' || op === 'spend at clinic') {
         const key = op === 'spend at partner' ? partner.key : p.clinic.key;
@@ -280,6 +293,7 @@ describe('monthly figures kept by triggers', () => {
       'redeem voucher',
       'reverse redemption',
       'void voucher',
+      'reverse visit',
       'lots booked',
       'vouchers lapsed',
     ])

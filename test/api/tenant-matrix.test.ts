@@ -112,6 +112,21 @@ async function session(s: Scene, caller: Caller) {
 // ---------------------------------------------------------------------------------------------------
 // What clinic A and partner P1 own, built through the API as their owners
 
+async function visitRuleOfA(s: Scene) {
+  const name = `Every third ${s.tag}`;
+  const res = await s.api.post('/v1/visit-rules', {
+    token: s.net.clinic.key,
+    body: { name, every_visits: 3, reward: { kind: 'points', points: 100 } },
+  });
+  expect(res.status, res.text).toBe(201);
+  return { id: res.body.id as string, name };
+}
+
+async function visitOfA(s: Scene) {
+  const patient = await patientOfA(s);
+  return { patient, visit: await recordVisit(s.api, s.net.clinic.key, patient.id, 5_000) };
+}
+
 async function patientOfA(s: Scene) {
   return createPatient(s.api, s.net.clinic.key, {
     first_name: `Ottilie${s.tag}`,
@@ -3737,6 +3752,162 @@ const MATRIX: Record<string, Entry> = {
     ],
   },
   // == Referrals, every-Nth-visit rules and visit reversals (issue 12): entries go here ==
+  // visit rules and reversals
+  'GET /v1/visit-rules': {
+    scenarios: [
+      scenario({
+        what: "clinic A's every-Nth-visit rule, in the list",
+        covers: [],
+        setup: visitRuleOfA,
+        request: () => ({ method: 'GET', path: '/v1/visit-rules' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.id, c.name],
+        secrets: (c) => [c.id, c.name],
+      }),
+    ],
+  },
+  'POST /v1/visit-rules': {
+    none: "starts a rule of the caller's own clinic; the offer it may name is the network's catalogue, open to every clinic",
+  },
+  'PATCH /v1/visit-rules/{id}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's every-Nth-visit rule",
+        covers: ['id'],
+        setup: visitRuleOfA,
+        request: (c) => ({ method: 'PATCH', path: `/v1/visit-rules/${c.id}`, body: { window_days: 30 } }),
+        rightful: ['clinic A'],
+        refusal: problem('visit_rule_not_found'),
+        shows: (c) => [c.name],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a rule that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'PATCH',
+            path: `/v1/visit-rules/${ghostId('vrl')}`,
+            body: { window_days: 30 },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/patients/{id}/punch-cards': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's punch cards",
+        covers: ['id'],
+        setup: async (s) => ({ rule: await visitRuleOfA(s), patient: await patientOfA(s) }),
+        request: (c) => ({ method: 'GET', path: `/v1/patients/${c.patient.id}/punch-cards` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (c) => [c.rule.name],
+        secrets: (c) => [c.rule.name],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/punch-cards` }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/visits/{id}/reverse': {
+    scenarios: [
+      scenario({
+        what: "a visit of clinic A's patient",
+        covers: ['id'],
+        setup: visitOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/v1/visits/${c.visit.id}/reverse`,
+          body: { reason: 'error' },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('visit_not_found'),
+        shows: (c) => [c.visit.id],
+        secrets: (c) => [c.patient.id],
+        ghost: {
+          what: 'a visit that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/v1/visits/${ghostId('vis')}/reverse`,
+            body: { reason: 'error' },
+          }),
+        },
+      }),
+    ],
+  },
+  'GET /console/offers/visit-rules': {
+    scenarios: [
+      scenario({
+        what: "clinic A's every-Nth-visit rules",
+        covers: [],
+        setup: visitRuleOfA,
+        request: () => ({ method: 'GET', path: '/console/offers/visit-rules' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.name],
+        secrets: (c) => [c.name, c.id],
+      }),
+    ],
+  },
+  'POST /console/offers/visit-rules': {
+    none: "starts a rule of the caller's own clinic; the offer it may name is the network's catalogue, open to every clinic",
+  },
+  'POST /console/offers/visit-rules/:id/active': {
+    scenarios: [
+      scenario({
+        what: "clinic A's every-Nth-visit rule",
+        covers: ['id'],
+        setup: visitRuleOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/offers/visit-rules/${c.id}/active`,
+          form: { active: 'no' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('visit_rule_not_found'),
+        shows: () => ['/console/offers/visit-rules?ended=1'],
+        ghost: {
+          what: 'a rule that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/offers/visit-rules/${ghostId('vrl')}/active`,
+            form: { active: 'no' },
+          }),
+        },
+      }),
+    ],
+  },
+  'POST /console/patients/:id/visits/:visit/reverse': {
+    scenarios: [
+      scenario({
+        what: "a visit of clinic A's patient",
+        covers: ['id', 'visit'],
+        setup: visitOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/patients/${c.patient.id}/visits/${c.visit.id}/reverse`,
+          form: { reason: 'error' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('visit_not_found'),
+        shows: (c) => [`/console/patients/${c.patient.id}?reversed=1`],
+        ghost: {
+          what: 'a visit that does not exist',
+          caller: 'clinic A',
+          request: (c) => ({
+            method: 'POST',
+            path: `/console/patients/${c.patient.id}/visits/${ghostId('vis')}/reverse`,
+            form: { reason: 'error' },
+          }),
+        },
+      }),
+    ],
+  },
   // referrals
   'PUT /v1/patients/{id}/referral': {
     scenarios: [

@@ -349,6 +349,28 @@ export const ERRORS = {
     title: 'Calendar feed not found',
     text: 'That calendar link does not exist or was replaced by a newer one.',
   },
+  // every-Nth-visit rules and visit reversals (issue 12)
+  visit_rule_not_found: {
+    status: 404,
+    title: 'Visit rule not found',
+    text: 'That visit offer was not found.',
+  },
+  visit_rule_limit: {
+    status: 409,
+    title: 'The clinic has as many active visit rules as it may have',
+    text: 'A clinic may run at most 5 visit offers at once: deactivate one first.',
+  },
+  visit_not_found: { status: 404, title: 'Visit not found', text: 'That visit was not found.' },
+  visit_already_reversed: {
+    status: 409,
+    title: 'The visit has already been reversed',
+    text: 'That visit was already reversed.',
+  },
+  visit_reversal_window_closed: {
+    status: 409,
+    title: 'The visit can no longer be reversed',
+    text: `A visit can only be reversed within ${REVERSAL_WINDOW_TEXT} of recording it.`,
+  },
   // anything else is a bug
   internal_error: {
     status: 500,

@@ -229,14 +229,17 @@ export function rebuildClinicInsightStatements(
           redemptions: sql`redemptions + excluded.redemptions`,
         },
       });
-  const firstVisit = sql`(select min(v.occurred_at) from visits v where v.patient_id = ${pi.patientId})`;
+  // A reversed visit (visit_reversals) counts as if it had never been recorded.
+  const notReversed = sql`not exists (select 1 from visit_reversals x where x.visit_id = v.id)`;
+  const firstVisit = sql`(select min(v.occurred_at) from visits v where v.patient_id = ${pi.patientId} and ${notReversed})`;
   return {
     months: timezoneMonthsStatement(db, clinic.timezone),
     rows: ensureRows(db, sql`p.clinic_id = ${clinic.id}`, now),
     forget: db.delete(patientMonthActivity).where(eq(patientMonthActivity.clinicId, clinic.id)),
     visits:
       add(sql`select v.patient_id, ${month(sql`v.occurred_at`)} as m, ${clinic.id}, sum(v.amount), count(*), 0
-      from visits v where v.clinic_id = ${clinic.id} group by v.patient_id, m`),
+      from visits v where v.clinic_id = ${clinic.id} and ${notReversed}
+      group by v.patient_id, m`),
     gifts: add(sql`select g.patient_id, ${month(sql`r.redeemed_at`)} as m, ${clinic.id}, 0, 0, count(*)
       from redemptions r join vouchers g on g.id = r.voucher_id where r.clinic_id = ${clinic.id} group by g.patient_id, m`),
     giftsBack: add(sql`select g.patient_id, ${month(sql`r.redeemed_at`)} as m, ${clinic.id}, 0, 0, -count(*)
@@ -251,9 +254,9 @@ export function rebuildClinicInsightStatements(
       .update(pi)
       .set({
         firstVisitAt: firstVisit,
-        lastVisitAt: sql`(select max(v.occurred_at) from visits v where v.patient_id = ${pi.patientId})`,
-        visitCount: sql`(select count(*) from visits v where v.patient_id = ${pi.patientId})`,
-        lifetimeSpend: sql`(select coalesce(sum(v.amount), 0) from visits v where v.patient_id = ${pi.patientId})`,
+        lastVisitAt: sql`(select max(v.occurred_at) from visits v where v.patient_id = ${pi.patientId} and ${notReversed})`,
+        visitCount: sql`(select count(*) from visits v where v.patient_id = ${pi.patientId} and ${notReversed})`,
+        lifetimeSpend: sql`(select coalesce(sum(v.amount), 0) from visits v where v.patient_id = ${pi.patientId} and ${notReversed})`,
         redemptions: sql`(select coalesce(sum(a.redemptions), 0) from patient_month_activity a where a.patient_id = ${pi.patientId})`,
         linkOpens: sql`(select coalesce(sum(l.opens), 0) from patient_links l where l.patient_id = ${pi.patientId})`,
         lastOpenAt: sql`(select max(l.last_opened_at) from patient_links l where l.patient_id = ${pi.patientId})`,

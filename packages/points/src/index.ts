@@ -31,4 +31,6 @@ export * from './spend';
 export * from './spending';
 export * from './today';
 export * from './visit';
+export * from './visit-reversal';
 export * from './visit-rewards';
+export * from './visit-rules';

@@ -1,4 +1,4 @@
-import { err, isId, ok, type Refusal, type Result } from '@gratia/core';
+import { err, isId, ok, REVERSAL_WINDOW_MS, type Refusal, type Result } from '@gratia/core';
 import {
   type AuthRefusal,
   type Caller,
@@ -36,7 +36,7 @@ import {
   loyaltyOverviewStatements,
   type VoucherDisplayStatus,
 } from '@gratia/vouchers';
-import { and, desc, eq, getTableColumns, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, lt, or, sql } from 'drizzle-orm';
 import {
   type Balance,
   balanceFrom,
@@ -47,6 +47,7 @@ import {
 } from './account';
 import { type PatientReferrals, patientReferralReads, patientReferralsOf } from './referrals';
 import { currentProgram } from './rules';
+import { type PunchCard, punchCardOf, punchCardsStatement } from './visit-rules';
 
 // Everything the clinic console shows on a patient's page, in one D1 round trip: the patient, their
 // consent history, the card's balance with its lots, the statement, the gifts they were given and
@@ -96,6 +97,10 @@ export interface PatientOverview {
   codeWords: { codes: PatientCodeLine[]; uses: PatientCodeWordUse[] };
   /** VIP state, gift allowance, perks and the latest rewards (issue 12). */
   loyalty: LoyaltyOverview;
+  /** The patient's progress on each active every-Nth-visit rule (issue 12). */
+  punchCards: PunchCard[];
+  /** Visits recorded within the reversal window and not reversed: the ones the page offers to reverse. */
+  reversible: Visit[];
 }
 
 export interface PatientCodeLine {
@@ -283,6 +288,23 @@ export async function readPatientOverview(
       .orderBy(desc(codeWordUses.usedAt), desc(codeWordUses.id))
       .limit(CODE_WORD_LINES.uses),
     ...loyaltyOverviewStatements(db, { clinicId: ownClinic, patientId, now, timeZone }),
+    // Every-Nth-visit cards and the visits that may still be reversed (issue 12).
+    punchCards: punchCardsStatement(db, ownClinic, patientId, now),
+    reversible: db
+      .select()
+      .from(visits)
+      .where(
+        and(
+          eq(visits.patientId, patientId),
+          // The clinic checked on the patient with a join, as for the visits list above (and why).
+          sql`exists (select 1 from patients p join api_keys k on k.organization_id = p.clinic_id
+            where p.id = ${patientId} and ${keyMatch(keyRefOf(input.caller))} and k.revoked_at is null)`,
+          gt(visits.recordedAt, now - REVERSAL_WINDOW_MS),
+          sql`not exists (select 1 from visit_reversals x where x.visit_id = ${visits.id})`,
+        ),
+      )
+      .orderBy(desc(visits.occurredAt), desc(visits.id))
+      .limit(5),
     visit: db
       .select()
       .from(visits)
@@ -323,6 +345,8 @@ export async function readPatientOverview(
     referrals: await patientReferralsOf(deps, read, patient.clinicId, patient.id),
     codeWords: { codes: read.codeWordCodes, uses: read.codeWordUses.map(codeWordUseOf) },
     loyalty: loyaltyOverviewFrom(read, now, timeZone),
+    punchCards: read.punchCards.map(punchCardOf),
+    reversible: read.reversible,
   });
 }
 

@@ -85,7 +85,9 @@ export function rebuildClinicFiguresStatements(db: Db, clinic: { id: string; tim
     visits: add(
       sql`v.occurred_at`,
       { visits: 1, visit_revenue: sql`v.amount` },
-      sql`from k join visits v on v.clinic_id = k.id where 1`,
+      // A reversed visit counts no more (its patient stays active that month, as the triggers count).
+      sql`from k join visits v on v.clinic_id = k.id
+        where not exists (select 1 from visit_reversals x where x.visit_id = v.id)`,
     ),
     // The points side of every movement of the clinic's cards: its own liability and expiry accounts...
     points: add(

@@ -107,6 +107,11 @@ import { registerMoveSuggestion } from './suggestions/update';
 import { registerListSurveyResponses } from './surveys/list';
 import { registerGetNps } from './surveys/nps';
 import { registerRecordSurveyResponse } from './surveys/record';
+import { registerCreateVisitRule } from './visit-rules/create';
+import { registerListVisitRules } from './visit-rules/list';
+import { registerListPunchCards } from './visit-rules/punch-cards';
+import { registerUpdateVisitRule } from './visit-rules/update';
+import { registerReverseVisit } from './visits/reverse';
 import { registerGetVoucher } from './vouchers/get';
 import { registerIssueVoucher } from './vouchers/issue';
 import { registerListVouchers } from './vouchers/list';
@@ -251,6 +256,12 @@ export function registerRoutes(app: App): void {
   registerPlanCoverage(app);
   registerPlanBudget(app);
   registerPlanItemsCsv(app);
+  // Every-Nth-visit rules, punch cards and visit reversals (issue 12)
+  registerCreateVisitRule(app);
+  registerListVisitRules(app);
+  registerUpdateVisitRule(app);
+  registerListPunchCards(app);
+  registerReverseVisit(app);
 
   // Pages for people (HTML, not in the API document)
   registerCalendarFeedPage(app);

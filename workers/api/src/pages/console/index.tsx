@@ -27,6 +27,7 @@ import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
 import { registerConsoleSurveyLinks } from './survey-links';
 import { registerConsoleToday } from './today';
+import { registerConsoleVisitRules } from './visit-rules';
 import { registerConsoleWinBack } from './win-back';
 
 // /console: the clinic's web console, for the front desk and the owner. Server-rendered pages and
@@ -77,6 +78,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsolePatientLoyalty(app);
   registerConsoleAgenda(app);
   registerConsolePlanCoverage(app);
+  registerConsoleVisitRules(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -35,6 +35,7 @@ import {
 } from './shell';
 import { SurveyLinkForm } from './survey-links';
 import { CallSection } from './today';
+import { VisitRewardsSection } from './visit-rules';
 
 // Patients: find a patient (name, phone, e-mail or card number), register one with their consent in
 // the exact words they agreed to, and their page: profile, preferences, consent history, the card
@@ -432,6 +433,14 @@ function PatientPage(props: {
         <RewardGoal o={o} />
         <ReferralSection s={s} o={o} />
         <CodeWordSection patientId={p.id} csrf={s.session.csrf} o={o} q={q} zone={tz} />
+        <VisitRewardsSection
+          patientId={p.id}
+          cards={o.punchCards}
+          reversible={o.reversible}
+          csrf={s.session.csrf}
+          zone={tz}
+          q={q}
+        />
         <section class="card" aria-labelledby="visit">
           <h2 id="visit">Record a paid visit</h2>
           <form method="post" action={`${base}/visits`}>

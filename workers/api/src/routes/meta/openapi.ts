@@ -92,6 +92,11 @@ export const OPENAPI_TAGS = [
     description:
       'The loyalty plan: each patient’s dated interactions (about seven a year), each with an owner, a channel and a purpose; every staff member’s agenda and iCalendar feed, the clinic’s coverage against its targets, the plan’s budget month by month, and the plan as CSV.',
   },
+  {
+    name: 'Visit rewards',
+    description:
+      'Every-Nth-visit offers ("the 5th visit is on us"): rules, each patient’s punch cards, and the reversal of a paid visit recorded in error.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
