@@ -2,4 +2,8 @@
 // (templates); per patient, a dated plan for the next 12 months with an owner, a channel and a purpose
 // for each item, adjusted by events; each staff member's agenda and calendar feed; the clinic's
 // coverage and the plan's budget.
-export {};
+
+export * from './daily';
+export * from './generate';
+export * from './patient-plan';
+export * from './templates';

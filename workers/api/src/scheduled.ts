@@ -2,6 +2,7 @@ import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } 
 import { backfillPatientInsight, refreshInsightDaily, snapshotDueSegments } from '@gratia/insight';
 
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
+import { addExpiringPointsCalls, keepPlansAhead } from '@gratia/plan';
 import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
 import { markLapsedVouchers, voucherKeys } from '@gratia/vouchers';
@@ -59,6 +60,10 @@ export async function runScheduledJobs(
     // Segments' members and engagement this month, for their charts: each clinic's once a day, a
     // slice of clinics a run.
     snapshot_segments: () => snapshotDueSegments(deps),
+    // The loyalty plan (issue 12): every patient's plan kept 12 months ahead (a slice of patients a run,
+    // each once a day), and a call on the plan for cards whose points expire within 30 days.
+    keep_plans_ahead: () => keepPlansAhead(deps),
+    plan_points_expiring: () => addExpiringPointsCalls(deps),
   };
   // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
   if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);

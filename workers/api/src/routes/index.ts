@@ -45,6 +45,13 @@ import { registerCreatePatient } from './patients/create';
 import { registerGetPatient } from './patients/get';
 import { registerListPatients } from './patients/list';
 import { registerUpdatePatient } from './patients/update';
+import { registerGeneratePatientPlan } from './plan/patient-plan-generate';
+import { registerGetPatientPlan } from './plan/patient-plan-get';
+import { registerAddPlanItem } from './plan/patient-plan-item';
+import { registerSetPatientPlanOwner } from './plan/patient-plan-owner';
+import { registerResetPlanTemplate } from './plan/templates-delete';
+import { registerListPlanTemplates } from './plan/templates-list';
+import { registerSetPlanTemplate } from './plan/templates-put';
 import { registerGetPointsBalance } from './points/balance';
 import { registerGetPointsStatement } from './points/entries';
 import { registerExpiringPoints } from './points/expiring';
@@ -203,6 +210,14 @@ export function registerRoutes(app: App): void {
   registerSetLocation(app);
   registerGiftSuggestions(app);
   registerRewardGoal(app);
+  // The loyalty plan: templates, dated items, regeneration (issue 12)
+  registerListPlanTemplates(app);
+  registerSetPlanTemplate(app);
+  registerResetPlanTemplate(app);
+  registerGetPatientPlan(app);
+  registerGeneratePatientPlan(app);
+  registerSetPatientPlanOwner(app);
+  registerAddPlanItem(app);
 
   // Pages for people (HTML, not in the API document)
   registerHomePage(app);

@@ -66,6 +66,11 @@ export const OPENAPI_TAGS = [
     description:
       'What a clinic knows of each patient, pre-aggregated per patient: A/B/C by revenue with growth, the loyalty quadrant with its reasons, engagement and the win-back flag; the thresholds and gift budgets per class; distributions now, quadrant moves and cohorts’ engagement month by month, and the win-back list.',
   },
+  {
+    name: 'Plan',
+    description:
+      'The loyalty plan: per segment, how many interactions a year and of which kinds and channels (templates); per patient, dated items for the next 12 months with an owner, a channel, a purpose and a cost, adjusted by events (a visit closes a win-back, a detractor’s answer or expiring points add a call).',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
