@@ -11,8 +11,9 @@ import {
   runBatch,
   type Statements,
 } from '@gratia/db';
-import { and, asc, count, eq, gt, max, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { generationReads, generationWrites } from './patient-plan';
+import { type PlanStatus, planStatusOf, planStatusReads } from './templates';
 
 // Keeping plans 12 months ahead without anyone pressing a button, and the points-expiry event: daily
 // jobs run from the cron, each a bounded slice per run that resumes where the last run stopped
@@ -170,26 +171,7 @@ export async function addExpiringPointsCalls(deps: Deps): Promise<number> {
   return slice.reduce((n, c) => n + (out[c.id]?.meta?.changes ?? 0), 0);
 }
 
-export interface PlanStatus {
-  patients: number;
-  withPlan: number;
-  lastGeneratedAt: number | null;
-}
-
 /** How many of the clinic's patients have a plan, and when plans were last generated: one round trip. */
 export async function readPlanStatus(deps: Deps, input: { clinic: OrgPrincipal }): Promise<PlanStatus> {
-  const { db } = deps;
-  const clinicId = input.clinic.organizationId;
-  const r = await runBatch(db, {
-    patients: db.select({ n: count() }).from(patients).where(eq(patients.clinicId, clinicId)),
-    plans: db
-      .select({ n: count().as('plans'), last: max(patientPlans.generatedAt).as('last_generated') })
-      .from(patientPlans)
-      .where(eq(patientPlans.clinicId, clinicId)),
-  });
-  return {
-    patients: r.patients[0]?.n ?? 0,
-    withPlan: r.plans[0]?.n ?? 0,
-    lastGeneratedAt: r.plans[0]?.last ?? null,
-  };
+  return planStatusOf(await runBatch(deps.db, planStatusReads(deps.db, input.clinic.organizationId)));
 }

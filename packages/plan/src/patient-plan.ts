@@ -16,6 +16,7 @@ import {
   patients,
   planItems,
   runBatch,
+  type StaffRole,
   staffMembers,
   staffRefusal,
 } from '@gratia/db';
@@ -554,4 +555,30 @@ export async function addPlanItem(
   if (named && out.staff.length === 0)
     return err({ code: 'staff_not_found', detail: `No staff member ${named}` });
   return err({ code: 'unauthorized', detail: 'The API key is unknown or revoked' });
+}
+
+export interface PatientPlanPage extends PatientPlanView {
+  /** The clinic's staff, for choosing an owner. */
+  staff: { id: string; name: string; role: StaffRole }[];
+}
+
+/** A patient's plan and the clinic's staff (the owner's choices): the console page's one round trip. */
+export async function readPatientPlanPage(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; patientId: string },
+): Promise<Result<PatientPlanPage, Refusal<'patient_not_found'>>> {
+  if (!isId('pat', input.patientId)) return err(notFound(input.patientId));
+  const { db } = deps;
+  const clinicId = input.clinic.organizationId;
+  const r = await runBatch(db, {
+    ...planViewReads(db, clinicId, input.patientId, deps.clock.now(), todayOf(deps, input.clinic)),
+    staff: db
+      .select({ id: staffMembers.id, name: staffMembers.name, role: staffMembers.role })
+      .from(staffMembers)
+      .where(and(eq(staffMembers.organizationId, clinicId), isNull(staffMembers.removedAt)))
+      .orderBy(asc(staffMembers.name))
+      .limit(200),
+  });
+  if (r.patient.length === 0) return err(notFound(input.patientId));
+  return ok({ ...viewOf(input.patientId, r), staff: r.staff });
 }

@@ -13,6 +13,7 @@ import {
   type PlanMixLine,
   type PlanTemplate,
   patientPlans,
+  patients,
   planItems,
   planTemplates,
   runBatch,
@@ -21,7 +22,7 @@ import {
   staffRefusal,
 } from '@gratia/db';
 import { MEMBER_FROM, meetsRules } from '@gratia/insight';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import { MAX_PER_YEAR } from './generate';
 
 // Plan templates: per segment, how many interactions a year and of which kinds and channels. A segment
@@ -434,4 +435,65 @@ export function templateFor(
   const cls: ClassKey = abcClass && isClassKey(abcClass) ? abcClass : 'C';
   const saved = reads.classTemplates.find((t) => t.segmentKey === cls);
   return saved ? templateView(saved) : defaultTemplate(cls);
+}
+
+export interface PlanStatus {
+  patients: number;
+  withPlan: number;
+  lastGeneratedAt: number | null;
+}
+
+/** How many of a clinic's patients have a plan, and when plans were last generated, as batchable reads. */
+export const planStatusReads = (db: Db, clinicId: string) => ({
+  statusPatients: db
+    .select({ n: count().as('patients_count') })
+    .from(patients)
+    .where(eq(patients.clinicId, clinicId)),
+  statusPlans: db
+    .select({ n: count().as('plans_count'), last: max(patientPlans.generatedAt).as('last_generated') })
+    .from(patientPlans)
+    .where(eq(patientPlans.clinicId, clinicId)),
+});
+
+export const planStatusOf = (r: {
+  statusPatients: { n: number }[];
+  statusPlans: { n: number; last: number | null }[];
+}): PlanStatus => ({
+  patients: r.statusPatients[0]?.n ?? 0,
+  withPlan: r.statusPlans[0]?.n ?? 0,
+  lastGeneratedAt: r.statusPlans[0]?.last ?? null,
+});
+
+export interface TemplateEditor extends TemplateList {
+  /** Active offers priced in the clinic's currency: what a gift line may plan. */
+  offers: { id: string; title: string; price: number }[];
+  status: PlanStatus;
+}
+
+/** The templates page and its editor: templates, segments and giftable offers in one round trip. */
+export async function readTemplateEditor(
+  deps: Deps,
+  input: { clinic: OrgPrincipal },
+): Promise<Result<TemplateEditor, Refusal<'forbidden'>>> {
+  const refused = staffRefusal(input.clinic, PLAN_KEEPERS);
+  if (refused) return err({ code: 'forbidden', detail: refused.detail });
+  const { db } = deps;
+  const clinicId = input.clinic.organizationId;
+  const read = await runBatch(db, {
+    templates: templatesOf(db, clinicId),
+    segments: liveSegmentsOf(db, clinicId),
+    offers: db
+      .select({ id: offers.id, title: offers.title, price: offers.priceAmount })
+      .from(offers)
+      .where(and(eq(offers.active, true), eq(offers.currency, input.clinic.organization.currency)))
+      .orderBy(asc(offers.title))
+      .limit(200),
+    ...planStatusReads(db, clinicId),
+  });
+  return ok({
+    templates: listOf(read.templates),
+    segments: read.segments,
+    offers: read.offers,
+    status: planStatusOf(read),
+  });
 }

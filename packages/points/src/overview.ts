@@ -1,4 +1,4 @@
-import { err, isId, ok, type Refusal, type Result } from '@gratia/core';
+import { err, isId, localDate, ok, type Refusal, type Result } from '@gratia/core';
 import {
   type AuthRefusal,
   type Caller,
@@ -15,8 +15,10 @@ import {
   lastCallJson,
   type Patient,
   type PatientInsight,
+  type PlanItem,
   patientInsight,
   patients,
+  planItems,
   type Question,
   type QuestionnaireResponse,
   questionnaireResponses,
@@ -27,7 +29,7 @@ import {
   vouchers,
 } from '@gratia/db';
 import { displayStatus, type VoucherDisplayStatus } from '@gratia/vouchers';
-import { and, desc, eq, getTableColumns, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, lt, or, sql } from 'drizzle-orm';
 import {
   type Balance,
   balanceFrom,
@@ -80,6 +82,8 @@ export interface PatientOverview {
   tiers: DiscountTier[];
   /** The clinic's branches (the questionnaire's branch answer is a branch id). */
   branches: { id: string; name: string }[];
+  /** The next three planned items of the patient's loyalty plan (issue 12). */
+  planNext: (PlanItem & { ownerName: string | null })[];
 }
 
 function paged<T, C>(rows: T[], limit: number, cursor: (last: T) => C): ListPage<T, C> {
@@ -190,6 +194,25 @@ export async function readPatientOverview(
       .select({ json: sql<string | null>`${lastCallJson(ownClinic, patientId)}`.as('last_call_json') })
       .from(patients)
       .where(and(eq(patients.id, patientId), sql`${patients.clinicId} = ${ownClinic}`)),
+    // The next items of the patient's loyalty plan (issue 12), for the page's "Plan" card.
+    planNext: db
+      .select({
+        item: planItems,
+        ownerName: sql<
+          string | null
+        >`(select m.name from staff_members m where m.id = ${planItems.ownerStaffId})`.as('plan_owner_name'),
+      })
+      .from(planItems)
+      .where(
+        and(
+          eq(planItems.patientId, patientId),
+          sql`${planItems.clinicId} = ${ownClinic}`,
+          eq(planItems.status, 'planned'),
+          gte(planItems.dueOn, localDate(now, deps.config.timezone)),
+        ),
+      )
+      .orderBy(asc(planItems.dueOn), asc(planItems.id))
+      .limit(3),
     visit: db
       .select()
       .from(visits)
@@ -227,5 +250,6 @@ export async function readPatientOverview(
       : null,
     tiers: read.program[0]?.discountTiers ?? [],
     branches: read.branches,
+    planNext: read.planNext.map((r) => ({ ...r.item, ownerName: r.ownerName })),
   });
 }

@@ -10,7 +10,9 @@ import { registerConsoleFeedback } from './feedback';
 import { registerConsoleGifts } from './gifts';
 import { registerConsoleInsight } from './insight';
 import { registerConsoleInsightSettings } from './insight-settings';
+import { registerConsolePatientPlan } from './patient-plan';
 import { registerConsolePatients } from './patients';
+import { registerConsolePlan } from './plan';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
 import { registerConsoleReports } from './reports';
@@ -62,6 +64,9 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleSegments(app);
   registerConsoleInsight(app);
   registerConsoleWinBack(app);
+  // The loyalty plan: templates, dated items, regeneration (issue 12)
+  registerConsolePlan(app);
+  registerConsolePatientPlan(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

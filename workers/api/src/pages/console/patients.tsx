@@ -10,6 +10,7 @@ import { newSubmissionKey } from '../../lib/forms';
 import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients/schema';
 import { formatDate } from '../layout';
 import { InsightCard } from './insight-card';
+import { PlanSummary } from './patient-plan';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
 import { QuestionnaireCard } from './questionnaire';
 import { RewardGoal } from './reward-goal';
@@ -405,6 +406,7 @@ function PatientPage(props: {
           zone={s.principal.organization.timezone}
         />
         <RewardGoal o={o} />
+        <PlanSummary patientId={p.id} next={o.planNext} />
         <section class="card" aria-labelledby="visit">
           <h2 id="visit">Record a paid visit</h2>
           <form method="post" action={`${base}/visits`}>
