@@ -72,7 +72,12 @@ function planViewReads(db: Db, clinicId: string, patientId: string, now: number,
   const yearAgo = addDays(today, -YEAR_DAYS);
   return {
     patient: db
-      .select({ id: patients.id, birthDate: patients.birthDate })
+      .select({
+        id: patients.id,
+        birthDate: patients.birthDate,
+        firstName: patients.firstName,
+        lastName: patients.lastName,
+      })
       .from(patients)
       .where(and(eq(patients.id, patientId), eq(patients.clinicId, clinicId))),
     plan: db
@@ -414,6 +419,8 @@ export async function setPlanOwner(
   }
   if (input.ownerStaffId !== null && read.staff.length === 0) return noStaff;
   const previous = plan.ownerStaffId;
+  // The same owner again changes nothing, and records nothing.
+  if (previous === input.ownerStaffId) return ok(viewOf(patientId, read));
   const live = keyLive(input.clinic.keyId);
   const out = await runBatch(db, {
     audit: auditEntry(db, {
@@ -558,6 +565,7 @@ export async function addPlanItem(
 }
 
 export interface PatientPlanPage extends PatientPlanView {
+  patientName: string;
   /** The clinic's staff, for choosing an owner. */
   staff: { id: string; name: string; role: StaffRole }[];
 }
@@ -580,5 +588,10 @@ export async function readPatientPlanPage(
       .limit(200),
   });
   if (r.patient.length === 0) return err(notFound(input.patientId));
-  return ok({ ...viewOf(input.patientId, r), staff: r.staff });
+  const who = r.patient[0]!;
+  return ok({
+    ...viewOf(input.patientId, r),
+    patientName: `${who.firstName} ${who.lastName}`,
+    staff: r.staff,
+  });
 }
