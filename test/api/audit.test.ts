@@ -704,6 +704,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'PATCH /v1/patients/{id}/plan': async (api) => {
     const net = await createNetwork(api);
+    const staff = await createStaffMember(api, net.clinic.id, { name: 'Ida', role: 'front_desk' });
     const p = await createPatient(api, net.clinic.key);
     await api.post(`/v1/patients/${p.id}/plan`, { token: net.clinic.key, body: {} });
     return {
@@ -711,14 +712,14 @@ const SCENARIOS: Record<string, Scenario> = {
         method: 'PATCH',
         path: `/v1/patients/${p.id}/plan`,
         token: net.clinic.key,
-        body: { owner_staff_id: null },
+        body: { owner_staff_id: staff.id },
       },
       expect: () => ({
         action: 'plan.set_owner',
         subject: { type: 'patient_plan', id: p.id },
         ...byKey(net.clinic),
         patientId: p.id,
-        detail: { owner_staff_id: null, previous_owner_staff_id: null },
+        detail: { owner_staff_id: staff.id, previous_owner_staff_id: null },
       }),
     };
   },

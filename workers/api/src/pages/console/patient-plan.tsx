@@ -67,7 +67,12 @@ function PlanPage(props: { s: Signed; p: PatientPlanPage; q: Record<string, stri
   const url = base(p.patientId);
   const plan = p.plan;
   return (
-    <ConsolePage title={`Plan: ${p.patientName}`} principal={s.principal} csrf={s.session.csrf} area="patients">
+    <ConsolePage
+      title={`Plan: ${p.patientName}`}
+      principal={s.principal}
+      csrf={s.session.csrf}
+      area="patients"
+    >
       <p>
         <a href={`/console/patients/${p.patientId}`}>Back to the patient</a>
       </p>
