@@ -339,17 +339,19 @@ export async function generatePatientPlan(
   input: GenerateInput,
 ): Promise<Result<PatientPlanView, Refusal<'patient_not_found' | 'staff_not_found' | 'unauthorized'>>> {
   if (!isId('pat', input.patientId)) return err(notFound(input.patientId));
-  if (input.ownerStaffId && !isId('stf', input.ownerStaffId))
-    return err({ code: 'staff_not_found', detail: `No staff member ${input.ownerStaffId}` });
+  // An owner is named by a staff id; an empty one names nobody.
+  const named = input.ownerStaffId || null;
+  if (named !== null && !isId('stf', named))
+    return err({ code: 'staff_not_found', detail: `No staff member ${named}` });
   const { db } = deps;
   const now = deps.clock.now();
   const today = todayOf(deps, input.clinic);
   const clinicId = input.clinic.organizationId;
   const base = { clinicId, patientId: input.patientId, now, today };
-  const read = await runBatch(db, generationReads(db, { ...base, ownerStaffId: input.ownerStaffId }));
+  const read = await runBatch(db, generationReads(db, { ...base, ownerStaffId: named }));
   if (read.patient.length === 0) return err(notFound(input.patientId));
-  if (input.ownerStaffId && read.staff.length === 0)
-    return err({ code: 'staff_not_found', detail: `No staff member ${input.ownerStaffId}` });
+  if (named && read.staff.length === 0)
+    return err({ code: 'staff_not_found', detail: `No staff member ${named}` });
   const { writes } = generationWrites(
     db,
     {
@@ -357,11 +359,11 @@ export async function generatePatientPlan(
       currency: input.clinic.organization.currency,
       keyId: input.clinic.keyId,
       defaultOwner: input.clinic.staff?.id ?? null,
-      ownerStaffId: input.ownerStaffId ?? null,
+      ownerStaffId: named,
       audit: input.clinic,
     },
     // An API key without a staff member names the owner or leaves it empty: no front-desk default.
-    { ...read, staff: input.ownerStaffId ? read.staff : [] },
+    { ...read, staff: named ? read.staff : [] },
   );
   const out = await runBatch(db, { ...writes, ...planViewReads(db, clinicId, input.patientId, now, today) });
   const view = viewOf(input.patientId, out);
@@ -509,7 +511,7 @@ export async function addPlanItem(
   const clinicId = input.clinic.organizationId;
   const { patientId } = input;
   const id = newId('pli', now);
-  const named = input.ownerStaffId ?? null;
+  const named = input.ownerStaffId || null;
   const ownerSql = named
     ? sql`(select m.id from staff_members m where m.id = ${named} and m.organization_id = ${clinicId} and m.removed_at is null)`
     : sql`coalesce((select x.owner_staff_id from patient_plans x where x.patient_id = ${patientId}), ${input.clinic.staff?.id ?? null})`;
