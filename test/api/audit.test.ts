@@ -671,6 +671,95 @@ const SCENARIOS: Record<string, Scenario> = {
     };
   },
   // The loyalty plan: templates, dated items, regeneration (issue 12)
+  'PUT /v1/plan/templates/{segment_key}': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'PUT',
+        path: '/v1/plan/templates/B',
+        token: net.clinic.key,
+        body: { interactions_per_year: 2, mix: [{ kind: 'thank_you', channel: 'sms', count: 2 }] },
+      },
+      expect: (res) => ({
+        action: 'plan_template.save',
+        subject: { type: 'plan_template', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { segment_key: 'B', interactions_per_year: 2, version: 1 },
+      }),
+    };
+  },
+  'DELETE /v1/plan/templates/{segment_key}': async (api) => {
+    const net = await createNetwork(api);
+    const saved = await api.put('/v1/plan/templates/B', {
+      token: net.clinic.key,
+      body: { interactions_per_year: 2, mix: [{ kind: 'thank_you', channel: 'sms', count: 2 }] },
+    });
+    return {
+      req: { method: 'DELETE', path: '/v1/plan/templates/B', token: net.clinic.key },
+      expect: () => ({
+        action: 'plan_template.reset',
+        subject: { type: 'plan_template', id: saved.body.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { segment_key: 'B' },
+      }),
+    };
+  },
+  'POST /v1/patients/{id}/plan': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    return {
+      req: { method: 'POST', path: `/v1/patients/${p.id}/plan`, token: net.clinic.key, body: {} },
+      expect: () => ({
+        action: 'plan.generate',
+        subject: { type: 'patient_plan', id: p.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { generation: 1, items: 3, template: 'C' },
+      }),
+    };
+  },
+  'PATCH /v1/patients/{id}/plan': async (api) => {
+    const net = await createNetwork(api);
+    const staff = await createStaffMember(api, net.clinic.id, { name: 'Ida', role: 'front_desk' });
+    const p = await createPatient(api, net.clinic.key);
+    await api.post(`/v1/patients/${p.id}/plan`, { token: net.clinic.key, body: {} });
+    return {
+      req: {
+        method: 'PATCH',
+        path: `/v1/patients/${p.id}/plan`,
+        token: net.clinic.key,
+        body: { owner_staff_id: staff.id },
+      },
+      expect: () => ({
+        action: 'plan.set_owner',
+        subject: { type: 'patient_plan', id: p.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { owner_staff_id: staff.id, previous_owner_staff_id: null },
+      }),
+    };
+  },
+  'POST /v1/patients/{id}/plan/items': async (api) => {
+    const net = await createNetwork(api);
+    const p = await createPatient(api, net.clinic.key);
+    return {
+      req: {
+        method: 'POST',
+        path: `/v1/patients/${p.id}/plan/items`,
+        token: net.clinic.key,
+        body: { kind: 'thank_you', channel: 'sms', due_on: '2026-11-10' },
+      },
+      expect: (res) => ({
+        action: 'plan_item.add',
+        subject: { type: 'plan_item', id: res.body.id },
+        ...byKey(net.clinic),
+        patientId: p.id,
+        detail: { kind: 'thank_you', channel: 'sms', due_on: '2026-11-10' },
+      }),
+    };
+  },
   // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
   'PATCH /v1/plan/items/{id}': async (api) => {
     const net = await createNetwork(api);

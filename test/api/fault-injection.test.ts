@@ -472,6 +472,70 @@ const SCENARIOS: Record<string, Scenario> = {
     },
   },
   // The loyalty plan: templates, dated items, regeneration (issue 12)
+  'PUT /v1/plan/templates/{segment_key}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'PUT',
+        path: '/v1/plan/templates/B',
+        token: net.clinic.key,
+        body: { interactions_per_year: 2, mix: [{ kind: 'thank_you', channel: 'sms', count: 2 }] },
+      };
+    },
+  },
+  'DELETE /v1/plan/templates/{segment_key}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      await api.put('/v1/plan/templates/C', {
+        token: net.clinic.key,
+        body: { interactions_per_year: 2, mix: [{ kind: 'thank_you', channel: 'sms', count: 2 }] },
+      });
+      // Items planned from the template: the reset clears their template in the same batch.
+      await api.post(`/v1/patients/${p.id}/plan`, { token: net.clinic.key, body: {} });
+      return { method: 'DELETE', path: '/v1/plan/templates/C', token: net.clinic.key };
+    },
+  },
+  'POST /v1/patients/{id}/plan': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      // A regeneration: the batch replaces planned items and writes the new generation's.
+      await api.post(`/v1/patients/${p.id}/plan`, { token: net.clinic.key, body: {} });
+      return { method: 'POST', path: `/v1/patients/${p.id}/plan`, token: net.clinic.key, body: {} };
+    },
+  },
+  'PATCH /v1/patients/{id}/plan': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const staff = await createStaffMember(api, net.clinic.id, { name: 'Ida', role: 'front_desk' });
+      const p = await createPatient(api, net.clinic.key);
+      await api.post(`/v1/patients/${p.id}/plan`, { token: net.clinic.key, body: {} });
+      return {
+        method: 'PATCH',
+        path: `/v1/patients/${p.id}/plan`,
+        token: net.clinic.key,
+        body: { owner_staff_id: staff.id },
+      };
+    },
+  },
+  'POST /v1/patients/{id}/plan/items': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const p = await createPatient(api, net.clinic.key);
+      return {
+        method: 'POST',
+        path: `/v1/patients/${p.id}/plan/items`,
+        token: net.clinic.key,
+        body: { kind: 'thank_you', channel: 'sms', due_on: '2026-11-10' },
+      };
+    },
+  },
   // Agenda, coverage, budget, CSV and the iCalendar feed (issue 12)
   'PATCH /v1/plan/items/{id}': {
     idempotent: false,

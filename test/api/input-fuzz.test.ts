@@ -127,6 +127,8 @@ async function buildScene(api: Client) {
     min_redemption_points: 0,
     fee_bps: 100,
     closing_grace_days: 3,
+    // The loyalty plan (issue 12): an item added by hand is due on a day near the fixed clock's.
+    due_on: '2026-11-10',
   };
   /** Per operation, what a body needs beyond its required properties to be valid. */
   const extra: Record<string, Json> = {

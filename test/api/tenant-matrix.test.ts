@@ -329,6 +329,47 @@ async function feedOfA(s: Scene) {
   return { ...c, path: new URL(res.body.url as string).pathname };
 }
 
+// The loyalty plan (issue 12)
+
+/** Clinic A's segment with a template of its own (its name unique to the scene). */
+async function planTemplateOfA(s: Scene) {
+  const seg = await segmentOfA(s);
+  const templateName = `Plan ${s.tag}`;
+  const res = await s.api.put(`/v1/plan/templates/${seg.id}`, {
+    token: s.net.clinic.key,
+    body: {
+      name: templateName,
+      interactions_per_year: 1,
+      mix: [{ kind: 'thank_you', channel: 'sms', count: 1 }],
+    },
+  });
+  expect(res.status, res.text).toBe(200);
+  return { ...seg, templateName };
+}
+
+/** Clinic A's patient with a generated plan, and one of its items. */
+async function planOfA(s: Scene) {
+  const p = await patientOfA(s);
+  const res = await s.api.post(`/v1/patients/${p.id}/plan`, { token: s.net.clinic.key, body: {} });
+  expect(res.status, res.text).toBe(200);
+  return { ...p, itemId: res.body.items[0].id as string };
+}
+
+/** A member of clinic A's staff, and a patient of each clinic. */
+async function ownPatientsAndStaffOfA(s: Scene) {
+  return {
+    staff: await staffOfA(s),
+    a: await patientOfA(s),
+    b: await createPatient(s.api, s.net.otherClinic.key),
+  };
+}
+
+const planItemBody = () => ({
+  kind: 'thank_you',
+  channel: 'sms',
+  due_on: new Date(T0 + 3 * 86_400_000).toISOString().slice(0, 10),
+});
+
 // ---------------------------------------------------------------------------------------------------
 // Requests, outcomes and scenarios
 
@@ -3159,6 +3200,315 @@ const MATRIX: Record<string, Entry> = {
   },
   ...staffForms('/partner/staff', 'partner P1', staffOfP1),
   // == The loyalty plan: templates, dated items, regeneration (issue 12): entries go here ==
+  'GET /v1/plan/templates': { none: "the caller's own clinic's templates; takes nothing" },
+  'PUT /v1/plan/templates/{segment_key}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment, given a template",
+        covers: [],
+        setup: segmentOfA,
+        request: (c) => ({
+          method: 'PUT',
+          path: `/v1/plan/templates/${c.id}`,
+          body: { interactions_per_year: 1, mix: [{ kind: 'thank_you', channel: 'sms', count: 1 }] },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('segment_not_found'),
+        shows: (c) => [c.id, c.name],
+        secrets: (c) => [c.name],
+        ghost: {
+          what: 'a segment that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'PUT',
+            path: `/v1/plan/templates/${ghostId('seg')}`,
+            body: { interactions_per_year: 1, mix: [{ kind: 'thank_you', channel: 'sms', count: 1 }] },
+          }),
+        },
+      }),
+    ],
+  },
+  'DELETE /v1/plan/templates/{segment_key}': {
+    scenarios: [
+      scenario({
+        what: "clinic A's template of its segment",
+        covers: [],
+        setup: planTemplateOfA,
+        request: (c) => ({ method: 'DELETE', path: `/v1/plan/templates/${c.id}` }),
+        rightful: ['clinic A'],
+        refusal: problem('plan_template_not_found'),
+        shows: (c) => [c.id],
+      }),
+    ],
+  },
+  'GET /v1/patients/{id}/plan': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's plan",
+        covers: ['id'],
+        setup: planOfA,
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/plan` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.itemId],
+        secrets: (p) => [p.itemId],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/plan` }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/patients/{id}/plan': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'POST', path: `/v1/patients/${p.id}/plan`, body: {} }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id, '"generation":1'],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'POST', path: `/v1/patients/${ghostId('pat')}/plan`, body: {} }),
+        },
+      }),
+      scenario({
+        what: "clinic A's staff member named as the owner, by each clinic for its own patient",
+        covers: ['owner_staff_id'],
+        setup: ownPatientsAndStaffOfA,
+        request: (c, caller) => ({
+          method: 'POST',
+          path: `/v1/patients/${caller === 'clinic B' ? c.b.id : c.a.id}/plan`,
+          body: { owner_staff_id: c.staff.staffId },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('staff_not_found'),
+        shows: (c) => [c.staff.staffId, c.staff.name],
+        secrets: (c) => [c.staff.name],
+      }),
+    ],
+  },
+  'PATCH /v1/patients/{id}/plan': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's plan",
+        covers: ['id'],
+        setup: planOfA,
+        request: (p) => ({
+          method: 'PATCH',
+          path: `/v1/patients/${p.id}/plan`,
+          body: { owner_staff_id: null },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.itemId],
+        secrets: (p) => [p.itemId],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'PATCH',
+            path: `/v1/patients/${ghostId('pat')}/plan`,
+            body: { owner_staff_id: null },
+          }),
+        },
+      }),
+      scenario({
+        what: "clinic A's staff member made the owner, by each clinic of its own patient's plan",
+        covers: ['owner_staff_id'],
+        setup: async (s) => {
+          const c = await ownPatientsAndStaffOfA(s);
+          for (const [key, p] of [
+            [s.net.clinic.key, c.a],
+            [s.net.otherClinic.key, c.b],
+          ] as const) {
+            const res = await s.api.post(`/v1/patients/${p.id}/plan`, { token: key, body: {} });
+            expect(res.status, res.text).toBe(200);
+          }
+          return c;
+        },
+        request: (c, caller) => ({
+          method: 'PATCH',
+          path: `/v1/patients/${caller === 'clinic B' ? c.b.id : c.a.id}/plan`,
+          body: { owner_staff_id: c.staff.staffId },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('staff_not_found'),
+        shows: (c) => [c.staff.staffId, c.staff.name],
+        secrets: (c) => [c.staff.name],
+      }),
+    ],
+  },
+  'POST /v1/patients/{id}/plan/items': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'POST', path: `/v1/patients/${p.id}/plan/items`, body: planItemBody() }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id, '"source":"staff"'],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/v1/patients/${ghostId('pat')}/plan/items`,
+            body: planItemBody(),
+          }),
+        },
+      }),
+      scenario({
+        what: "clinic A's staff member named as the item's owner, by each clinic for its own patient",
+        covers: ['owner_staff_id'],
+        setup: ownPatientsAndStaffOfA,
+        request: (c, caller) => ({
+          method: 'POST',
+          path: `/v1/patients/${caller === 'clinic B' ? c.b.id : c.a.id}/plan/items`,
+          body: { ...planItemBody(), owner_staff_id: c.staff.staffId },
+        }),
+        rightful: ['clinic A'],
+        refusal: problem('staff_not_found'),
+        shows: (c) => [c.staff.staffId, c.staff.name],
+        secrets: (c) => [c.staff.name],
+      }),
+    ],
+  },
+  'GET /console/plan': {
+    scenarios: [
+      scenario({
+        what: "clinic A's templates",
+        covers: [],
+        setup: planTemplateOfA,
+        request: () => ({ method: 'GET', path: '/console/plan' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.templateName],
+        secrets: (c) => [c.templateName],
+      }),
+    ],
+  },
+  'GET /console/plan/templates/:key': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment's template editor",
+        covers: [],
+        setup: segmentOfA,
+        request: (c) => ({ method: 'GET', path: `/console/plan/templates/${c.id}` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.name],
+        secrets: (c) => [c.name],
+      }),
+    ],
+  },
+  'POST /console/plan/templates/:key': {
+    scenarios: [
+      scenario({
+        what: "clinic A's segment, given a template",
+        covers: [],
+        setup: segmentOfA,
+        request: (c) => ({
+          method: 'POST',
+          path: `/console/plan/templates/${c.id}`,
+          form: { kind_0: 'thank_you', channel_0: 'sms', count_0: '2' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('segment_not_found'),
+        shows: () => ['/console/plan?saved=1'],
+      }),
+    ],
+  },
+  'POST /console/plan/templates/:key/reset': {
+    scenarios: [
+      scenario({
+        what: "clinic A's template of its segment",
+        covers: [],
+        setup: planTemplateOfA,
+        request: (c) => ({ method: 'POST', path: `/console/plan/templates/${c.id}/reset`, form: {} }),
+        rightful: ['clinic A'],
+        refusal: redirect('plan_template_not_found', '/console/plan'),
+        shows: () => ['/console/plan?reset=1'],
+      }),
+    ],
+  },
+  'GET /console/patients/:id/plan': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's plan",
+        covers: ['id'],
+        setup: planOfA,
+        request: (p) => ({ method: 'GET', path: `/console/patients/${p.id}/plan` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (p) => [p.first_name, `data-plan-item-status="${p.itemId}"`],
+        secrets: (p) => [p.first_name, p.itemId],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/patients/${ghostId('pat')}/plan` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /console/patients/:id/plan': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'POST', path: `/console/patients/${p.id}/plan`, form: {} }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}/plan?generated=1`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'POST', path: `/console/patients/${ghostId('pat')}/plan`, form: {} }),
+        },
+      }),
+    ],
+  },
+  'POST /console/patients/:id/plan/owner': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's plan",
+        covers: ['id'],
+        setup: planOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/console/patients/${p.id}/plan/owner`,
+          form: { owner_staff_id: '' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}/plan?owner=1`],
+      }),
+    ],
+  },
+  'POST /console/patients/:id/plan/items': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/console/patients/${p.id}/plan/items`,
+          form: planItemBody(),
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}/plan?added=1`],
+      }),
+    ],
+  },
   // == Agenda, coverage, budget, CSV and the iCalendar feed (issue 12): entries go here ==
   'PATCH /v1/plan/items/{id}': {
     scenarios: [

@@ -371,6 +371,17 @@ export const ERRORS = {
     title: 'The visit can no longer be reversed',
     text: `A visit can only be reversed within ${REVERSAL_WINDOW_TEXT} of recording it.`,
   },
+  // the loyalty plan: templates, dated items, regeneration (issue 12)
+  plan_template_not_found: {
+    status: 404,
+    title: 'The clinic has no template of its own for this segment',
+    text: 'This segment already follows the default plan.',
+  },
+  plan_not_found: {
+    status: 404,
+    title: 'The patient has no plan yet',
+    text: 'This patient has no plan yet: generate one first.',
+  },
   // anything else is a bug
   internal_error: {
     status: 500,

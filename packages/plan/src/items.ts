@@ -36,7 +36,7 @@ export interface PlanItemChange {
   ownerStaffId?: string | null;
 }
 
-export interface PlanItemView {
+export interface UpdatedPlanItem {
   id: string;
   patientId: string;
   kind: string;
@@ -106,7 +106,7 @@ type ItemRefusal = 'plan_item_not_found' | 'validation_failed' | 'forbidden' | '
 export async function updatePlanItem(
   deps: Deps,
   input: { clinic: OrgPrincipal; itemId: string } & PlanItemChange,
-): Promise<Result<PlanItemView, Refusal<ItemRefusal>>> {
+): Promise<Result<UpdatedPlanItem, Refusal<ItemRefusal>>> {
   const notFound = err({ code: 'plan_item_not_found' as const, detail: `No plan item ${input.itemId}` });
   if (!isId('pli', input.itemId)) return notFound;
   const errors = checkPlanItemChange(input);
@@ -191,7 +191,7 @@ export async function updatePlanItem(
   const before = out.before[0];
   if (!before) return notFound;
   const after = out.update[0];
-  if (after) return ok(after as PlanItemView);
+  if (after) return ok(after as UpdatedPlanItem);
   if (input.ownerStaffId != null && out.owner.length === 0)
     return err({
       code: 'validation_failed',

@@ -1,4 +1,4 @@
-import { err, isId, ok, REVERSAL_WINDOW_MS, type Refusal, type Result } from '@gratia/core';
+import { err, isId, localDate, ok, REVERSAL_WINDOW_MS, type Refusal, type Result } from '@gratia/core';
 import {
   type AuthRefusal,
   type Caller,
@@ -18,8 +18,10 @@ import {
   lastCallJson,
   type Patient,
   type PatientInsight,
+  type PlanItem,
   patientInsight,
   patients,
+  planItems,
   type Question,
   type QuestionnaireResponse,
   questionnaireResponses,
@@ -36,7 +38,7 @@ import {
   loyaltyOverviewStatements,
   type VoucherDisplayStatus,
 } from '@gratia/vouchers';
-import { and, desc, eq, getTableColumns, gt, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, sql } from 'drizzle-orm';
 import {
   type Balance,
   balanceFrom,
@@ -101,6 +103,8 @@ export interface PatientOverview {
   punchCards: PunchCard[];
   /** Visits recorded within the reversal window and not reversed: the ones the page offers to reverse. */
   reversible: Visit[];
+  /** The next three planned items of the patient's loyalty plan (issue 12). */
+  planNext: (PlanItem & { ownerName: string | null })[];
 }
 
 export interface PatientCodeLine {
@@ -305,6 +309,25 @@ export async function readPatientOverview(
       )
       .orderBy(desc(visits.occurredAt), desc(visits.id))
       .limit(5),
+    // The next items of the patient's loyalty plan (issue 12), for the page's "Plan" card.
+    planNext: db
+      .select({
+        item: planItems,
+        ownerName: sql<
+          string | null
+        >`(select m.name from staff_members m where m.id = ${planItems.ownerStaffId})`.as('plan_owner_name'),
+      })
+      .from(planItems)
+      .where(
+        and(
+          eq(planItems.patientId, patientId),
+          sql`${planItems.clinicId} = ${ownClinic}`,
+          eq(planItems.status, 'planned'),
+          gte(planItems.dueOn, localDate(now, deps.config.timezone)),
+        ),
+      )
+      .orderBy(asc(planItems.dueOn), asc(planItems.id))
+      .limit(3),
     visit: db
       .select()
       .from(visits)
@@ -347,6 +370,7 @@ export async function readPatientOverview(
     loyalty: loyaltyOverviewFrom(read, now, timeZone),
     punchCards: read.punchCards.map(punchCardOf),
     reversible: read.reversible,
+    planNext: read.planNext.map((r) => ({ ...r.item, ownerName: r.ownerName })),
   });
 }
 

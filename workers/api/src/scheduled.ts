@@ -3,6 +3,7 @@ import { backfillPatientInsight, refreshInsightDaily, snapshotDueSegments } from
 import { runBirthdays } from '@gratia/loyalty';
 
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
+import { addExpiringPointsCalls, keepPlansAhead } from '@gratia/plan';
 import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
 import { markLapsedVouchers, voucherKeys } from '@gratia/vouchers';
@@ -63,6 +64,10 @@ export async function runScheduledJobs(
     // Birthdays (issue 12): plan items before them and the reward on the day, a slice of patients a
     // run, each once a year however often it runs.
     birthdays: () => runBirthdays(deps),
+    // The loyalty plan (issue 12): every patient's plan kept 12 months ahead (a slice of patients a run,
+    // each once a day), and a call on the plan for cards whose points expire within 30 days.
+    keep_plans_ahead: () => keepPlansAhead(deps),
+    plan_points_expiring: () => addExpiringPointsCalls(deps),
   };
   // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
   if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);

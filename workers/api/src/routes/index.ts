@@ -62,6 +62,13 @@ import { registerCalendarFeed } from './plan/calendar-feed';
 import { registerPlanCoverage } from './plan/coverage';
 import { registerUpdatePlanItem } from './plan/item-update';
 import { registerPlanItemsCsv } from './plan/items-csv';
+import { registerGeneratePatientPlan } from './plan/patient-plan-generate';
+import { registerGetPatientPlan } from './plan/patient-plan-get';
+import { registerAddPlanItem } from './plan/patient-plan-item';
+import { registerSetPatientPlanOwner } from './plan/patient-plan-owner';
+import { registerResetPlanTemplate } from './plan/templates-delete';
+import { registerListPlanTemplates } from './plan/templates-list';
+import { registerSetPlanTemplate } from './plan/templates-put';
 import { registerGetPointsBalance } from './points/balance';
 import { registerGetPointsStatement } from './points/entries';
 import { registerExpiringPoints } from './points/expiring';
@@ -262,6 +269,14 @@ export function registerRoutes(app: App): void {
   registerUpdateVisitRule(app);
   registerListPunchCards(app);
   registerReverseVisit(app);
+  // The loyalty plan: templates, dated items, regeneration (issue 12)
+  registerListPlanTemplates(app);
+  registerSetPlanTemplate(app);
+  registerResetPlanTemplate(app);
+  registerGetPatientPlan(app);
+  registerGeneratePatientPlan(app);
+  registerSetPatientPlanOwner(app);
+  registerAddPlanItem(app);
 
   // Pages for people (HTML, not in the API document)
   registerCalendarFeedPage(app);

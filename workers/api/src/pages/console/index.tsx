@@ -15,7 +15,9 @@ import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsoleOffers } from './offers';
 import { registerConsoleOffersSettings } from './offers-settings';
 import { registerConsolePatientLoyalty } from './patient-loyalty';
+import { registerConsolePatientPlan } from './patient-plan';
 import { registerConsolePatients } from './patients';
+import { registerConsolePlan } from './plan';
 import { registerConsolePlanCoverage } from './plan-coverage';
 import { registerConsoleProgramme } from './programme';
 import { registerConsoleQuestionnaire } from './questionnaire';
@@ -79,6 +81,9 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleAgenda(app);
   registerConsolePlanCoverage(app);
   registerConsoleVisitRules(app);
+  // The loyalty plan: templates, dated items, regeneration (issue 12)
+  registerConsolePlan(app);
+  registerConsolePatientPlan(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

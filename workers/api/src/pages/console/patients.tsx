@@ -17,6 +17,7 @@ import { formatDate } from '../layout';
 import { CodeWordSection } from './code-word-section';
 import { InsightCard } from './insight-card';
 import { LoyaltySections } from './patient-loyalty';
+import { PlanSummary } from './patient-plan';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
 import { QuestionnaireCard } from './questionnaire';
 import { ReferralSection } from './referrals';
@@ -441,6 +442,7 @@ function PatientPage(props: {
           zone={tz}
           q={q}
         />
+        <PlanSummary patientId={p.id} next={o.planNext} />
         <section class="card" aria-labelledby="visit">
           <h2 id="visit">Record a paid visit</h2>
           <form method="post" action={`${base}/visits`}>

@@ -88,14 +88,14 @@ export const OPENAPI_TAGS = [
       'What the offer rules gave a patient (referrals, every Nth visit, code words, birthdays), each written once per reason; a discount kept for a later visit is used exactly once.',
   },
   {
-    name: 'Plan',
-    description:
-      'The loyalty plan: each patient’s dated interactions (about seven a year), each with an owner, a channel and a purpose; every staff member’s agenda and iCalendar feed, the clinic’s coverage against its targets, the plan’s budget month by month, and the plan as CSV.',
-  },
-  {
     name: 'Visit rewards',
     description:
       'Every-Nth-visit offers ("the 5th visit is on us"): rules, each patient’s punch cards, and the reversal of a paid visit recorded in error.',
+  },
+  {
+    name: 'Plan',
+    description:
+      'The loyalty plan: per segment, how many interactions a year and of which kinds and channels (templates); per patient, dated items for the next 12 months with an owner, a channel, a purpose and a cost, adjusted by events (a visit closes a win-back, a detractor’s answer or expiring points add a call); every staff member’s agenda and iCalendar feed, the clinic’s coverage against its targets, the plan’s budget month by month, and the plan as CSV.',
   },
 ];
 

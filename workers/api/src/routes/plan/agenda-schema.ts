@@ -1,6 +1,6 @@
 import { toIso } from '@gratia/core';
 import { PLAN_CHANNELS, PLAN_ITEM_STATUSES, PLAN_KINDS } from '@gratia/db';
-import type { AgendaItem, PlanBudget, PlanItemView } from '@gratia/plan';
+import type { AgendaItem, PlanBudget, UpdatedPlanItem } from '@gratia/plan';
 import { z } from '@hono/zod-openapi';
 import { TimestampSchema } from '../../lib/schemas';
 
@@ -40,7 +40,7 @@ export const PlanItemSchema = z
 const costOf = (amount: number | null, currency: string | null, fallback: string) =>
   amount === null ? null : { amount, currency: currency ?? fallback };
 
-export const planItemJson = (i: PlanItemView, currency: string): z.infer<typeof PlanItemSchema> => ({
+export const planItemJson = (i: UpdatedPlanItem, currency: string): z.infer<typeof PlanItemSchema> => ({
   id: i.id,
   patient_id: i.patientId,
   kind: i.kind as z.infer<typeof Kind>,
