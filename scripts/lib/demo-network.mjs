@@ -48,6 +48,44 @@ export const DEMO_CLINICS = [
       'Sophie Martin': { score: 6, improvement: 'Appointments on Saturday mornings, please.' },
       'Elena Rossi': { score: 9, improvement: 'A quieter waiting room.' },
     },
+    // The offers that bring patients back: settings, a code word, a punch card, a referral, a VIP.
+    loyalty: {
+      settings: {
+        referral: { reward: { kind: 'points', points: 500 }, cap_per_year: 5 },
+        birthday: { reward: { kind: 'points', points: 300 }, days_before: 7 },
+        vip: { segment_id: null, gifts_per_year: 4, perk_offer_ids: [] },
+      },
+      code_words: [
+        {
+          word: 'SPRING',
+          description: 'Spring newsletter: 10% off a facial',
+          reward: { kind: 'discount_bps', discount_bps: 1000 },
+          days: 60,
+          per_patient_limit: 1,
+        },
+      ],
+      visit_rules: [
+        {
+          name: 'Every 5th visit: 20% off',
+          every_visits: 5,
+          window_days: 365,
+          reward: { kind: 'discount_bps', discount_bps: 2000 },
+        },
+      ],
+      // Registered with a patient's referral code, then a first paid visit: both are rewarded.
+      referral: {
+        referrer: 'Anna Kowalski',
+        patient: {
+          first_name: 'Sofia',
+          last_name: 'Lange',
+          email: 'sofia.lange@example.com',
+          phone: '+491701234577',
+          consent: { email: true, sms: false, source: 'paper_form' },
+        },
+        first_visit: 18000,
+      },
+      vip: ['Anna Kowalski'],
+    },
     // Saved segments; those with a description are personas.
     segments: [
       {

@@ -52,6 +52,7 @@ export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = 
       answers: _a,
       surveys: _s,
       segments: _g,
+      loyalty: _y,
       ...fields
     } = demo;
     let org = existing.get(demo.name);
@@ -172,6 +173,65 @@ export async function seedDemoNetwork({ baseUrl, operatorToken, keysFile, log = 
       created.segments = (created.segments ?? 0) + 1;
     }
     await must('POST', '/v1/insight/refresh', clinic.key);
+    await seedLoyalty(clinic);
+  }
+
+  // The offers that bring patients back, and a plan for every patient (once: a plan seeded before stays).
+  async function seedLoyalty(clinic) {
+    const loyalty = clinic.demo.loyalty;
+    if (loyalty) {
+      await must('PUT', '/v1/loyalty/settings', clinic.key, loyalty.settings);
+      const words = new Set((await listAll('/v1/code-words', clinic.key, 100)).map((w) => w.word));
+      for (const { days, ...word } of loyalty.code_words) {
+        if (words.has(word.word)) continue;
+        await must('POST', '/v1/code-words', clinic.key, {
+          ...word,
+          valid_until: new Date(Date.now() + days * 86_400_000).toISOString(),
+        });
+        created.code_words = (created.code_words ?? 0) + 1;
+      }
+      const rules = new Set((await must('GET', '/v1/visit-rules', clinic.key)).data.map((r) => r.name));
+      for (const rule of loyalty.visit_rules) {
+        if (rules.has(rule.name)) continue;
+        await must('POST', '/v1/visit-rules', clinic.key, rule);
+        created.visit_rules = (created.visit_rules ?? 0) + 1;
+      }
+    }
+    let byName = new Map(
+      (await listAll('/v1/patients', clinic.key)).map((p) => [`${p.first_name} ${p.last_name}`, p]),
+    );
+    const referral = loyalty?.referral;
+    const referrer = referral && byName.get(referral.referrer);
+    const invited = referral && `${referral.patient.first_name} ${referral.patient.last_name}`;
+    if (referrer && !byName.has(invited)) {
+      const { code } = await must('GET', `/v1/patients/${referrer.id}/referrals`, clinic.key);
+      const patient = await must('POST', '/v1/patients', clinic.key, {
+        ...referral.patient,
+        referral_code: code,
+      });
+      await must('POST', '/v1/visits', clinic.key, {
+        patient_id: patient.id,
+        amount: { amount: referral.first_visit, currency: clinic.currency },
+        reference: `demo-${patient.card_number}-first`,
+      });
+      created.referrals = (created.referrals ?? 0) + 1;
+      byName = new Map(
+        (await listAll('/v1/patients', clinic.key)).map((p) => [`${p.first_name} ${p.last_name}`, p]),
+      );
+    }
+    for (const name of loyalty?.vip ?? []) {
+      const patient = byName.get(name);
+      if (patient)
+        await must('PUT', `/v1/patients/${patient.id}/vip`, clinic.key, {
+          reason: 'Our longest-standing patient',
+        });
+    }
+    for (const patient of byName.values()) {
+      const { plan } = await must('GET', `/v1/patients/${patient.id}/plan`, clinic.key);
+      if (plan?.generated_at) continue;
+      await must('POST', `/v1/patients/${patient.id}/plan`, clinic.key, {});
+      created.plans = (created.plans ?? 0) + 1;
+    }
   }
 
   return { organizations: orgs.map(({ demo: _d, ...o }) => o), created };

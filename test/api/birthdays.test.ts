@@ -124,6 +124,23 @@ describe('birthdays', () => {
     expect(await balanceOf(today)).toBe(300);
   });
 
+  it("adds no second item when the plan's own birthday item stands; the reward still comes", async () => {
+    const deps = at('2026-11-01T09:00:00Z');
+    const { clinic, born } = await clinicWithBirthdays(deps);
+    const planned = await born('1990-11-05');
+    await env.DB.prepare(
+      `insert into plan_items (id, clinic_id, patient_id, kind, channel, purpose, due_on, status, source, generation, created_at, updated_at)
+       values ('pli_01JD0000000000000000000001', ?, ?, 'birthday', 'call', 'Birthday wishes', '2026-10-29', 'planned', 'plan', 1, 0, 0)`,
+    )
+      .bind(clinic.org.id, planned)
+      .run();
+    await runBirthdays(deps);
+    expect(await itemsOf(planned)).toMatchObject([{ source: 'plan', kind: 'birthday' }]);
+    await runBirthdays(at('2026-11-05T09:00:00Z'));
+    expect(await itemsOf(planned)).toHaveLength(1);
+    expect(await rewardsOf(planned)).toMatchObject([{ source: 'birthday', points: 150 }]);
+  });
+
   it('celebrates 29 February on 28 February in common years, and on the day in leap years', async () => {
     expect(birthdayIn('02-29', 2027)).toBe('2027-02-28');
     expect(birthdayIn('02-29', 2028)).toBe('2028-02-29');

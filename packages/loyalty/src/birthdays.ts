@@ -116,6 +116,9 @@ export async function runBirthdays(deps: Deps, opts: { limit?: number } = {}): P
       sql`select ${dueColumns} ${dueFrom(g.timezone, g.days_before, ahead)}
         and not exists (select 1 from plan_items pi where pi.patient_id = p.id
           and pi.event_key = 'birthday:' || ${ahead.yearSql})
+        -- The plan's own birthday item (from the template) already stands for this birthday.
+        and not exists (select 1 from plan_items pi where pi.patient_id = p.id and pi.kind = 'birthday'
+          and pi.status <> 'skipped' and pi.due_on between ${addDays(today, -30)} and ${addDays(today, g.days_before)})
         order by p.id limit ${budget}`,
     );
     budget -= itemsDue.length;

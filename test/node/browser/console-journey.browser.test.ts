@@ -25,6 +25,8 @@ let clinicInvite: string;
 let partnerInvite: string;
 /** The owner's console, signed in by the first journey and used by the next. */
 let signedIn: Page | undefined;
+/** The patient the first journey registered (Lena Vogel), with her paid visit. */
+let lenaUrl: string | undefined;
 
 beforeAll(async () => {
   browser = await launch();
@@ -164,6 +166,7 @@ describe('the clinic console, from the invitation link', () => {
     expect(seen.length).toBeGreaterThanOrEqual(14);
     await counter.context().close();
     signedIn = clinic;
+    lenaUrl = patientUrl;
   });
 
   // Issue 11, "done when": a patient answers the questionnaire and a survey on a phone through their
@@ -280,6 +283,115 @@ describe('the clinic console, from the invitation link', () => {
     await expect(first.textContent()).resolves.toMatch(/massage.*likes massage/is);
     await expect(first.textContent()).resolves.toContain('Hands of Grace Massage');
     await check(clinic, 'gift-suggestions');
+  });
+
+  it('a plan per patient, a front-desk member’s week, and a code word at the desk', {
+    timeout: 240_000,
+  }, async () => {
+    const clinic = signedIn;
+    if (!clinic || !lenaUrl) throw new Error('the first journey did not sign in');
+    const origin = new URL(clinic.url()).origin;
+    const berlinDay = (ms: number) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(ms));
+
+    // A front-desk member joins: the owner invites them, they make their own passkey.
+    await clinic.goto(`${origin}/console/staff`);
+    await clinic.getByLabel('Name', { exact: true }).fill('Jonas Berg');
+    await clinic.getByLabel('Role').selectOption('front_desk');
+    await clinic.getByRole('button', { name: 'Create an invitation link' }).click();
+    const invitation = await clinic.locator('#invitation-link').inputValue();
+    const desk = await desktopPage(browser);
+    await withPasskeys(desk);
+    await acceptInvitation(desk, invitation);
+    await expect(desk.locator('header.top').textContent()).resolves.toContain('Jonas Berg (Front desk)');
+
+    // The owner sets the template that Lena's plan follows: one more line, at least eight a year.
+    await clinic.goto(`${lenaUrl}/plan`);
+    const about = (await clinic.getByRole('region', { name: 'About this plan' }).textContent()) ?? '';
+    const segmentKey = /Template: Class ([ABC])/.exec(about)?.[1];
+    expect(segmentKey, about).toBeTruthy();
+    await clinic.goto(`${origin}/console/plan`);
+    await check(clinic, 'plan');
+    await clinic.getByRole('link', { name: `Edit Class ${segmentKey}` }).click();
+    let total = 0;
+    let blank = -1;
+    for (let i = 1; i <= 12; i++) {
+      const kind = await clinic.getByLabel(`Kind, line ${i}`).inputValue();
+      if (kind) total += Number(await clinic.getByLabel(`How many a year, line ${i}`).inputValue());
+      else if (blank < 0) blank = i;
+    }
+    expect(blank).toBeGreaterThan(0);
+    await clinic.getByLabel(`Kind, line ${blank}`).selectOption('event_invitation');
+    await clinic.getByLabel(`Channel, line ${blank}`).selectOption('email');
+    await clinic.getByLabel(`How many a year, line ${blank}`).fill(String(Math.max(1, 8 - total)));
+    await check(clinic, 'plan-template');
+    await clinic.getByRole('button', { name: 'Save the template' }).click();
+    await clinic.getByRole('heading', { name: 'The loyalty plan' }).waitFor();
+
+    // Lena's plan: Jonas looks after her; at least seven dated items, each with its owner.
+    await clinic.goto(`${lenaUrl}/plan`);
+    await clinic.getByRole('button', { name: 'Generate plan' }).click();
+    await expect(clinic.locator('.status.ok').first().textContent()).resolves.toContain(
+      'The plan is generated for the next 12 months.',
+    );
+    await clinic
+      .getByLabel('Who looks after this patient')
+      .selectOption({ label: 'Jonas Berg (Front desk)' });
+    await clinic.getByRole('button', { name: 'Change the owner' }).click();
+    await expect(clinic.locator('.status.ok').first().textContent()).resolves.toContain('a new owner');
+    const rows = clinic.getByRole('region', { name: 'Plan items' }).locator('tbody tr');
+    const items = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+    );
+    const dated = items.filter(
+      ([due, , , , owner]) => /^\d{4}-\d{2}-\d{2}$/.test(due ?? '') && owner === 'Jonas Berg',
+    );
+    expect(dated.length, JSON.stringify(items)).toBeGreaterThanOrEqual(7);
+    expect(new Set(dated.map(([due]) => due)).size).toBe(dated.length);
+    // And a call for today, on his week.
+    await clinic.getByLabel('Kind').selectOption('thank_you');
+    await clinic.getByLabel('Channel').selectOption('call');
+    await clinic.getByLabel('Due on').fill(berlinDay(Date.now()));
+    await clinic.getByLabel('Purpose (optional)').fill('Thank Lena for her visit');
+    await clinic.getByRole('button', { name: 'Add the item' }).click();
+    await expect(clinic.locator('.status.ok').first().textContent()).resolves.toContain('The item is added.');
+    await check(clinic, 'patient-plan');
+
+    // Jonas's week: the call is there; he marks it done with what came of it.
+    await desk.goto(`${origin}/console/agenda`);
+    await desk.getByRole('heading', { name: 'My week' }).waitFor();
+    await expect(desk.locator('main').textContent()).resolves.toContain('Thank Lena for her visit');
+    expect(await seriousViolations(desk), 'agenda: axe').toEqual([]);
+    await screenshot(desk, 'console-agenda-desktop');
+    const call = desk.locator('li, tr, article').filter({ hasText: 'Thank Lena for her visit' }).last();
+    await call.getByLabel('What came of it').fill('Reached her; she booked a facial');
+    await call.getByRole('button', { name: 'Done' }).click();
+    await expect(desk.locator('.status.ok').first().textContent()).resolves.toMatch(/done/i);
+
+    // A code word: the owner starts LAVENDER (10% off today's visit, once per patient) ...
+    await clinic.goto(`${origin}/console/offers`);
+    await clinic.getByLabel('Word (letters and digits, e.g. LAVENDER)').fill('Lavender');
+    await clinic.getByLabel('It gives').selectOption('discount_bps');
+    await clinic.getByLabel('How much (percent, amount or points)').fill('10');
+    await clinic.getByLabel('Last day').fill(berlinDay(Date.now() + 30 * 86_400_000));
+    await clinic.getByRole('button', { name: 'Create the code word' }).click();
+    await expect(clinic.locator('main').textContent()).resolves.toContain('LAVENDER');
+    await check(clinic, 'offers');
+    // ... and at the desk Lena says it: it applies once, and the second time says why not.
+    await desk.goto(lenaUrl);
+    await desk.getByLabel('The word or code the patient says').fill('lavender');
+    await desk.getByRole('button', { name: 'Apply' }).click();
+    await expect(desk.locator('#code-word .status.ok').textContent()).resolves.toMatch(
+      /LAVENDER applied: 10% off/,
+    );
+    await desk.getByLabel('The word or code the patient says').fill('LAVENDER');
+    await desk.getByRole('button', { name: 'Apply' }).click();
+    await expect(desk.locator('main').textContent()).resolves.toContain(
+      'This patient has already used that code word as often as allowed.',
+    );
+    expect(await seriousViolations(desk), 'patient (front desk): axe').toEqual([]);
+    await screenshot(desk, 'console-code-word-refused-desktop');
+    await desk.context().close();
     await clinic.context().close();
   });
 });

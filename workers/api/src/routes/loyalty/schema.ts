@@ -29,7 +29,8 @@ export const LoyaltySettingsInputSchema = z
       .object({
         reward: RewardSchema,
         cap_per_year: z.number().int().min(0).max(1000).openapi({
-          description: 'Rewarded referrals per referrer per calendar year (0: none)',
+          description:
+            'Rewarded referrals per referrer in any 365 days (0: none; over it, the referrer’s reward is recorded as capped)',
           example: 5,
         }),
       })
