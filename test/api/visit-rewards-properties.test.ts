@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { DAY_MS, fixedClock, HOUR_MS } from '@gratia/core';
 import type { Caller, OrgPrincipal } from '@gratia/db';
+import { registerPatientWithReferral } from '@gratia/network';
 import { createVisitRule, recordVisit, reverseVisit } from '@gratia/points';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,14 +12,19 @@ import { orgWithCaller, patientOf, testDeps } from '../helpers/deps';
 // times, some backdated), reversals of visits recorded within 24 hours, and random rule settings
 // (every N, a window or none), the rewards in the database are exactly what a small pure model of the
 // rules says, one per threshold; each card's balance is the sum of its lots' remaining points and what
-// the model expects. Events are a closed union with one handler each (`HANDLERS`): another kind of
-// event (a referral) is added as one more arbitrary and one more handler.
+// the model expects. Referrals ride along: a patient registered with another's code makes the referred
+// patient's first paid visit reward both (once, whatever is reversed and recorded again), the referrer
+// capped over any 365 days. Events are a closed union with one handler each (`HANDLERS`).
 
 type Rule = { id: string; every: number; windowDays: number | null; points: number; startsAt: number };
 type VisitEvent = { kind: 'visit'; patient: number; amount: number; backdateHours: number };
 type ReverseEvent = { kind: 'reverse'; pick: number };
 type AdvanceEvent = { kind: 'advance'; hours: number };
-type Event = VisitEvent | ReverseEvent | AdvanceEvent;
+type ReferEvent = { kind: 'refer'; referrer: number };
+type Event = VisitEvent | ReverseEvent | AdvanceEvent | ReferEvent;
+
+/** The clinic's referral reward and cap in every run (small, so that runs reach the cap). */
+const REFERRAL = { points: 70, cap: 2 };
 
 /** What the model knows: visits, punches per rule, rewards per rule and patient. */
 interface Model {
@@ -36,6 +42,36 @@ interface Model {
   >;
   /** `rule|patient` -> rewards given. */
   rewards: Map<string, number>;
+  /** Referred patient -> their referrer, and whether their first paid visit has come. */
+  referrals: Map<string, { referrer: string; qualified: boolean }>;
+  /** Referral rewards per patient: given, and (referrers over the cap) recorded as capped. */
+  referralRewards: Map<string, { granted: number; capped: number; grantedAt: number[] }>;
+  /** When each referrer's (uncapped) referrer rewards were given. */
+  referrerGrants: Map<string, number[]>;
+}
+
+/** A referred patient's first paid visit: both rewarded once, the referrer up to the cap in 365 days. */
+function modelReferral(m: Model, patient: string, now: number) {
+  const r = m.referrals.get(patient);
+  if (!r || r.qualified) return;
+  r.qualified = true;
+  const of = (id: string) => {
+    const x = m.referralRewards.get(id) ?? { granted: 0, capped: 0, grantedAt: [] };
+    m.referralRewards.set(id, x);
+    return x;
+  };
+  const referee = of(patient);
+  referee.granted++;
+  referee.grantedAt.push(now);
+  const referrer = of(r.referrer);
+  // Only the referrer's own referrer rewards count: the model keeps them apart from referee rewards.
+  const asReferrer = m.referrerGrants.get(r.referrer) ?? [];
+  m.referrerGrants.set(r.referrer, asReferrer);
+  if (asReferrer.filter((t) => t > now - 365 * DAY_MS).length >= REFERRAL.cap) referrer.capped++;
+  else {
+    referrer.granted++;
+    asReferrer.push(now);
+  }
 }
 
 /** The rules, applied to one paid visit: punch each rule's card, then reward each threshold reached. */
@@ -95,6 +131,30 @@ const HANDLERS: { [K in Event['kind']]: (w: World, e: Extract<Event, { kind: K }
       points: v.pointsEarned,
       reversed: false,
     });
+    if (!out.value.replayed) modelReferral(w.model, patient, now);
+  },
+  refer: async (w, e) => {
+    const referrer = w.patients[e.referrer % w.patients.length]!;
+    const [row] = await all<{ code: string }>(
+      'select code from referral_codes where patient_id = ?',
+      referrer,
+    );
+    const out = await registerPatientWithReferral(w.deps, {
+      clinic: w.principal,
+      patient: {
+        firstName: 'Ref',
+        lastName: `Erred${w.patients.length}`,
+        email: null,
+        phone: null,
+        birthDate: null,
+        tags: [],
+        notes: null,
+      },
+      referralCode: row!.code,
+    });
+    if (!out.ok) throw new Error(`referral refused: ${out.error.code}`);
+    w.patients.push(out.value.id);
+    w.model.referrals.set(out.value.id, { referrer, qualified: false });
   },
   reverse: async (w, e) => {
     const now = w.clock.now();
@@ -116,12 +176,13 @@ const event: fc.Arbitrary<Event> = fc.oneof(
     weight: 6,
     arbitrary: fc.record({
       kind: fc.constant('visit' as const),
-      patient: fc.nat(2),
+      patient: fc.nat(7),
       amount: fc.integer({ min: 1, max: 40_000 }),
       backdateHours: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 24 * 40 })),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat(50) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('refer' as const), referrer: fc.nat(7) }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -147,9 +208,9 @@ const all = async <T>(query: string, ...params: unknown[]) =>
   ).results;
 
 describe('visit rewards: a property', () => {
-  it('after random visits, reversals and rule settings, the rewards and balances are what the rules say', async () => {
+  it('after random visits, reversals, referrals and rule settings, the rewards and balances are what the rules say', async () => {
     let run = 0;
-    const seen = { rewards: 0, reversals: 0, voided: 0 };
+    const seen = { rewards: 0, reversals: 0, voided: 0, referralRewards: 0, capped: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.array(ruleSetting, { minLength: 1, maxLength: 2 }),
@@ -190,8 +251,21 @@ describe('visit rewards: a property', () => {
             principal: clinic.principal as OrgPrincipal,
             patients,
             rules,
-            model: { visits: [], punches: new Map(), rewards: new Map() },
+            model: {
+              visits: [],
+              punches: new Map(),
+              rewards: new Map(),
+              referrals: new Map(),
+              referralRewards: new Map(),
+              referrerGrants: new Map(),
+            },
           };
+          await env.DB.prepare(
+            `insert into loyalty_settings (clinic_id, referral_reward_kind, referral_points, referral_cap_per_year, updated_at)
+             values (?, 'points', ?, ?, ?)`,
+          )
+            .bind(clinic.org.id, REFERRAL.points, REFERRAL.cap, clock.now())
+            .run();
           for (const e of events) await HANDLERS[e.kind](world, e as never);
 
           // The rewards: one per threshold, numbered 1..k per rule and patient, as the model says.
@@ -230,8 +304,30 @@ describe('visit rewards: a property', () => {
               mine.map((p) => `${p.visitId}:${p.used ? 'used' : p.voided ? 'voided' : 'open'}`).sort(),
             );
           }
+          // The referral rewards: given and capped per patient, as the model says.
+          const referral = await all<{ patient_id: string; status: string; n: number }>(
+            `select patient_id, status, count(*) n from loyalty_rewards
+              where clinic_id = ? and source = 'referral' group by patient_id, status`,
+            clinic.org.id,
+          );
+          const got = new Map<string, { granted: number; capped: number }>();
+          for (const r of referral) {
+            const x = got.get(r.patient_id) ?? { granted: 0, capped: 0 };
+            if (r.status === 'capped') x.capped += r.n;
+            else x.granted += r.n;
+            got.set(r.patient_id, x);
+          }
+          for (const patient of world.patients) {
+            const want = world.model.referralRewards.get(patient);
+            expect(got.get(patient) ?? { granted: 0, capped: 0 }, `referral rewards of ${patient}`).toEqual({
+              granted: want?.granted ?? 0,
+              capped: want?.capped ?? 0,
+            });
+          }
+          seen.referralRewards += referral.filter((r) => r.status !== 'capped').reduce((a, r) => a + r.n, 0);
+          seen.capped += referral.filter((r) => r.status === 'capped').reduce((a, r) => a + r.n, 0);
           // Each card: its balance is the sum of its lots, and what the model says it earned.
-          for (const patient of patients) {
+          for (const patient of world.patients) {
             const [account] = await all<{ balance: number }>(
               'select balance from point_accounts where patient_id = ?',
               patient,
@@ -244,7 +340,8 @@ describe('visit rewards: a property', () => {
               world.model.visits
                 .filter((v) => v.patient === patient && !v.reversed)
                 .reduce((s, v) => s + v.points, 0) +
-              rules.reduce((s, r) => s + (world.model.rewards.get(`${r.id}|${patient}`) ?? 0) * r.points, 0);
+              rules.reduce((s, r) => s + (world.model.rewards.get(`${r.id}|${patient}`) ?? 0) * r.points, 0) +
+              (world.model.referralRewards.get(patient)?.granted ?? 0) * REFERRAL.points;
             expect(account?.balance ?? 0).toBe(lots?.s ?? 0);
             expect(account?.balance ?? 0).toBe(earned);
             // The insight counts (triggers) leave reversed visits out.
@@ -263,5 +360,7 @@ describe('visit rewards: a property', () => {
     expect(seen.rewards).toBeGreaterThan(0);
     expect(seen.reversals).toBeGreaterThan(0);
     expect(seen.voided).toBeGreaterThan(0);
+    expect(seen.referralRewards).toBeGreaterThan(0);
+    expect(seen.capped).toBeGreaterThan(0);
   }, 240_000);
 });
