@@ -129,6 +129,9 @@ async function buildScene(api: Client) {
     closing_grace_days: 3,
     // The loyalty plan (issue 12): an item added by hand is due on a day near the fixed clock's.
     due_on: '2026-11-10',
+    // Code words (issue 12): a campaign word and a window that ends after the fixed clock.
+    word: 'FUZZWORD',
+    valid_until: '2027-06-01T00:00:00.000Z',
   };
   /** Per operation, what a body needs beyond its required properties to be valid. */
   const extra: Record<string, Json> = {
