@@ -87,7 +87,7 @@ describe('abuse limits', () => {
       body: { card_number: patient.card_number, points: 1 },
     });
     expect(after.status).toBe(201);
-  }, 120_000);
+  }, 300_000);
 
   it('failed verifications lock the key, with Retry-After and a problem body; the counter page says when', async () => {
     const clock = fixedClock(T0);

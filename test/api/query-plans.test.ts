@@ -130,7 +130,7 @@ function fullScans(plans: { sql: string; detail: string }[]) {
 }
 
 describe('query plans of the hot paths', () => {
-  it('read every growing table through an index', async () => {
+  it('read every growing table through an index', { timeout: 30_000 }, async () => {
     const api = createClient();
     const { net, voucher, patient } = await createStoredValueScene(api);
     const points = await createPointsScene(api, {}, net);

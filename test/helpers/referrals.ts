@@ -52,7 +52,7 @@ export async function referredPair(api: Client, key: string, names = { referrer:
 
 export async function rewardsOf(patientId: string) {
   return (
-    await env.DB.prepare('select * from loyalty_rewards where patient_id = ? order by granted_at, id')
+    await env.DB.prepare('select * from loyalty_rewards where patient_id = ? order by granted_at, rowid')
       .bind(patientId)
       .all<Record<string, any>>()
   ).results;

@@ -296,8 +296,8 @@ describe('the clinic console, from the invitation link', () => {
 
     // A front-desk member joins: the owner invites them, they make their own passkey.
     await clinic.goto(`${origin}/console/staff`);
-    await clinic.getByLabel('Name', { exact: true }).fill('Jonas Berg');
-    await clinic.getByLabel('Role').selectOption('front_desk');
+    await clinic.locator('#invite-name').fill('Jonas Berg');
+    await clinic.locator('#invite-role').selectOption('front_desk');
     await clinic.getByRole('button', { name: 'Create an invitation link' }).click();
     const invitation = await clinic.locator('#invitation-link').inputValue();
     const desk = await desktopPage(browser);
@@ -316,14 +316,17 @@ describe('the clinic console, from the invitation link', () => {
     let total = 0;
     let blank = -1;
     for (let i = 1; i <= 12; i++) {
-      const kind = await clinic.getByLabel(`Kind, line ${i}`).inputValue();
-      if (kind) total += Number(await clinic.getByLabel(`How many a year, line ${i}`).inputValue());
+      const kind = await clinic.getByLabel(`Kind, line ${i}`, { exact: true }).inputValue();
+      if (kind)
+        total += Number(await clinic.getByLabel(`How many a year, line ${i}`, { exact: true }).inputValue());
       else if (blank < 0) blank = i;
     }
     expect(blank).toBeGreaterThan(0);
-    await clinic.getByLabel(`Kind, line ${blank}`).selectOption('event_invitation');
-    await clinic.getByLabel(`Channel, line ${blank}`).selectOption('email');
-    await clinic.getByLabel(`How many a year, line ${blank}`).fill(String(Math.max(1, 8 - total)));
+    await clinic.getByLabel(`Kind, line ${blank}`, { exact: true }).selectOption('event_invitation');
+    await clinic.getByLabel(`Channel, line ${blank}`, { exact: true }).selectOption('email');
+    await clinic
+      .getByLabel(`How many a year, line ${blank}`, { exact: true })
+      .fill(String(Math.max(1, 8 - total)));
     await check(clinic, 'plan-template');
     await clinic.getByRole('button', { name: 'Save the template' }).click();
     await clinic.getByRole('heading', { name: 'The loyalty plan' }).waitFor();
@@ -349,8 +352,8 @@ describe('the clinic console, from the invitation link', () => {
     expect(dated.length, JSON.stringify(items)).toBeGreaterThanOrEqual(7);
     expect(new Set(dated.map(([due]) => due)).size).toBe(dated.length);
     // And a call for today, on his week.
-    await clinic.getByLabel('Kind').selectOption('thank_you');
-    await clinic.getByLabel('Channel').selectOption('call');
+    await clinic.locator('#kind').selectOption('thank_you');
+    await clinic.locator('#channel').selectOption('call');
     await clinic.getByLabel('Due on').fill(berlinDay(Date.now()));
     await clinic.getByLabel('Purpose (optional)').fill('Thank Lena for her visit');
     await clinic.getByRole('button', { name: 'Add the item' }).click();
@@ -379,12 +382,12 @@ describe('the clinic console, from the invitation link', () => {
     await check(clinic, 'offers');
     // ... and at the desk Lena says it: it applies once, and the second time says why not.
     await desk.goto(lenaUrl);
-    await desk.getByLabel('The word or code the patient says').fill('lavender');
+    await desk.locator('#code-word-input').fill('lavender');
     await desk.getByRole('button', { name: 'Apply' }).click();
     await expect(desk.locator('#code-word .status.ok').textContent()).resolves.toMatch(
       /LAVENDER applied: 10% off/,
     );
-    await desk.getByLabel('The word or code the patient says').fill('LAVENDER');
+    await desk.locator('#code-word-input').fill('LAVENDER');
     await desk.getByRole('button', { name: 'Apply' }).click();
     await expect(desk.locator('main').textContent()).resolves.toContain(
       'This patient has already used that code word as often as allowed.',
