@@ -4,6 +4,7 @@
 // pages (the counter page, the clinic console) are requested as the owner the builder signed in.
 import { createHmac, randomBytes } from 'node:crypto';
 import { insightPaths } from './insight-paths.mjs';
+import { loyaltyPaths } from './loyalty-paths.mjs';
 
 const FAST = { maxRequests: 3000 };
 
@@ -168,6 +169,15 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
   // Named "insight: ...", so BENCH_ONLY=insight measures just these.
   if (!only || only.includes('insight'))
     await insightPaths(ctx, (name, ...a) => m(`insight: ${name}`, ...a), { clinic, desk, patients, longest });
+  // Named "loyalty: ...", so BENCH_ONLY=loyalty measures just these (issue 12: the plan and offers).
+  if (!only || only.includes('loyalty'))
+    await loyaltyPaths(ctx, (name, ...a) => m(`loyalty: ${name}`, ...a), {
+      clinic,
+      desk,
+      owner: built.sessions[clinic.id].staffId,
+      patients,
+      longest,
+    });
   return out;
 }
 

@@ -413,6 +413,25 @@ describe('GET /v1/referrals', () => {
     );
   });
 
+  it('shows a referrer’s newest 100 referrals, oldest of them first', async () => {
+    const api = createClient();
+    const net = await scene(api);
+    const referrer = await createPatient(api, net.clinic.key, { first_name: 'Rosa' });
+    const { code } = await referralsOf(api, net.clinic.key, referrer.id);
+    const referred: string[] = [];
+    for (let i = 0; i < 102; i++) {
+      api.clock.advance?.(1_000);
+      referred.push(
+        (await createPatient(api, net.clinic.key, { first_name: `R${i}`, referral_code: code })).id,
+      );
+    }
+    const tree = await api.get('/v1/referrals', { token: net.clinic.key });
+    expect(tree.status, tree.text).toBe(200);
+    const branch = tree.body.data.find((b: any) => b.patient.id === referrer.id);
+    expect(branch.referrals.map((r: any) => r.referee.id)).toEqual(referred.slice(2));
+    expect(branch.counts).toEqual({ referred: 100, pending: 100, rewarded: 0, capped: 0 });
+  });
+
   it('is for owners and managers: a front-desk member’s key is refused (403)', async () => {
     const api = createClient();
     const net = await scene(api);
