@@ -88,6 +88,25 @@ describe('/m/{token}: the patient’s page of their rewards', () => {
     expect(pending.id).toMatch(/^pat_/);
   });
 
+  it('shows the patient their punch cards: visits so far, and what the Nth brings', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    await setLoyaltyProgram(api, net.clinic.key);
+    const rule = await api.post('/v1/visit-rules', {
+      token: net.clinic.key,
+      body: { name: 'Every third', every_visits: 3, reward: { kind: 'points', points: 100 } },
+    });
+    expect(rule.status, rule.text).toBe(201);
+    const patient = await createPatient(api, net.clinic.key, { first_name: 'Vera' });
+    await recordVisit(api, net.clinic.key, patient.id, 5_000);
+    const view = await referralsOf(api, net.clinic.key, patient.id);
+    const res = await api.get(new URL(view.member_url).pathname);
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain('Your visit rewards');
+    expect(res.text).toContain('1 of 3 visits');
+    expect(res.text).toContain('100 bonus points');
+  });
+
   it('a forged or altered token is a 404 page', async () => {
     const api = createClient();
     const net = await createNetwork(api);

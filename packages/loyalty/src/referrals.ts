@@ -27,8 +27,11 @@ import {
   inviteUrl,
   memberPatientId,
   type PatientReferrals,
+  type PunchCard,
   patientReferralReads,
   patientReferralsOf,
+  punchCardOf,
+  punchCardsStatement,
   type ReferralRow,
   referralRows,
 } from '@gratia/points';
@@ -328,6 +331,8 @@ export interface MemberPage {
   /** The people they referred: first name and last initial only. */
   referred: { name: string; joinedAt: number; status: ReferralStatus }[];
   rewards: LoyaltyReward[];
+  /** Their progress on each active every-Nth-visit offer. */
+  punchCards: PunchCard[];
 }
 
 /**
@@ -363,6 +368,7 @@ export async function readMemberPage(
       .where(and(eq(loyaltyRewards.patientId, patientId), sql`${loyaltyRewards.status} <> 'capped'`))
       .orderBy(desc(loyaltyRewards.grantedAt), desc(loyaltyRewards.id))
       .limit(MEMBER_REWARDS_SHOWN),
+    punchCards: punchCardsStatement(db, clinicOf, patientId, deps.clock.now()),
   });
   const who = read.who[0];
   if (!who) return err(notValid);
@@ -378,5 +384,6 @@ export async function readMemberPage(
       status: referralStatus(r, 'referrer'),
     })),
     rewards: read.rewards,
+    punchCards: read.punchCards.map(punchCardOf),
   });
 }

@@ -2,6 +2,7 @@ import { ERROR_TEXT } from '@gratia/core';
 import { type Invitation, type MemberPage, readInvitation, readMemberPage } from '@gratia/loyalty';
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { PunchCards } from './console/visit-rules';
 import { formatDate, Page } from './layout';
 import { STATIC_PAGE_HEADERS } from './static-headers';
 
@@ -144,7 +145,11 @@ function Member({ m }: { m: MemberPage }) {
           <Share url={m.inviteUrl} clinic={m.clinic.name} />
         </section>
       ) : null}
-      {/* Punch cards (every Nth visit): the visits part's progress component goes here. */}
+      {m.punchCards.length > 0 ? (
+        <div class="card">
+          <PunchCards cards={m.punchCards} />
+        </div>
+      ) : null}
       <section class="card" aria-labelledby="referred">
         <h2 id="referred">People you recommended us to</h2>
         {m.referred.length === 0 ? (
