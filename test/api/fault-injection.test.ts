@@ -36,6 +36,9 @@ const card = async (api: Client) => {
   return { net, patient };
 };
 
+/** The next network fee step (PUT /v1/network/settings below). */
+let networkFeeStep = 0;
+
 const SCENARIOS: Record<string, Scenario> = {
   'POST /v1/organizations': {
     idempotent: true,
@@ -413,11 +416,13 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'PUT /v1/network/settings': {
     idempotent: false,
+    // Each request sets a fee the last did not (the same settings again write nothing, by design, and a
+    // random fee repeated the last one about once in a thousand requests).
     make: async () => ({
       method: 'PUT',
       path: '/v1/network/settings',
       token: OPERATOR_TOKEN,
-      body: { fee_bps: Math.floor(Math.random() * 1000), closing_grace_days: 3 },
+      body: { fee_bps: 100 + (networkFeeStep++ % 900), closing_grace_days: 3 },
     }),
   },
   'POST /v1/reconciliation/runs': {
