@@ -45,6 +45,8 @@ export const ID_PREFIXES = [
   'ref',
   'vrl',
   'vrv',
+  'msg',
+  'mev',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -44,6 +44,11 @@ export interface Deps {
   config: NetworkConfig;
   log(event: Record<string, unknown>): void;
   defer(work: Promise<unknown>): void;
+  /**
+   * Hands the ids of messages a batch just wrote to the delivery queue (after the batch commits). Unset
+   * (tests, scripts): the messages wait for the outbox sweep of the cron, or a test's own consumer call.
+   */
+  dispatch?(messageIds: readonly string[]): void;
 }
 
 const CALLER_LOOKUP = '__caller';

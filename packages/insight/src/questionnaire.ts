@@ -428,15 +428,20 @@ function consentStatements(
   const events = channels.map((channel, i) => {
     const granted = input.choice[channel]!;
     const column = channel === 'email' ? patients.consentEmail : patients.consentSms;
+    // A withdrawal withdraws the service-only consent too (scope `all`).
+    const service = channel === 'email' ? patients.consentEmailService : patients.consentSmsService;
     return db.insert(consentEvents).select(
       sql`select ${ids[i]}, ${patients.id}, ${channel}, ${granted}, ${input.source}, ${input.keyId},
-        ${input.now}, ${input.wording[channel]}, ${QUESTIONNAIRE_CONSENT_VERSION}
-        from ${patients} where ${patients.id} = ${input.patientId} and ${column} <> ${granted} and ${input.guard}`,
+        ${input.now}, ${input.wording[channel]}, ${QUESTIONNAIRE_CONSENT_VERSION}, 'all'
+        from ${patients} where ${patients.id} = ${input.patientId} and (${column} <> ${granted}
+          or (not ${granted} and ${service} = 1)) and ${input.guard}`,
     );
   });
   const set = {
     ...(input.choice.email !== undefined && { consentEmail: input.choice.email }),
     ...(input.choice.sms !== undefined && { consentSms: input.choice.sms }),
+    ...(input.choice.email === false && { consentEmailService: false }),
+    ...(input.choice.sms === false && { consentSmsService: false }),
   };
   const changed = ids.length ? sql`exists (select 1 from consent_events e where e.id in ${ids})` : sql`0`;
   const update = db

@@ -381,6 +381,8 @@ export async function updatePatient(
       ...(b.notes !== undefined && { notes: b.notes }),
       ...(b.consent?.email !== undefined && { consentEmail: b.consent.email }),
       ...(b.consent?.sms !== undefined && { consentSms: b.consent.sms }),
+      ...(b.consent?.email === false && { consentEmailService: false }),
+      ...(b.consent?.sms === false && { consentSmsService: false }),
       updatedAt: now,
     };
     // The row as this change saw it, when the search text is derived from it.
@@ -412,11 +414,13 @@ export async function updatePatient(
       .map((channel) => {
         const granted = b.consent![channel]!;
         const column = channel === 'email' ? patients.consentEmail : patients.consentSms;
+        // A withdrawal withdraws the service-only consent too (scope `all`).
+        const service = channel === 'email' ? patients.consentEmailService : patients.consentSmsService;
         return db.insert(consentEvents).select(
           sql`select ${newId('cns', now)}, ${patients.id}, ${channel}, ${granted}, ${b.consent?.source ?? 'api'},
             ${input.clinic.keyId}, ${now}, ${b.consent?.wording?.[channel] ?? null},
-            ${b.consent?.wording?.[channel] ? (b.consent.wordingVersion ?? null) : null}
-            from ${patients} where ${guard} and ${column} <> ${granted}`,
+            ${b.consent?.wording?.[channel] ? (b.consent.wordingVersion ?? null) : null}, 'all'
+            from ${patients} where ${guard} and (${column} <> ${granted} or (not ${granted} and ${service} = 1))`,
         );
       });
     const done = await runBatch(db, {

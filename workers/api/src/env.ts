@@ -8,6 +8,21 @@ export interface Env {
   DB: D1Database;
   /** Offer photos (R2): written and read only through the photo use cases of @gratia/network. */
   OFFER_PHOTOS: R2Bucket;
+  /** Holders' photos on their cards (R2, private): read and written only through @gratia/messaging's card use cases. */
+  CARD_PHOTOS: R2Bucket;
+  /** The outbox's delivery queue (one outbox message id per queue message). */
+  MESSAGES: Queue<{ id: string }>;
+  /** E-mail through Resend's HTTP API (wrangler secret); unset: e-mail goes to the dev outbox. */
+  RESEND_API_KEY?: string;
+  /** Verifies Resend's delivery callbacks (the webhook's `whsec_...` signing secret). */
+  RESEND_WEBHOOK_SECRET?: string;
+  /** The sender of patients' e-mail, e.g. "Gratia <hello@example.com>". */
+  EMAIL_FROM?: string;
+  /** SMS through Twilio's REST API (wrangler secrets); unset: SMS goes to the dev outbox. */
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  /** The sending number (E.164) or Messaging Service SID. */
+  TWILIO_FROM?: string;
   /** The network operator's bearer secret (wrangler secret; `.dev.vars` locally). */
   OPERATOR_TOKEN: string;
   /** JSON array of Ed25519 private JWKs with `kid` (wrangler secret; `.dev.vars` locally). */

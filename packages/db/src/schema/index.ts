@@ -3,6 +3,7 @@ export * from './guards';
 export * from './idempotency';
 export * from './insight';
 export * from './loyalty';
+export * from './messaging';
 export * from './offers';
 export * from './organizations';
 export * from './patients';

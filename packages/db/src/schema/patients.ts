@@ -3,6 +3,10 @@ import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-or
 import { apiKeys } from './api-keys';
 import { organizations } from './organizations';
 
+/** The languages patient-facing text is written in. */
+export const PATIENT_LOCALES = ['en', 'es', 'ru'] as const;
+export type PatientLocale = (typeof PATIENT_LOCALES)[number];
+
 /** A clinic's patient and their coalition card. */
 export const patients = sqliteTable(
   'patients',
@@ -20,6 +24,21 @@ export const patients = sqliteTable(
     notes: text('notes'),
     consentEmail: integer('consent_email', { mode: 'boolean' }).notNull().default(false),
     consentSms: integer('consent_sms', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * Consent to service messages only (a voucher's link, the card's link, a reward) on a channel,
+     * given with narrower words than `consent_email`/`consent_sms`, which cover service and marketing.
+     */
+    consentEmailService: integer('consent_email_service', { mode: 'boolean' }).notNull().default(false),
+    consentSmsService: integer('consent_sms_service', { mode: 'boolean' }).notNull().default(false),
+    /** The language of everything the patient reads (messages and their pages): en, es or ru. */
+    locale: text('locale', { enum: PATIENT_LOCALES }).notNull().default('en'),
+    /** The patient's IANA timezone (quiet hours); null: the clinic's. */
+    timezone: text('timezone'),
+    /** When the e-mail address hard-bounced or the phone number was reported unreachable (no more sends). */
+    emailInvalidAt: integer('email_invalid_at'),
+    phoneInvalidAt: integer('phone_invalid_at'),
+    /** The holder's photo on the card (R2 key, CARD_PHOTOS), if the patient added one. */
+    cardPhotoKey: text('card_photo_key'),
     cardNumber: text('card_number').notNull().unique(),
     /** Lower-cased name, e-mail and phone, for the clinic's search box. */
     searchText: text('search_text').notNull(),
@@ -57,6 +76,8 @@ export const patientSearchTerms = sqliteTable(
 
 export const CONSENT_CHANNELS = ['email', 'sms'] as const;
 export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+export const CONSENT_SCOPES = ['all', 'service'] as const;
+export type ConsentScope = (typeof CONSENT_SCOPES)[number];
 
 /**
  * Every consent change, appended, never overwritten: who recorded it, when, from what source, and the
@@ -77,6 +98,11 @@ export const consentEvents = sqliteTable(
     wording: text('wording'),
     /** Which version of the wording was shown (e.g. "console-2026-11", "questionnaire-3"). */
     wordingVersion: text('wording_version'),
+    /**
+     * What the consent covers: `all` (service and marketing messages on the channel) or `service` (only
+     * service messages). A withdrawal (`granted` false) of scope `all` withdraws both.
+     */
+    scope: text('scope', { enum: CONSENT_SCOPES }).notNull().default('all'),
   },
   (t) => [index('consent_events_patient_idx').on(t.patientId, t.recordedAt)],
 );

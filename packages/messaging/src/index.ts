@@ -1,0 +1,5 @@
+// Reaching the patient (issue 13): the outbox every message is written to in its event's batch, the
+// queue consumer that sends each once with consent, in quiet hours' respect and under the monthly cap,
+// the providers (the dev outbox, e-mail over HTTP, Twilio SMS), their callbacks and opt-outs, the
+// templates in the patient's language, and the scheduled messages.
+export * from './enqueue';
