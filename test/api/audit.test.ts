@@ -973,6 +973,10 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
     };
   },
+  // The outbox, delivery settings, callbacks and opt-outs (issue 13)
+  // Templates and languages (issue 13)
+  // The card page (issue 13)
+  // Sending: gifts, scheduled messages and events (issue 13)
   // VIP, birthdays and rewards (issue 12)
   'PUT /v1/loyalty/settings': async (api) => {
     const net = await createNetwork(api);

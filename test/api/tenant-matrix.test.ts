@@ -4405,6 +4405,10 @@ const MATRIX: Record<string, Entry> = {
   },
   // == VIP, birthdays and rewards (issue 12): entries go here ==
   ...vipEntries(),
+  // == The outbox, delivery settings, callbacks and opt-outs (issue 13): entries go here ==
+  // == Templates and languages (issue 13): entries go here ==
+  // == The card page (issue 13): entries go here ==
+  // == Sending: gifts, scheduled messages and events (issue 13): entries go here ==
 };
 
 // ---------------------------------------------------------------------------------------------------

@@ -316,6 +316,10 @@ export const ERRORS = {
     title: 'The campaign has no codes per patient',
     text: 'That campaign takes the word itself: it has no codes per patient.',
   },
+  // The outbox, delivery settings, callbacks and opt-outs (issue 13)
+  // Templates and languages (issue 13)
+  // The card page (issue 13)
+  // Sending: gifts, scheduled messages and events (issue 13)
   // VIP, birthdays and rewards (issue 12)
   gift_limit_reached: {
     status: 409,

@@ -2,4 +2,8 @@
 // queue consumer that sends each once with consent, in quiet hours' respect and under the monthly cap,
 // the providers (the dev outbox, e-mail over HTTP, Twilio SMS), their callbacks and opt-outs, the
 // templates in the patient's language, and the scheduled messages.
+
+export * from './default-templates';
 export * from './enqueue';
+export * from './i18n';
+export * from './render';

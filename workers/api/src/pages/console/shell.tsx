@@ -24,6 +24,8 @@ export type ConsoleArea =
   | 'win-back'
   | 'plan'
   | 'offers'
+  | 'outbox'
+  | 'templates'
   | 'insight'
   | 'segments'
   | 'feedback'
@@ -37,6 +39,7 @@ export type ConsoleArea =
 export const AREA_ROLES: Partial<Record<ConsoleArea, readonly StaffRole[]>> = {
   plan: ['owner', 'manager'],
   offers: ['owner', 'manager'],
+  templates: ['owner', 'manager'],
   insight: ['owner', 'manager'],
   segments: ['owner', 'manager'],
   feedback: ['owner', 'manager'],
@@ -53,6 +56,8 @@ const NAV: [ConsoleArea, string, string][] = [
   ['win-back', 'Win-back', '/console/win-back'],
   ['plan', 'Plan', '/console/plan'],
   ['offers', 'Offers', '/console/offers'],
+  ['outbox', 'Outbox', '/console/outbox'],
+  ['templates', 'Messages', '/console/templates'],
   ['insight', 'Insight', '/console/insight'],
   ['segments', 'Segments', '/console/segments'],
   ['feedback', 'Feedback', '/console/feedback'],

@@ -97,6 +97,21 @@ export const OPENAPI_TAGS = [
     description:
       'The loyalty plan: per segment, how many interactions a year and of which kinds and channels (templates); per patient, dated items for the next 12 months with an owner, a channel, a purpose and a cost, adjusted by events (a visit closes a win-back, a detractor’s answer or expiring points add a call); every staff member’s agenda and iCalendar feed, the clinic’s coverage against its targets, the plan’s budget month by month, and the plan as CSV.',
   },
+  {
+    name: 'Messages',
+    description:
+      'Reaching the patient: the outbox of every message (written with the event that causes it, sent once through a queue with consent for its channel and purpose, outside quiet hours and under a monthly cap), its statuses and dead letters, the clinic’s delivery settings, and the provider callbacks and opt-outs.',
+  },
+  {
+    name: 'Templates',
+    description:
+      'The words of each message kind per channel and language (ICU MessageFormat with variables), with a preview and the SMS length in segments.',
+  },
+  {
+    name: 'Cards',
+    description:
+      'The patient’s card page: a signed link to the named card with its barcode and QR code, balance, next expiry, tier, progress and active gifts, and the holder’s photo.',
+  },
 ];
 
 /** The OpenAPI 3.1 document of every registered route, as served at /openapi.json. */
