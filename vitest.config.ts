@@ -33,6 +33,9 @@ export default defineConfig(async () => {
       // Vitest's default is one worker per core less one: a single worker on a 2-core CI machine, where a
       // test file spends much of its time waiting on workerd (a process of its own). Two at least.
       maxWorkers: Math.max(2, os.availableParallelism() - 1),
+      // A test that fires 50 concurrent requests at workerd takes a few seconds on a busy 2-core machine:
+      // the default 5 s cut such tests off mid-run when the machine was loaded (a timeout, not a fault).
+      testTimeout: 30_000,
     },
   };
 });
