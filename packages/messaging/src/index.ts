@@ -10,6 +10,7 @@ export * from './enqueue';
 export * from './i18n';
 export * from './links';
 export * from './opt-out';
+export * from './outbox';
 export * from './providers';
 export * from './render';
 export * from './sweep';

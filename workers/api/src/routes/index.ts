@@ -38,6 +38,10 @@ import { registerInsightSummary } from './insight/summary';
 import { registerSetLocation } from './location/put';
 import { registerLoyaltySettings } from './loyalty/settings';
 import { registerVip } from './loyalty/vip';
+import { registerGetMessage } from './messages/get';
+import { registerListMessages } from './messages/list';
+import { registerRetryMessage } from './messages/retry';
+import { registerMessagingSettings } from './messages/settings';
 import { registerMessageWebhooks } from './messages/webhooks';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
@@ -279,6 +283,12 @@ export function registerRoutes(app: App): void {
   registerGeneratePatientPlan(app);
   registerSetPatientPlanOwner(app);
   registerAddPlanItem(app);
+
+  // The outbox, delivery settings (issue 13)
+  registerListMessages(app);
+  registerGetMessage(app);
+  registerRetryMessage(app);
+  registerMessagingSettings(app);
 
   // Pages for people (HTML, not in the API document)
   registerCalendarFeedPage(app);
