@@ -38,8 +38,9 @@ export async function outboxMessage(
   await runBatch(deps.db, { statement });
   if (o.status && o.status !== 'queued')
     await env.DB.prepare(
-      `update messages set status = ?, body = ?, subject = ?, last_error = ?, to_address = coalesce(to_address, ?),
-         provider = case when ? in ('sent', 'delivered') then 'dev' else provider end, attempts = 6 where id = ?`,
+      `update messages set status = ?1, body = ?2, subject = ?3, last_error = ?4, to_address = coalesce(to_address, ?5),
+         provider = case when ?1 in ('sent', 'delivered') then 'dev' else provider end,
+         sent_at = case when ?1 in ('sent', 'delivered') then created_at end, attempts = 6 where id = ?6`,
     )
       .bind(
         o.status,
@@ -47,7 +48,6 @@ export async function outboxMessage(
         'A gift for you',
         o.lastError ?? (o.status === 'dead' ? 'resend 503: upstream' : null),
         'anna@example.com',
-        o.status,
         id,
       )
       .run();
