@@ -15,6 +15,7 @@ import {
 } from '@gratia/messaging';
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_QUEUE, handleQueue, MESSAGES_QUEUE } from '../../workers/api/src/queue';
+import { OUTBOX_CRON, runScheduledJobs } from '../../workers/api/src/scheduled';
 import { T0 } from '../helpers/api';
 import { orgWithCaller, patientOf, testDeps } from '../helpers/deps';
 
@@ -384,5 +385,17 @@ describe('delivering a message', () => {
     const r = await row(id);
     expect(r).toMatchObject({ locale: 'es' });
     expect(r!.body).toContain('cancele la suscripción');
+  });
+
+  it('the five-minute cron runs the outbox sweep only; the hourly cron does not sweep', async () => {
+    const deps = testDeps(fixedClock(T0));
+    const s = await scene(deps);
+    await s.message();
+    const frequent = await runScheduledJobs(env, T0 + 2 * MINUTE_MS, OUTBOX_CRON);
+    expect(Object.keys(frequent)).toEqual(['sweep_outbox']);
+    expect((frequent.sweep_outbox as { dispatched: number }).dispatched).toBeGreaterThanOrEqual(1);
+    const hourly = await runScheduledJobs(env, T0 + 2 * MINUTE_MS, '5 * * * *');
+    expect(hourly).not.toHaveProperty('sweep_outbox');
+    expect(hourly).toHaveProperty('book_point_expiry');
   });
 });
