@@ -16,6 +16,7 @@ import {
   setLoyaltyProgram,
 } from '../helpers/factories';
 import { routeInventory } from '../helpers/inventory';
+import { outboxMessage } from '../helpers/messages';
 import { planItem } from '../helpers/plan';
 
 // The audit trail. Driven by the route inventory: every operation that changes something writes exactly
@@ -974,6 +975,52 @@ const SCENARIOS: Record<string, Scenario> = {
     };
   },
   // The outbox, delivery settings, callbacks and opt-outs (issue 13)
+  'POST /v1/messages/{id}/retry': async (api) => {
+    const net = await createNetwork(api);
+    const patient = await createPatient(api, net.clinic.key);
+    const id = await outboxMessage(net.clinic.id, patient.id, { status: 'dead' });
+    return {
+      req: { method: 'POST', path: `/v1/messages/${id}/retry`, token: net.clinic.key },
+      expect: () => ({
+        action: 'message.retry',
+        subject: { type: 'message', id },
+        ...byKey(net.clinic),
+        patientId: patient.id,
+      }),
+    };
+  },
+  'PUT /v1/messaging/settings': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'PUT',
+        path: '/v1/messaging/settings',
+        token: net.clinic.key,
+        body: {
+          quiet_start: '22:00',
+          quiet_end: '07:00',
+          monthly_cap: 3,
+          expiry_reminder_days: 10,
+          survey_delay_hours: null,
+          birthday_greetings: false,
+        },
+      },
+      expect: () => ({
+        action: 'messaging_settings.update',
+        subject: { type: 'messaging_settings', id: net.clinic.id },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: {
+          quiet_start_minute: 1320,
+          quiet_end_minute: 420,
+          monthly_cap: 3,
+          expiry_reminder_days: 10,
+          survey_delay_hours: null,
+          birthday_greetings: false,
+        },
+      }),
+    };
+  },
   // Templates and languages (issue 13)
   // The card page (issue 13)
   // Sending: gifts, scheduled messages and events (issue 13)

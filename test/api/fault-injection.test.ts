@@ -13,6 +13,7 @@ import {
   recordVisit,
 } from '../helpers/factories';
 import { routeInventory } from '../helpers/inventory';
+import { outboxMessage } from '../helpers/messages';
 import { PNG, putPhoto } from '../helpers/photos';
 import { planItem } from '../helpers/plan';
 
@@ -727,6 +728,34 @@ const SCENARIOS: Record<string, Scenario> = {
     },
   },
   // The outbox, delivery settings, callbacks and opt-outs (issue 13)
+  'POST /v1/messages/{id}/retry': {
+    idempotent: true,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      const patient = await createPatient(api, net.clinic.key);
+      const id = await outboxMessage(net.clinic.id, patient.id, { status: 'dead' });
+      return { method: 'POST', path: `/v1/messages/${id}/retry`, token: net.clinic.key };
+    },
+  },
+  'PUT /v1/messaging/settings': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'PUT',
+        path: '/v1/messaging/settings',
+        token: net.clinic.key,
+        body: {
+          quiet_start: '22:00',
+          quiet_end: '07:00',
+          monthly_cap: 3,
+          expiry_reminder_days: 10,
+          survey_delay_hours: null,
+          birthday_greetings: false,
+        },
+      };
+    },
+  },
   // Templates and languages (issue 13)
   // The card page (issue 13)
   // Sending: gifts, scheduled messages and events (issue 13)

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { ERROR_TEXT, ERRORS, type ErrorCode, fixedClock, newId, randomToken, sha256Hex } from '@gratia/core';
 import { keyLookup, principalFromKey } from '@gratia/db';
 import { createPatientLink } from '@gratia/insight';
+import { unsubscribeToken } from '@gratia/messaging';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, type Client, createClient, OPERATOR_TOKEN, T0 } from '../helpers/api';
 import { testDeps } from '../helpers/deps';
@@ -17,6 +18,7 @@ import {
 } from '../helpers/factories';
 import { seedInsight, seedMonth } from '../helpers/insight-seed';
 import { type InventoryRoute, routeInventory } from '../helpers/inventory';
+import { outboxMessage } from '../helpers/messages';
 import type { SoftAuthenticator } from '../helpers/passkey';
 import { PNG, putPhoto } from '../helpers/photos';
 import { patientPlan, planItem, planTemplate } from '../helpers/plan';
@@ -132,6 +134,15 @@ async function patientOfA(s: Scene) {
     first_name: `Ottilie${s.tag}`,
     last_name: `Quast${s.tag}`,
   });
+}
+
+/** A message to clinic A's patient (issue 13), with its text and the unsubscribe token of its e-mail. */
+async function messageOfA(s: Scene, status: 'queued' | 'sent' | 'dead' = 'queued') {
+  const patient = await patientOfA(s);
+  const body = `Dear Ottilie${s.tag}, your gift: https://gratia.test/r/${s.tag}`;
+  const id = await outboxMessage(s.net.clinic.id, patient.id, { status, body });
+  const token = await unsubscribeToken(testDeps(), id);
+  return { patient, id, body, greeting: `Dear Ottilie${s.tag}`, token, clinicName: s.net.clinic.name };
 }
 
 async function offerOfP1(s: Scene, active = true) {
@@ -4406,6 +4417,152 @@ const MATRIX: Record<string, Entry> = {
   // == VIP, birthdays and rewards (issue 12): entries go here ==
   ...vipEntries(),
   // == The outbox, delivery settings, callbacks and opt-outs (issue 13): entries go here ==
+  'GET /v1/messages': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's messages, filtered by the patient",
+        covers: ['patient_id'],
+        setup: (s) => messageOfA(s, 'sent'),
+        request: (c) => ({ method: 'GET', path: '/v1/messages', query: { patient_id: c.patient.id } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.id],
+        secrets: (c) => [c.id, c.body],
+      }),
+    ],
+  },
+  'GET /v1/messages/{id}': {
+    scenarios: [
+      scenario({
+        what: "a message to clinic A's patient",
+        covers: ['id'],
+        setup: (s) => messageOfA(s, 'sent'),
+        request: (c) => ({ method: 'GET', path: `/v1/messages/${c.id}` }),
+        rightful: ['clinic A'],
+        refusal: problem('message_not_found'),
+        shows: (c) => [c.id, c.body],
+        secrets: (c) => [c.body],
+        ghost: {
+          what: 'a message that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/messages/${ghostId('msg')}` }),
+        },
+      }),
+    ],
+  },
+  'POST /v1/messages/{id}/retry': {
+    scenarios: [
+      scenario({
+        what: "a dead message to clinic A's patient",
+        covers: ['id'],
+        setup: (s) => messageOfA(s, 'dead'),
+        request: (c) => ({ method: 'POST', path: `/v1/messages/${c.id}/retry` }),
+        rightful: ['clinic A'],
+        refusal: problem('message_not_found'),
+        shows: () => ['"queued"'],
+        secrets: (c) => [c.body],
+        ghost: {
+          what: 'a message that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'POST', path: `/v1/messages/${ghostId('msg')}/retry` }),
+        },
+      }),
+    ],
+  },
+  'GET /v1/messaging/settings': { none: "the caller's own delivery settings; takes nothing" },
+  'PUT /v1/messaging/settings': { none: "sets the caller's own delivery settings; refers to nothing else" },
+  'POST /webhooks/resend': {
+    none: "Resend's delivery callback, verified by its Svix signature (no caller, no key); a message is found by Resend's own id (messages-callbacks.test.ts: bad, missing and stale signatures refused)",
+  },
+  'POST /webhooks/twilio/status': {
+    none: "Twilio's status callback, verified by X-Twilio-Signature (no caller, no key); a message is found by Twilio's own id (messages-callbacks.test.ts)",
+  },
+  'POST /webhooks/twilio/inbound': {
+    none: "an SMS reply, verified by X-Twilio-Signature: a stop word withdraws SMS consent of the sender's own number (messages-callbacks.test.ts)",
+  },
+  'GET /u/:token': {
+    scenarios: [
+      scenario({
+        what: "the unsubscribe page of an e-mail to clinic A's patient (the signed token is the credential)",
+        covers: ['token'],
+        setup: async (s) => {
+          const m = await messageOfA(s, 'sent');
+          const theirs = await outboxMessage(s.net.otherClinic.id, null, { toAddress: 'x@example.com' });
+          return { ...m, theirs };
+        },
+        request: (c) => ({ method: 'GET', path: `/u/${c.token}` }),
+        rightful: CALLERS,
+        shows: (c) => [c.clinicName],
+        secrets: () => [],
+        ghost: {
+          what: "clinic B's message id with A's message's signature",
+          caller: 'no one',
+          request: (c) => ({ method: 'GET', path: `/u/${c.theirs}.${c.token.split('.')[1]}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /u/:token': {
+    none: "the one-click unsubscribe (RFC 8058) on the e-mail's own link (messages-callbacks.test.ts: idempotent, forged tokens 404)",
+    notTenant: { token: 'the credential itself (as GET /u/:token), not a reference' },
+  },
+  'GET /console/outbox': {
+    scenarios: [
+      scenario({
+        what: "clinic A's messages in the Outbox, by status",
+        covers: ['status', 'after'],
+        setup: (s) => messageOfA(s, 'dead'),
+        request: () => ({ method: 'GET', path: '/console/outbox', query: { status: 'dead' } }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.id],
+        secrets: (c) => [c.id],
+      }),
+    ],
+  },
+  'GET /console/outbox/settings': { none: "the signed-in clinic's own delivery settings; takes nothing" },
+  'POST /console/outbox/settings': {
+    none: "saves the signed-in clinic's own delivery settings; refers to nothing else",
+  },
+  'GET /console/outbox/:id': {
+    scenarios: [
+      scenario({
+        what: "a message to clinic A's patient, as sent",
+        covers: ['id'],
+        setup: (s) => messageOfA(s, 'sent'),
+        request: (c) => ({ method: 'GET', path: `/console/outbox/${c.id}` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (c) => [c.greeting],
+        secrets: (c) => [c.greeting],
+        ghost: {
+          what: 'a message that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/outbox/${ghostId('msg')}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'POST /console/outbox/:id/retry': {
+    scenarios: [
+      scenario({
+        what: "a dead message to clinic A's patient",
+        covers: ['id'],
+        setup: (s) => messageOfA(s, 'dead'),
+        request: (c) => ({ method: 'POST', path: `/console/outbox/${c.id}/retry`, form: {} }),
+        rightful: ['clinic A'],
+        refusal: redirect('message_not_found'),
+        shows: (c) => [`/console/outbox/${c.id}?retried=1`],
+        ghost: {
+          what: 'a message that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'POST', path: `/console/outbox/${ghostId('msg')}/retry`, form: {} }),
+        },
+      }),
+    ],
+  },
   // == Templates and languages (issue 13): entries go here ==
   // == The card page (issue 13): entries go here ==
   // == Sending: gifts, scheduled messages and events (issue 13): entries go here ==

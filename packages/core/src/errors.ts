@@ -317,6 +317,17 @@ export const ERRORS = {
     text: 'That campaign takes the word itself: it has no codes per patient.',
   },
   // The outbox, delivery settings, callbacks and opt-outs (issue 13)
+  message_not_found: { status: 404, title: 'Message not found', text: 'That message does not exist.' },
+  message_not_retryable: {
+    status: 409,
+    title: 'Only a dead or failed message can be retried',
+    text: 'That message is not dead or failed, so there is nothing to retry.',
+  },
+  invalid_signature: {
+    status: 401,
+    title: 'The callback’s signature is missing, stale or wrong',
+    text: 'That request could not be verified.',
+  },
   // Templates and languages (issue 13)
   // The card page (issue 13)
   // Sending: gifts, scheduled messages and events (issue 13)

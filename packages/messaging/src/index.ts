@@ -3,7 +3,14 @@
 // the providers (the dev outbox, e-mail over HTTP, Twilio SMS), their callbacks and opt-outs, the
 // templates in the patient's language, and the scheduled messages.
 
+export * from './callbacks';
+export * from './consumer';
 export * from './default-templates';
 export * from './enqueue';
 export * from './i18n';
+export * from './links';
+export * from './opt-out';
+export * from './outbox';
+export * from './providers';
 export * from './render';
+export * from './sweep';

@@ -1,6 +1,7 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
 import { backfillPatientInsight, refreshInsightDaily, snapshotDueSegments } from '@gratia/insight';
 import { runBirthdays } from '@gratia/loyalty';
+import { sweepOutbox } from '@gratia/messaging';
 
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
 import { addExpiringPointsCalls, keepPlansAhead } from '@gratia/plan';
@@ -9,6 +10,7 @@ import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@grat
 import { markLapsedVouchers, voucherKeys } from '@gratia/vouchers';
 import type { Env } from './env';
 import { networkConfig } from './lib/config';
+import { queueDispatcher } from './lib/messaging';
 
 /** The deps of one cron run: the same use cases as a request, with the run's own clock and log. */
 export function scheduledDeps(env: Env, now: number, cron: string, pending: Promise<unknown>[]): Deps {
@@ -24,6 +26,9 @@ export function scheduledDeps(env: Env, now: number, cron: string, pending: Prom
   };
 }
 
+/** The frequent cron: the outbox sweep (and the scheduled messages, which run through the outbox). */
+export const OUTBOX_CRON = '*/5 * * * *';
+
 /** The network-local hour at which the daily reconciliation runs. */
 export const RECONCILE_HOUR = 3;
 
@@ -38,6 +43,8 @@ export async function runScheduledJobs(
 ): Promise<Record<string, unknown>> {
   const pending: Promise<unknown>[] = [];
   const deps = scheduledDeps(env, now, cron, pending);
+  deps.dispatch = queueDispatcher(env, deps);
+  if (cron === OUTBOX_CRON) return runJobs({ sweep_outbox: () => sweepOutbox(deps) }, cron, pending);
   const jobs: Record<string, () => Promise<unknown>> = {
     book_point_expiry: () => bookExpiredPoints(deps),
     // Lines for redemptions that have none (recorded before settlement, or by an older Worker during a
@@ -71,6 +78,14 @@ export async function runScheduledJobs(
   };
   // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
   if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);
+  return runJobs(jobs, cron, pending);
+}
+
+async function runJobs(
+  jobs: Record<string, () => Promise<unknown>>,
+  cron: string,
+  pending: Promise<unknown>[],
+): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
   for (const [name, job] of Object.entries(jobs)) {
     try {

@@ -3,6 +3,7 @@ import { createDb, type Deps, meteredD1, newMeter, serverTiming } from '@gratia/
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { networkConfig } from '../lib/config';
+import { queueDispatcher } from '../lib/messaging';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -54,6 +55,8 @@ export const requestContext = (systemClock: Clock) =>
         }
       },
     };
+    // Message ids a batch wrote go to the delivery queue after the response (issue 13).
+    deps.dispatch = queueDispatcher(c.env, deps);
     c.set('deps', deps);
     await next();
     if (meter) c.res.headers.append('server-timing', serverTiming(meter));

@@ -9,6 +9,7 @@ import { registerQuestionnairePage } from '../pages/questionnaire';
 import { registerReferralPages } from '../pages/referrals';
 import { registerStaffPages } from '../pages/staff';
 import { registerSurveyPage } from '../pages/survey';
+import { registerUnsubscribePage } from '../pages/unsubscribe';
 import { registerCreateApiKey } from './api-keys/create';
 import { registerListApiKeys } from './api-keys/list';
 import { registerRevokeApiKey } from './api-keys/revoke';
@@ -37,6 +38,11 @@ import { registerInsightSummary } from './insight/summary';
 import { registerSetLocation } from './location/put';
 import { registerLoyaltySettings } from './loyalty/settings';
 import { registerVip } from './loyalty/vip';
+import { registerGetMessage } from './messages/get';
+import { registerListMessages } from './messages/list';
+import { registerRetryMessage } from './messages/retry';
+import { registerMessagingSettings } from './messages/settings';
+import { registerMessageWebhooks } from './messages/webhooks';
 import { registerHealth } from './meta/health';
 import { registerJwks } from './meta/jwks';
 import { registerMe } from './meta/me';
@@ -278,6 +284,12 @@ export function registerRoutes(app: App): void {
   registerSetPatientPlanOwner(app);
   registerAddPlanItem(app);
 
+  // The outbox, delivery settings (issue 13)
+  registerListMessages(app);
+  registerGetMessage(app);
+  registerRetryMessage(app);
+  registerMessagingSettings(app);
+
   // Pages for people (HTML, not in the API document)
   registerCalendarFeedPage(app);
   registerHomePage(app);
@@ -285,6 +297,8 @@ export function registerRoutes(app: App): void {
   registerQuestionnairePage(app);
   registerSurveyPage(app);
   registerReferralPages(app);
+  registerUnsubscribePage(app);
+  registerMessageWebhooks(app);
   registerStaffPages(app);
   registerConsole(app);
   registerPartnerPage(app);

@@ -14,6 +14,7 @@ import { registerConsoleInsight } from './insight';
 import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsoleOffers } from './offers';
 import { registerConsoleOffersSettings } from './offers-settings';
+import { registerConsoleOutbox } from './outbox';
 import { registerConsolePatientLoyalty } from './patient-loyalty';
 import { registerConsolePatientPlan } from './patient-plan';
 import { registerConsolePatients } from './patients';
@@ -77,6 +78,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleCodeWordForm(app);
   // VIP, birthdays and rewards (issue 12)
   registerConsoleOffersSettings(app);
+  registerConsoleOutbox(app);
   registerConsolePatientLoyalty(app);
   registerConsoleAgenda(app);
   registerConsolePlanCoverage(app);
