@@ -7,3 +7,5 @@ export * from './default-templates';
 export * from './enqueue';
 export * from './i18n';
 export * from './render';
+export * from './sms-segments';
+export * from './templates';

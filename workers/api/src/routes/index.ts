@@ -114,6 +114,10 @@ import { registerMoveSuggestion } from './suggestions/update';
 import { registerListSurveyResponses } from './surveys/list';
 import { registerGetNps } from './surveys/nps';
 import { registerRecordSurveyResponse } from './surveys/record';
+import { registerResetMessageTemplate } from './templates/delete';
+import { registerListMessageTemplates } from './templates/list';
+import { registerPreviewMessageTemplate } from './templates/preview';
+import { registerSetMessageTemplate } from './templates/put';
 import { registerCreateVisitRule } from './visit-rules/create';
 import { registerListVisitRules } from './visit-rules/list';
 import { registerListPunchCards } from './visit-rules/punch-cards';
@@ -277,6 +281,11 @@ export function registerRoutes(app: App): void {
   registerGeneratePatientPlan(app);
   registerSetPatientPlanOwner(app);
   registerAddPlanItem(app);
+  // Templates and languages (issue 13)
+  registerListMessageTemplates(app);
+  registerPreviewMessageTemplate(app);
+  registerSetMessageTemplate(app);
+  registerResetMessageTemplate(app);
 
   // Pages for people (HTML, not in the API document)
   registerCalendarFeedPage(app);
