@@ -61,34 +61,64 @@ export interface TemplateKey {
 
 type FieldError = { path: string; message: string };
 
-/** Every argument (and tag) a message names, through plurals, selects and tags. */
-function argumentNames(elements: unknown[], into: Set<string>): Set<string> {
-  for (const el of elements as { type: number; value?: unknown; options?: object; children?: unknown[] }[]) {
+/** The variables that hold numbers (for plurals and number formats); every other one is text. */
+export const NUMERIC_VARIABLES: readonly string[] = ['points'];
+
+type Element = { type: number; value?: unknown; options?: object; children?: unknown[] };
+
+/**
+ * Every argument (and tag) a message names, through plurals, selects and tags, with the names used as
+ * numbers (number, plural, selectordinal) and as dates or times (the variables are preformatted text).
+ */
+function argumentsOf(
+  elements: unknown[],
+  into = { names: new Set<string>(), numbers: new Set<string>(), dates: new Set<string>() },
+) {
+  for (const el of elements as Element[]) {
     // literal 0 and pound 7 name nothing; every other element names its argument in `value`.
-    if (el.type !== 0 && el.type !== 7 && typeof el.value === 'string') into.add(el.value);
+    if (el.type !== 0 && el.type !== 7 && typeof el.value === 'string') {
+      into.names.add(el.value);
+      if (el.type === 2 || el.type === 6) into.numbers.add(el.value);
+      if (el.type === 3 || el.type === 4) into.dates.add(el.value);
+    }
     if (el.options)
-      for (const o of Object.values(el.options) as { value: unknown[] }[]) argumentNames(o.value, into);
-    if (el.children) argumentNames(el.children, into);
+      for (const o of Object.values(el.options) as { value: unknown[] }[]) argumentsOf(o.value, into);
+    if (el.children) argumentsOf(el.children, into);
   }
   return into;
 }
 
-function checkText(path: string, text: string, locale: PatientLocale, allowed: readonly string[]) {
+const braced = (names: Iterable<string>) => [...names].map((n) => `{${n}}`).join(', ');
+
+function checkText(
+  path: string,
+  text: string,
+  locale: PatientLocale,
+  allowed: readonly string[],
+): FieldError[] {
   let ast: unknown[];
   try {
     ast = new IntlMessageFormat(text, locale).getAst() as unknown[];
   } catch (e) {
     return [{ path, message: `does not parse: ${e instanceof Error ? e.message : String(e)}` }];
   }
-  const unknown = [...argumentNames(ast, new Set())].filter((n) => !allowed.includes(n));
-  return unknown.length > 0
-    ? [
-        {
-          path,
-          message: `uses unknown variables ${unknown.map((n) => `{${n}}`).join(', ')}; allowed: ${allowed.map((n) => `{${n}}`).join(', ')}`,
-        },
-      ]
-    : [];
+  const used = argumentsOf(ast);
+  const unknown = [...used.names].filter((n) => !allowed.includes(n));
+  if (unknown.length > 0)
+    return [{ path, message: `uses unknown variables ${braced(unknown)}; allowed: ${braced(allowed)}` }];
+  const notNumbers = [...used.numbers].filter((n) => !NUMERIC_VARIABLES.includes(n));
+  if (notNumbers.length > 0)
+    return [
+      {
+        path,
+        message: `counts ${braced(notNumbers)}, which is text: only ${braced(NUMERIC_VARIABLES)} is a number`,
+      },
+    ];
+  if (used.dates.size > 0)
+    return [
+      { path, message: `formats ${braced(used.dates)} as a date or time: dates come formatted already` },
+    ];
+  return [];
 }
 
 /** What is wrong with a template, by field (empty: nothing). */

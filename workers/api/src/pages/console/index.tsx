@@ -28,6 +28,7 @@ import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
 import { registerConsoleSurveyLinks } from './survey-links';
+import { registerConsoleTemplates } from './templates';
 import { registerConsoleToday } from './today';
 import { registerConsoleVisitRules } from './visit-rules';
 import { registerConsoleWinBack } from './win-back';
@@ -75,6 +76,8 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleReferrals(app);
   registerConsoleOffers(app);
   registerConsoleCodeWordForm(app);
+  // Templates and languages (issue 13)
+  registerConsoleTemplates(app);
   // VIP, birthdays and rewards (issue 12)
   registerConsoleOffersSettings(app);
   registerConsolePatientLoyalty(app);
