@@ -89,3 +89,14 @@ export function formatDate(at: number, timeZone: string, locale: PatientLocale):
 
 /** A number of points, grouped as the language groups digits. */
 export const formatNumber = (n: number, locale: PatientLocale) => new Intl.NumberFormat(locale).format(n);
+
+/** An IANA timezone this runtime's Intl knows ("Europe/Madrid"), as a patient's timezone may be. */
+export function isTimeZone(tz: string): boolean {
+  if (!/^[A-Za-z_+\-/0-9]{1,64}$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -14,6 +14,7 @@ import { registerConsoleInsight } from './insight';
 import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsoleOffers } from './offers';
 import { registerConsoleOffersSettings } from './offers-settings';
+import { registerConsolePatientLanguage } from './patient-language';
 import { registerConsolePatientLoyalty } from './patient-loyalty';
 import { registerConsolePatientPlan } from './patient-plan';
 import { registerConsolePatients } from './patients';
@@ -78,6 +79,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleCodeWordForm(app);
   // Templates and languages (issue 13)
   registerConsoleTemplates(app);
+  registerConsolePatientLanguage(app);
   // VIP, birthdays and rewards (issue 12)
   registerConsoleOffersSettings(app);
   registerConsolePatientLoyalty(app);

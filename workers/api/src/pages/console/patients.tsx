@@ -16,6 +16,7 @@ import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients
 import { formatDate } from '../layout';
 import { CodeWordSection } from './code-word-section';
 import { InsightCard } from './insight-card';
+import { LanguageSection } from './patient-language';
 import { LoyaltySections } from './patient-loyalty';
 import { PlanSummary } from './patient-plan';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
@@ -502,6 +503,7 @@ function PatientPage(props: {
       <InsightCard insight={o.insight} />
 
       <LoyaltySections s={s} o={o} q={q} />
+      <LanguageSection s={s} p={p} q={q} />
       <section class="card" aria-labelledby="consent" id="consent-history">
         <h2 id="consent">Consent</h2>
         <p>
