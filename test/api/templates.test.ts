@@ -55,7 +55,7 @@ describe('default templates', () => {
     expect(say('ru', 25)).toContain('25 баллов');
     expect(say('es', 1)).toContain('1 punto de su tarjeta caduca el 15 de marzo de 2027');
     expect(say('es', 2)).toContain('2 puntos de su tarjeta caducan');
-    expect(say('en', 1)).toContain('1 point on your card expire on March 15, 2027');
+    expect(say('en', 1)).toContain('1 point on your card expire on 15 March 2027');
   });
 
   it('are refused when they name another kind’s variable, do not parse or plural a text', () => {

@@ -3,6 +3,10 @@
 // the providers (the dev outbox, e-mail over HTTP, Twilio SMS), their callbacks and opt-outs, the
 // templates in the patient's language, and the scheduled messages.
 
+export * from './catalogs/common-page';
+export * from './catalogs/questionnaire-page';
+export * from './catalogs/survey-page';
+export * from './catalogs/voucher-page';
 export * from './default-templates';
 export * from './enqueue';
 export * from './i18n';

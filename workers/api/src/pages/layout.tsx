@@ -31,10 +31,12 @@ export function Page(props: {
   scripts?: string[];
   /** CSS of the page's own, after the shared style. */
   style?: string;
+  /** The page's language (BCP 47), `en` when not said. */
+  lang?: string;
 }) {
   const scripts = [...(props.scripts ?? []), ...(props.script ? [props.script] : [])];
   return (
-    <html lang="en">
+    <html lang={props.lang ?? 'en'}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
