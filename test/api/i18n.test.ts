@@ -18,6 +18,20 @@ import { ORIGIN, staffSession } from '../helpers/staff';
 // pages (voucher, survey, questionnaire) in it, with a switch (`?lang=`) and `<html lang>`; the page
 // catalogs with the same keys in every language, each string compiling.
 
+/** Every variable a page catalog uses. */
+const SAMPLE = {
+  name: 'Ana',
+  gift: 'Massage',
+  title: 'T',
+  date: '1 May',
+  amount: '€5',
+  category: 'massage',
+  id: 'vch_1',
+  text: 'x',
+  clinic: 'K',
+  channel: 'sms',
+};
+
 const CATALOGS = { COMMON_PAGE, QUESTIONNAIRE_PAGE, SURVEY_PAGE, VOUCHER_PAGE };
 
 describe('page catalogs', () => {
@@ -28,7 +42,7 @@ describe('page catalogs', () => {
         const cat = catalogs[locale] as Record<string, string>;
         expect(Object.keys(cat).sort(), `${name} ${locale}`).toEqual(keys);
         for (const k of keys)
-          expect(() => formatIcu(cat[k]!, locale, { category: 'massage', channel: 'sms' })).not.toThrow();
+          expect(() => formatIcu(cat[k]!, locale, SAMPLE)).not.toThrow();
       }
     }
   });
