@@ -41,8 +41,7 @@ describe('page catalogs', () => {
       for (const locale of LOCALES) {
         const cat = catalogs[locale] as Record<string, string>;
         expect(Object.keys(cat).sort(), `${name} ${locale}`).toEqual(keys);
-        for (const k of keys)
-          expect(() => formatIcu(cat[k]!, locale, SAMPLE)).not.toThrow();
+        for (const k of keys) expect(() => formatIcu(cat[k]!, locale, SAMPLE)).not.toThrow();
       }
     }
   });
