@@ -130,6 +130,19 @@ describe('the patient’s language on /v1/patients', () => {
     });
     expect(bad.headers.get('location')).toContain('field=timezone');
     expect((await desk.get(bad.headers.get('location')!)).text).toContain('Enter a timezone such as');
+    const form = await desk.get('/console/patients/new');
+    expect(form.text).toContain('<option value="ru">Русский</option>');
+    const registered = await desk.post('/console/patients', {
+      first_name: 'Pilar',
+      last_name: 'Ruiz',
+      locale: 'es',
+    });
+    expect(registered.status).toBe(303);
+    const id = /patients\/(pat_[^?]+)/.exec(registered.headers.get('location') ?? '')?.[1];
+    const row = await env.DB.prepare('select locale from patients where id = ?')
+      .bind(id)
+      .first<{ locale: string }>();
+    expect(row?.locale).toBe('es');
     const other = await createPatient(api, net.otherClinic.key);
     const theirs = await desk.post(`/console/patients/${other.id}/language`, { locale: 'ru' });
     expect(theirs.headers.get('location')).toContain('error=patient_not_found');

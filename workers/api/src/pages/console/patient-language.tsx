@@ -46,6 +46,22 @@ export function LanguageSection(props: { s: Signed; p: Patient; q: Record<string
   );
 }
 
+/** The language field of the registration form. */
+export function RegisterLanguage(props: { value?: string }) {
+  return (
+    <>
+      <label for="locale">Messages and pages in</label>
+      <select id="locale" name="locale">
+        {LOCALES.map((l) => (
+          <option value={l} selected={(props.value ?? 'en') === l}>
+            {LOCALE_NAMES[l]}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
 export function registerConsolePatientLanguage(app: Hono<AppEnv>) {
   app.post(
     '/console/patients/:id/language',
