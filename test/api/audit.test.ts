@@ -1022,6 +1022,48 @@ const SCENARIOS: Record<string, Scenario> = {
     };
   },
   // Templates and languages (issue 13)
+  'PUT /v1/message_templates/{kind}/{channel}/{locale}': async (api) => {
+    const net = await createNetwork(api);
+    return {
+      req: {
+        method: 'PUT',
+        path: '/v1/message_templates/birthday/sms/es',
+        token: net.clinic.key,
+        body: { body: '¡Feliz cumpleaños, {first_name}! {url}' },
+      },
+      expect: () => ({
+        action: 'message_template.save',
+        subject: { type: 'message_template', id: 'birthday/sms/es' },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: {
+          kind: 'birthday',
+          channel: 'sms',
+          locale: 'es',
+          subject: null,
+          body: '¡Feliz cumpleaños, {first_name}! {url}',
+        },
+      }),
+    };
+  },
+  'DELETE /v1/message_templates/{kind}/{channel}/{locale}': async (api) => {
+    const net = await createNetwork(api);
+    const saved = await api.request('PUT', '/v1/message_templates/birthday/sms/ru', {
+      token: net.clinic.key,
+      body: { body: 'С днём рождения! {url}' },
+    });
+    expect(saved.status, saved.text).toBe(200);
+    return {
+      req: { method: 'DELETE', path: '/v1/message_templates/birthday/sms/ru', token: net.clinic.key },
+      expect: () => ({
+        action: 'message_template.reset',
+        subject: { type: 'message_template', id: 'birthday/sms/ru' },
+        ...byKey(net.clinic),
+        patientId: null,
+        detail: { kind: 'birthday', channel: 'sms', locale: 'ru' },
+      }),
+    };
+  },
   // The card page (issue 13)
   // Sending: gifts, scheduled messages and events (issue 13)
   // VIP, birthdays and rewards (issue 12)
@@ -1116,6 +1158,7 @@ const SCENARIOS: Record<string, Scenario> = {
 const CHANGES_NOTHING: Record<string, string> = {
   'POST /v1/vouchers/verify': 'checks a voucher at the counter; no side effects',
   'POST /v1/segments/preview': 'counts the patients a rule set would hold; saves nothing',
+  'POST /v1/message_templates/preview': 'renders a message with sample values; saves nothing',
 };
 
 /** Mutating routes whose body is not JSON, with where their entries are proven. */

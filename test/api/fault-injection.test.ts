@@ -757,6 +757,41 @@ const SCENARIOS: Record<string, Scenario> = {
     },
   },
   // Templates and languages (issue 13)
+  'PUT /v1/message_templates/{kind}/{channel}/{locale}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'PUT',
+        path: '/v1/message_templates/card_link/email/es',
+        token: net.clinic.key,
+        body: { subject: 'Su tarjeta', body: 'Hola {first_name}: {url}' },
+      };
+    },
+  },
+  'DELETE /v1/message_templates/{kind}/{channel}/{locale}': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      await api.request('PUT', '/v1/message_templates/card_link/sms/ru', {
+        token: net.clinic.key,
+        body: { body: 'Ваша карта: {url}' },
+      });
+      return { method: 'DELETE', path: '/v1/message_templates/card_link/sms/ru', token: net.clinic.key };
+    },
+  },
+  'POST /v1/message_templates/preview': {
+    idempotent: false,
+    make: async (api) => {
+      const net = await createNetwork(api);
+      return {
+        method: 'POST',
+        path: '/v1/message_templates/preview',
+        token: net.clinic.key,
+        body: { kind: 'card_link', channel: 'sms', locale: 'ru' },
+      };
+    },
+  },
   // The card page (issue 13)
   // Sending: gifts, scheduled messages and events (issue 13)
   // VIP, birthdays and rewards (issue 12)

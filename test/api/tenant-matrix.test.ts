@@ -145,6 +145,17 @@ async function messageOfA(s: Scene, status: 'queued' | 'sent' | 'dead' = 'queued
   return { patient, id, body, greeting: `Dear Ottilie${s.tag}`, token, clinicName: s.net.clinic.name };
 }
 
+/** Clinic A's own Spanish SMS wording of the card link, with a word no other clinic's answer may show. */
+async function messageTemplateOfA(s: Scene) {
+  const word = `Tarjeta${s.tag}`;
+  const res = await s.api.request('PUT', '/v1/message_templates/card_link/sms/es', {
+    token: s.net.clinic.key,
+    body: { body: `${word}: {url}` },
+  });
+  expect(res.status, res.text).toBe(200);
+  return { word };
+}
+
 async function offerOfP1(s: Scene, active = true) {
   return createOffer(s.api, s.net.partner.key, { title: `Hot stones ${s.tag}`, active });
 }
@@ -4564,6 +4575,91 @@ const MATRIX: Record<string, Entry> = {
     ],
   },
   // == Templates and languages (issue 13): entries go here ==
+  'GET /v1/message_templates': {
+    scenarios: [
+      scenario({
+        what: "clinic A's own wording of a message",
+        covers: [],
+        setup: messageTemplateOfA,
+        request: () => ({ method: 'GET', path: '/v1/message_templates' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.word],
+        secrets: (c) => [c.word],
+      }),
+    ],
+  },
+  'PUT /v1/message_templates/{kind}/{channel}/{locale}': {
+    none: "sets the caller's own clinic's wording (kind, channel and language name no one's resource)",
+  },
+  'DELETE /v1/message_templates/{kind}/{channel}/{locale}': {
+    none: "resets the caller's own clinic's wording (kind, channel and language name no one's resource)",
+  },
+  'POST /v1/message_templates/preview': {
+    scenarios: [
+      scenario({
+        what: "clinic A's own wording, previewed",
+        covers: [],
+        setup: messageTemplateOfA,
+        request: () => ({
+          method: 'POST',
+          path: '/v1/message_templates/preview',
+          body: { kind: 'card_link', channel: 'sms', locale: 'es' },
+        }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.word],
+        secrets: (c) => [c.word],
+      }),
+    ],
+  },
+  'GET /console/templates': { none: "lists the caller's own clinic's messages; takes nothing" },
+  'GET /console/templates/:kind/:channel/:locale': {
+    scenarios: [
+      scenario({
+        what: "clinic A's own wording of a message",
+        covers: [],
+        setup: messageTemplateOfA,
+        request: () => ({ method: 'GET', path: '/console/templates/card_link/sms/es' }),
+        rightful: ['clinic A'],
+        refusal: hidden,
+        shows: (c) => [c.word],
+        secrets: (c) => [c.word],
+      }),
+    ],
+  },
+  'POST /console/templates/:kind/:channel/:locale': {
+    none: "sets the caller's own clinic's wording (kind, channel and language name no one's resource)",
+  },
+  'POST /console/templates/:kind/:channel/:locale/reset': {
+    none: "resets the caller's own clinic's wording (kind, channel and language name no one's resource)",
+  },
+  'POST /console/patients/:id/language': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({
+          method: 'POST',
+          path: `/console/patients/${p.id}/language`,
+          form: { locale: 'es', timezone: '' },
+        }),
+        rightful: ['clinic A'],
+        refusal: redirect('patient_not_found'),
+        shows: (p) => [`/console/patients/${p.id}?language=saved`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({
+            method: 'POST',
+            path: `/console/patients/${ghostId('pat')}/language`,
+            form: { locale: 'es', timezone: '' },
+          }),
+        },
+      }),
+    ],
+  },
   // == The card page (issue 13): entries go here ==
   // == Sending: gifts, scheduled messages and events (issue 13): entries go here ==
 };

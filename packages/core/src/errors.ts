@@ -329,6 +329,16 @@ export const ERRORS = {
     text: 'That request could not be verified.',
   },
   // Templates and languages (issue 13)
+  template_invalid: {
+    status: 422,
+    title: 'The message template is not valid',
+    text: 'The template could not be saved: check its wording and variables.',
+  },
+  message_template_not_found: {
+    status: 404,
+    title: 'The clinic has no template of its own for this message',
+    text: 'This message already uses the default wording.',
+  },
   // The card page (issue 13)
   // Sending: gifts, scheduled messages and events (issue 13)
   // VIP, birthdays and rewards (issue 12)

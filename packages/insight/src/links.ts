@@ -17,6 +17,7 @@ import {
   organizations,
   type PatientLink,
   type PatientLinkPurpose,
+  type PatientLocale,
   patientLinks,
   patients,
   runBatch,
@@ -157,7 +158,7 @@ export async function createPatientLink(
 /** What a patient's link page shows about who it is for and from. */
 export interface OpenedLink {
   link: PatientLink;
-  patient: { id: string; firstName: string; birthDate: string | null };
+  patient: { id: string; firstName: string; birthDate: string | null; locale: PatientLocale };
   clinic: { id: string; name: string; timezone: string };
 }
 
@@ -207,6 +208,7 @@ export async function openPatientLink(
         link: patientLinks,
         firstName: patients.firstName,
         birthDate: patients.birthDate,
+        locale: patients.locale,
         clinicName: organizations.name,
         timezone: organizations.timezone,
       })
@@ -219,7 +221,12 @@ export async function openPatientLink(
   if (!row || row.link.purpose !== input.purpose) return err(linkNotFound);
   return ok({
     link: row.link,
-    patient: { id: row.link.patientId, firstName: row.firstName, birthDate: row.birthDate },
+    patient: {
+      id: row.link.patientId,
+      firstName: row.firstName,
+      birthDate: row.birthDate,
+      locale: row.locale,
+    },
     clinic: { id: row.link.clinicId, name: row.clinicName, timezone: row.timezone },
   });
 }

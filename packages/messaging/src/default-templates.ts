@@ -97,8 +97,161 @@ const en: Defaults = {
   },
 };
 
-/**
- * Defaults per language. Spanish and Russian are filled in by the templates work; until a language has
- * its own, it falls back to English (render.ts).
- */
-export const DEFAULT_TEMPLATES: Readonly<Partial<Record<PatientLocale, Defaults>>> = { en };
+const es: Defaults = {
+  voucher_issued: {
+    email: {
+      subject: 'Un regalo para usted de {clinic_name}',
+      body: 'Estimado/a {first_name}:\n\n{clinic_name} tiene un regalo para usted: {gift}.\n\nMuestre este enlace en el mostrador para usarlo, hasta el {expires_date}:\n{url}\n\nCon nuestro agradecimiento,\n{clinic_name}',
+    },
+    sms: {
+      subject: null,
+      body: '{clinic_name}: un regalo para usted, {gift}. Válido hasta el {expires_date}: {url}',
+    },
+  },
+  points_expiring: {
+    email: {
+      subject: 'Sus puntos caducan el {expires_date}',
+      body: 'Estimado/a {first_name}:\n\n{points, plural, one {# punto de bonificación} other {# puntos de bonificación}} de su tarjeta de {clinic_name} {points, plural, one {caduca} other {caducan}} el {expires_date}. Úselos antes en cualquier socio de la red.\n\nSu tarjeta: {url}\n\n{clinic_name}',
+    },
+    sms: {
+      subject: null,
+      body: '{clinic_name}: {points, plural, one {# punto} other {# puntos}} de su tarjeta {points, plural, one {caduca} other {caducan}} el {expires_date}. Su tarjeta: {url}',
+    },
+  },
+  survey_request: {
+    email: {
+      subject: '¿Qué tal su visita a {clinic_name}?',
+      body: 'Estimado/a {first_name}:\n\nGracias por su visita. ¿Nos cuenta cómo le fue? Solo le llevará un minuto:\n{url}\n\n{clinic_name}',
+    },
+    sms: { subject: null, body: '{clinic_name}: gracias por su visita. ¿Qué tal le fue? {url}' },
+  },
+  questionnaire: {
+    email: {
+      subject: 'Ayude a {clinic_name} a elegir sus regalos',
+      body: 'Estimado/a {first_name}:\n\nCuéntenos qué le gusta y elegiremos sus regalos pensando en ello:\n{url}\n\n{clinic_name}',
+    },
+    sms: {
+      subject: null,
+      body: '{clinic_name}: cuéntenos qué le gusta y elegiremos regalos para usted: {url}',
+    },
+  },
+  plan_item: {
+    email: {
+      subject: 'Novedades de {clinic_name}',
+      body: 'Estimado/a {first_name}:\n\n{purpose}\n\n{url}\n\n{clinic_name}',
+    },
+    sms: { subject: null, body: '{clinic_name}: {purpose} {url}' },
+  },
+  birthday: {
+    email: {
+      subject: '¡Feliz cumpleaños, {first_name}!',
+      body: 'Estimado/a {first_name}:\n\nTodo el equipo de {clinic_name} le desea un feliz cumpleaños.\n\nSu tarjeta: {url}\n\n{clinic_name}',
+    },
+    sms: {
+      subject: null,
+      body: '¡Feliz cumpleaños, {first_name}! De parte de todo el equipo de {clinic_name}. {url}',
+    },
+  },
+  referral_reward: {
+    email: {
+      subject: 'Gracias por su recomendación',
+      body: 'Estimado/a {first_name}:\n\nGracias por recomendar {clinic_name}. Su recompensa: {reward}.\n\n{url}\n\n{clinic_name}',
+    },
+    sms: {
+      subject: null,
+      body: '{clinic_name}: gracias por su recomendación. Su recompensa: {reward}. {url}',
+    },
+  },
+  card_link: {
+    email: {
+      subject: 'Su tarjeta de {clinic_name}',
+      body: 'Estimado/a {first_name}:\n\nSu tarjeta, sus puntos y sus regalos están en esta página. Guárdela en su teléfono:\n{url}\n\n{clinic_name}',
+    },
+    sms: { subject: null, body: '{clinic_name}: su tarjeta, puntos y regalos: {url}' },
+  },
+  staff_sign_in: {
+    email: {
+      subject: 'Inicie sesión en {clinic_name} en Gratia',
+      body: 'Hola, {first_name}:\n\nUse este enlace para iniciar sesión en la consola de {clinic_name}. Funciona una sola vez y caduca pronto:\n{url}\n\nSi no lo ha solicitado, ignore este correo.',
+    },
+    sms: { subject: null, body: 'Inicie sesión en {clinic_name} en Gratia: {url}' },
+  },
+};
+
+const ru: Defaults = {
+  voucher_issued: {
+    email: {
+      subject: 'Подарок для вас от {clinic_name}',
+      body: 'Здравствуйте, {first_name}!\n\n{clinic_name} дарит вам подарок: {gift}.\n\nПокажите эту ссылку на стойке, чтобы воспользоваться им до {expires_date}:\n{url}\n\nС благодарностью,\n{clinic_name}',
+    },
+    sms: {
+      subject: null,
+      body: '{clinic_name}: подарок для вас — {gift}. Действует до {expires_date}: {url}',
+    },
+  },
+  points_expiring: {
+    email: {
+      subject: 'Ваши баллы сгорают {expires_date}',
+      body: 'Здравствуйте, {first_name}!\n\n{points, plural, one {# бонусный балл} few {# бонусных балла} many {# бонусных баллов} other {# бонусного балла}} на вашей карте {clinic_name} {points, plural, one {сгорает} other {сгорают}} {expires_date}. Используйте их до этого у любого партнёра сети.\n\nВаша карта: {url}\n\n{clinic_name}',
+    },
+    sms: {
+      subject: null,
+      body: '{clinic_name}: {points, plural, one {# балл} few {# балла} many {# баллов} other {# балла}} на вашей карте {points, plural, one {сгорает} other {сгорают}} {expires_date}. Карта: {url}',
+    },
+  },
+  survey_request: {
+    email: {
+      subject: 'Как прошёл ваш визит в {clinic_name}?',
+      body: 'Здравствуйте, {first_name}!\n\nСпасибо за визит. Расскажете, как всё прошло? Это займёт минуту:\n{url}\n\n{clinic_name}',
+    },
+    sms: { subject: null, body: '{clinic_name}: спасибо за визит! Как всё прошло? {url}' },
+  },
+  questionnaire: {
+    email: {
+      subject: 'Помогите {clinic_name} выбрать для вас подарки',
+      body: 'Здравствуйте, {first_name}!\n\nРасскажите, что вам нравится, и мы подберём подарки с учётом этого:\n{url}\n\n{clinic_name}',
+    },
+    sms: { subject: null, body: '{clinic_name}: расскажите, что вам нравится, и мы подберём подарки: {url}' },
+  },
+  plan_item: {
+    email: {
+      subject: 'Новости {clinic_name}',
+      body: 'Здравствуйте, {first_name}!\n\n{purpose}\n\n{url}\n\n{clinic_name}',
+    },
+    sms: { subject: null, body: '{clinic_name}: {purpose} {url}' },
+  },
+  birthday: {
+    email: {
+      subject: 'С днём рождения, {first_name}!',
+      body: 'Здравствуйте, {first_name}!\n\nВся команда {clinic_name} поздравляет вас с днём рождения.\n\nВаша карта: {url}\n\n{clinic_name}',
+    },
+    sms: { subject: null, body: 'С днём рождения, {first_name}! Ваша команда {clinic_name}. {url}' },
+  },
+  referral_reward: {
+    email: {
+      subject: 'Спасибо за рекомендацию',
+      body: 'Здравствуйте, {first_name}!\n\nСпасибо, что рекомендуете {clinic_name}. Ваша награда: {reward}.\n\n{url}\n\n{clinic_name}',
+    },
+    sms: {
+      subject: null,
+      body: '{clinic_name}: спасибо за рекомендацию! Ваша награда: {reward}. {url}',
+    },
+  },
+  card_link: {
+    email: {
+      subject: 'Ваша карта {clinic_name}',
+      body: 'Здравствуйте, {first_name}!\n\nВаша карта, баллы и подарки — на этой странице. Сохраните её в телефоне:\n{url}\n\n{clinic_name}',
+    },
+    sms: { subject: null, body: '{clinic_name}: ваша карта, баллы и подарки: {url}' },
+  },
+  staff_sign_in: {
+    email: {
+      subject: 'Вход в {clinic_name} в Gratia',
+      body: 'Здравствуйте, {first_name}!\n\nПерейдите по этой ссылке, чтобы войти в консоль {clinic_name}. Она действует один раз и скоро истечёт:\n{url}\n\nЕсли вы не запрашивали вход, просто проигнорируйте это письмо.',
+    },
+    sms: { subject: null, body: 'Вход в {clinic_name} в Gratia: {url}' },
+  },
+};
+
+/** Defaults per language: every language has every kind on every channel (a test checks they compile). */
+export const DEFAULT_TEMPLATES: Readonly<Record<PatientLocale, Defaults>> = { en, es, ru };

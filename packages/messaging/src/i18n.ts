@@ -74,18 +74,35 @@ export function formatMoney(amountMinor: number, currency: string, locale: Patie
   return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amountMinor / 10 ** digits);
 }
 
+/**
+ * The tag dates are written with: English as in Britain and Europe ("3 March 2027", as every page of
+ * Gratia wrote dates before languages came), Spanish and Russian as themselves.
+ */
+const DATE_TAG: Readonly<Record<PatientLocale, string>> = { en: 'en-GB', es: 'es', ru: 'ru' };
+
 /** A calendar day (YYYY-MM-DD) as the patient's language writes it ("3 March 2027", "3 de marzo de 2027"). */
 export function formatDay(day: string, locale: PatientLocale): string {
   const [y, m, d] = day.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(
+  return new Intl.DateTimeFormat(DATE_TAG[locale], { dateStyle: 'long', timeZone: 'UTC' }).format(
     Date.UTC(y!, (m ?? 1) - 1, d ?? 1),
   );
 }
 
 /** An instant as a date in `timeZone`, in the patient's language. */
 export function formatDate(at: number, timeZone: string, locale: PatientLocale): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone }).format(at);
+  return new Intl.DateTimeFormat(DATE_TAG[locale], { dateStyle: 'long', timeZone }).format(at);
 }
 
 /** A number of points, grouped as the language groups digits. */
 export const formatNumber = (n: number, locale: PatientLocale) => new Intl.NumberFormat(locale).format(n);
+
+/** An IANA timezone this runtime's Intl knows ("Europe/Madrid"), as a patient's timezone may be. */
+export function isTimeZone(tz: string): boolean {
+  if (!/^[A-Za-z_+\-/0-9]{1,64}$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -4,6 +4,10 @@
 // templates in the patient's language, and the scheduled messages.
 
 export * from './callbacks';
+export * from './catalogs/common-page';
+export * from './catalogs/questionnaire-page';
+export * from './catalogs/survey-page';
+export * from './catalogs/voucher-page';
 export * from './consumer';
 export * from './default-templates';
 export * from './enqueue';
@@ -13,4 +17,6 @@ export * from './opt-out';
 export * from './outbox';
 export * from './providers';
 export * from './render';
+export * from './sms-segments';
 export * from './sweep';
+export * from './templates';

@@ -14,7 +14,7 @@ export function defaultTemplate(
   channel: MessageChannel,
   locale: PatientLocale,
 ): TemplateText {
-  return (DEFAULT_TEMPLATES[locale] ?? DEFAULT_TEMPLATES.en)![kind][channel];
+  return DEFAULT_TEMPLATES[locale][kind][channel];
 }
 
 export function messageVars(vars: Vars, locale: PatientLocale): Vars {

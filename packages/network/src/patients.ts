@@ -21,6 +21,7 @@ import {
   jobState,
   type OrgPrincipal,
   type Patient,
+  type PatientLocale,
   patientSearchTerms,
   patients,
   referralCodes,
@@ -40,6 +41,10 @@ export interface PatientFields {
   birthDate: string | null;
   tags: string[];
   notes: string | null;
+  /** The language the patient reads (messages and pages); 'en' when not said. */
+  locale?: PatientLocale;
+  /** The patient's IANA timezone (quiet hours, dates); null: the clinic's. */
+  timezone?: string | null;
 }
 
 export interface ConsentInput {
@@ -338,6 +343,8 @@ function changedFields(b: PatientChanges): string[] {
     birthDate: 'birth_date',
     tags: 'preferences.tags',
     notes: 'preferences.notes',
+    locale: 'locale',
+    timezone: 'timezone',
   };
   const fields = (Object.keys(names) as (keyof PatientFields)[])
     .filter((k) => b[k] !== undefined)
@@ -379,6 +386,8 @@ export async function updatePatient(
       ...(b.birthDate !== undefined && { birthDate: b.birthDate }),
       ...(b.tags !== undefined && { tags: b.tags }),
       ...(b.notes !== undefined && { notes: b.notes }),
+      ...(b.locale !== undefined && { locale: b.locale }),
+      ...(b.timezone !== undefined && { timezone: b.timezone }),
       ...(b.consent?.email !== undefined && { consentEmail: b.consent.email }),
       ...(b.consent?.sms !== undefined && { consentSms: b.consent.sms }),
       ...(b.consent?.email === false && { consentEmailService: false }),

@@ -12,6 +12,7 @@ async function voucherForLink(db: Db, voucherId: string) {
     .select({
       voucher: vouchers,
       holderFirstName: patients.firstName,
+      holderLocale: patients.locale,
       clinicName: sql<string>`${organizations.name}`.as('clinic_name'),
       clinicTimezone: sql<string>`${organizations.timezone}`.as('clinic_timezone'),
       partnerName: sql<string | null>`partner.name`.as('partner_name'),

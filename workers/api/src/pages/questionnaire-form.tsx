@@ -40,6 +40,8 @@ export function QuestionFields(props: {
   questions: readonly Question[];
   answers: AnswerMap | Record<string, unknown>;
   errors?: Record<string, string>;
+  /** How a required question is marked, in the page's language ("(required)" when not said). */
+  requiredText?: string;
 }) {
   return (
     <>
@@ -51,7 +53,7 @@ export function QuestionFields(props: {
         const legend = (
           <>
             {q.label}
-            {q.required ? ' (required)' : ''}
+            {q.required ? ` ${props.requiredText ?? '(required)'}` : ''}
           </>
         );
         const help = q.help ? (
@@ -117,10 +119,12 @@ export function QuestionFields(props: {
 export function ConsentFields(props: {
   wording: Readonly<Record<ConsentChannel, string>>;
   current: Record<ConsentChannel, boolean>;
+  /** The question, in the page's language ("May we contact you?" when not said). */
+  legend?: string;
 }) {
   return (
     <fieldset class="question">
-      <legend>May we contact you?</legend>
+      <legend>{props.legend ?? 'May we contact you?'}</legend>
       <input type="hidden" name="consent_shown" value="1" />
       {(['email', 'sms'] as const).map((ch) => (
         <label class="choice">

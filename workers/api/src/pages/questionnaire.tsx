@@ -1,5 +1,4 @@
-import { ERROR_TEXT } from '@gratia/core';
-import type { ConsentChannel } from '@gratia/db';
+import type { ConsentChannel, PatientLocale } from '@gratia/db';
 import {
   openPatientLink,
   QUESTIONNAIRE_CONSENT_WORDING,
@@ -8,9 +7,11 @@ import {
   setConsentByLink,
   submitAnswers,
 } from '@gratia/insight';
+import { COMMON_PAGE, isLocale, QUESTIONNAIRE_PAGE, translator } from '@gratia/messaging';
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { form, newSubmissionKey } from '../lib/forms';
+import { LanguageSwitch, pageLocale } from './language-switch';
 import { Page } from './layout';
 import {
   answersFromForm,
@@ -37,16 +38,22 @@ type C = Context<AppEnv>;
 const doc = (c: C, node: unknown, status: 200 | 404 | 413 | 422 = 200) =>
   c.html(`<!doctype html>${node}`, status);
 
-function NotValid() {
+function NotValid({ locale }: { locale: PatientLocale }) {
+  const t = translator(COMMON_PAGE, locale);
   return (
-    <Page title="This link is not valid">
-      <h1>This link is not valid</h1>
-      <p>{ERROR_TEXT.link_not_found}</p>
+    <Page title={t('not_valid_title')} lang={locale}>
+      <h1>{t('not_valid_title')}</h1>
+      <p>{t('not_valid_text')}</p>
     </Page>
   );
 }
 
-const CHANNEL = { email: 'e-mails', sms: 'text messages (SMS)' } as const;
+/** `?lang=` carried through a form's redirect, when the patient chose a language on the page. */
+const langParam = (f: Record<string, string>) => (isLocale(f.lang) ? `lang=${f.lang}` : '');
+const withLang = (path: string, f: Record<string, string>) => {
+  const l = langParam(f);
+  return l ? `${path}${path.includes('?') ? '&' : '?'}${l}` : path;
+};
 
 async function render(
   c: C,
@@ -59,63 +66,72 @@ async function render(
     clinicId: link.clinicId,
     patientId: link.patientId,
   });
-  if (!read) return doc(c, <NotValid />, 404);
+  const locale = pageLocale(c, patient.locale);
+  if (!read) return doc(c, <NotValid locale={locale} />, 404);
+  const t = translator(QUESTIONNAIRE_PAGE, locale);
+  const common = translator(COMMON_PAGE, locale);
   const q = c.req.query();
   const v = read.questionnaire;
   const action = `/q/${token}`;
   const stopped = q.stopped === 'email' || q.stopped === 'sms' ? (q.stopped as ConsentChannel) : null;
   return doc(
     c,
-    <Page title={v.title} style={QUESTION_STYLE}>
+    <Page title={v.title} style={QUESTION_STYLE} lang={locale}>
+      <LanguageSwitch locale={locale} path={action} />
       <p class="eyebrow">{clinic.name}</p>
-      <h1>
-        {v.title}, {patient.firstName}
-      </h1>
+      <h1>{t('heading', { title: v.title, name: patient.firstName })}</h1>
       {q.done === '1' ? (
         <p class="status ok" role="status">
-          Thank you! Your answers are saved. You can change them here until the link expires.
+          {t('saved')}
         </p>
       ) : null}
       {stopped ? (
         <p class="status ok" role="status">
-          Done: {clinic.name} will no longer send you {CHANNEL[stopped]}.
+          {t('stopped', { clinic: clinic.name, channel: stopped })}
         </p>
       ) : null}
       {extra.errors ? (
         <p class="status bad" role="alert">
-          {ERROR_TEXT.invalid_answers} Please look at the questions marked below.
+          {t('invalid')}
         </p>
       ) : null}
       {v.intro ? <p>{v.intro}</p> : null}
       <form method="post" action={action} class="card">
         <input type="hidden" name="submission" value={newSubmissionKey()} />
         <input type="hidden" name="version" value={String(v.version)} />
+        <input type="hidden" name="lang" value={locale} />
         <QuestionFields
           questions={v.questions}
           answers={extra.answers ?? read.answers}
           errors={extra.errors}
+          requiredText={t('required')}
         />
-        <ConsentFields wording={QUESTIONNAIRE_CONSENT_WORDING} current={read.consent} />
-        <button type="submit">Save my answers</button>
+        <ConsentFields
+          wording={QUESTIONNAIRE_CONSENT_WORDING}
+          current={read.consent}
+          legend={t('contact_legend')}
+        />
+        <button type="submit">{t('save')}</button>
       </form>
       {read.consent.email || read.consent.sms ? (
         <section class="card" aria-labelledby="stop">
-          <h2 id="stop">Stop messages</h2>
-          <p class="muted">One tap, and {clinic.name} stops at once.</p>
+          <h2 id="stop">{t('stop_heading')}</h2>
+          <p class="muted">{t('stop_hint', { clinic: clinic.name })}</p>
           {(['email', 'sms'] as const)
             .filter((ch) => read.consent[ch])
             .map((ch) => (
               <form method="post" action={`${action}/consent`}>
                 <input type="hidden" name="channel" value={ch} />
+                <input type="hidden" name="lang" value={locale} />
                 <button type="submit" class="secondary">
-                  {ch === 'email' ? 'Stop e-mails' : 'Stop SMS'}
+                  {ch === 'email' ? t('stop_email') : t('stop_sms')}
                 </button>
                 <p class="muted">{QUESTIONNAIRE_WITHDRAW_WORDING[ch]}</p>
               </form>
             ))}
         </section>
       ) : null}
-      <p class="muted">This link is personal: please do not share it.</p>
+      <p class="muted">{common('link_personal')}</p>
     </Page>,
     extra.status ?? 200,
   );
@@ -136,22 +152,22 @@ export function registerQuestionnairePage(app: Hono<AppEnv>) {
       purpose: 'questionnaire',
       count,
     });
-    if (!opened.ok) return doc(c, <NotValid />, 404);
+    if (!opened.ok) return doc(c, <NotValid locale={pageLocale(c)} />, 404);
     return render(c, opened);
   });
 
   app.post('/q/:token', async (c) => {
     const token = c.req.param('token');
     const f = await form(c);
-    if (!f) return doc(c, <NotValid />, 413);
+    if (!f) return doc(c, <NotValid locale={pageLocale(c)} />, 413);
     const opened = await openPatientLink(c.var.deps, { token, purpose: 'questionnaire', count: false });
-    if (!opened.ok) return doc(c, <NotValid />, 404);
+    if (!opened.ok) return doc(c, <NotValid locale={pageLocale(c)} />, 404);
     const { link } = opened.value;
     const read = await readPatientQuestionnaire(c.var.deps, {
       clinicId: link.clinicId,
       patientId: link.patientId,
     });
-    if (!read) return doc(c, <NotValid />, 404);
+    if (!read) return doc(c, <NotValid locale={pageLocale(c)} />, 404);
     // Answers the version in force: question ids are stable across versions, so a form shown just
     // before the clinic saved a new version still fits it.
     const version = read.questionnaire.version;
@@ -169,21 +185,21 @@ export function registerQuestionnairePage(app: Hono<AppEnv>) {
     if (!out.ok) {
       if (out.error.code === 'invalid_answers')
         return render(c, opened, { answers, errors: errorsByQuestion(out.error.errors), status: 422 });
-      return doc(c, <NotValid />, 404);
+      return doc(c, <NotValid locale={pageLocale(c)} />, 404);
     }
-    return c.redirect(`/q/${token}?done=1`, 303);
+    return c.redirect(withLang(`/q/${token}?done=1`, f), 303);
   });
 
   app.post('/q/:token/consent', async (c) => {
     const token = c.req.param('token');
     const f = await form(c);
-    if (!f) return doc(c, <NotValid />, 413);
+    if (!f) return doc(c, <NotValid locale={pageLocale(c)} />, 413);
     const opened = await openPatientLink(c.var.deps, { token, purpose: 'questionnaire', count: false });
-    if (!opened.ok) return doc(c, <NotValid />, 404);
+    if (!opened.ok) return doc(c, <NotValid locale={pageLocale(c)} />, 404);
     const channel = f.channel === 'email' || f.channel === 'sms' ? f.channel : null;
-    if (!channel) return c.redirect(`/q/${token}`, 303);
+    if (!channel) return c.redirect(withLang(`/q/${token}`, f), 303);
     const out = await setConsentByLink(c.var.deps, { link: opened.value.link, channel, granted: false });
-    if (!out.ok) return doc(c, <NotValid />, 404);
-    return c.redirect(`/q/${token}?stopped=${channel}`, 303);
+    if (!out.ok) return doc(c, <NotValid locale={pageLocale(c)} />, 404);
+    return c.redirect(withLang(`/q/${token}?stopped=${channel}`, f), 303);
   });
 }

@@ -1,9 +1,11 @@
-import { ERROR_TEXT } from '@gratia/core';
+import type { PatientLocale } from '@gratia/db';
 import { readSurveyLink, type SurveyLinkView, submitSurvey } from '@gratia/insight';
+import { COMMON_PAGE, chooseLocale, SURVEY_PAGE, translator } from '@gratia/messaging';
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { form } from '../lib/forms';
 import { sameOrigin } from '../lib/page-session';
+import { LanguageSwitch, pageLocale } from './language-switch';
 import { Page } from './layout';
 import { STATIC_PAGE_HEADERS } from './static-headers';
 
@@ -32,15 +34,19 @@ textarea{width:100%;font:inherit;padding:.65rem;border:1px solid #b9b2a8;border-
 label.inline{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}label.inline input{width:auto;margin-top:.3rem}
 `;
 
-function Implemented({ items }: { items: SurveyLinkView['implemented'] }) {
+type T = ReturnType<typeof surveyWords>;
+const surveyWords = (locale: PatientLocale) => translator(SURVEY_PAGE, locale);
+
+function Implemented({ items, t }: { items: SurveyLinkView['implemented']; t: T }) {
   if (items.length === 0) return null;
   return (
     <section class="card" aria-labelledby="done">
-      <h2 id="done">You asked, we did it</h2>
+      <h2 id="done">{t('done_heading')}</h2>
       <ul>
         {items.map((s) => (
           <li>
-            You suggested “{s.text}”: we did it.{s.reply ? ` ${s.reply}` : ''}
+            {t('done_item', { text: s.text })}
+            {s.reply ? ` ${s.reply}` : ''}
           </li>
         ))}
       </ul>
@@ -48,22 +54,31 @@ function Implemented({ items }: { items: SurveyLinkView['implemented'] }) {
   );
 }
 
-function Form(props: { view: SurveyLinkView; error?: string; values?: Record<string, string> }) {
+function Form(props: {
+  view: SurveyLinkView;
+  locale: PatientLocale;
+  path: string;
+  error?: string;
+  values?: Record<string, string>;
+}) {
   const { clinic, patient } = props.view.opened;
+  const t = surveyWords(props.locale);
   const v = props.values ?? {};
   return (
-    <Page style={SURVEY_STYLE} title={`${clinic.name}: how did we do?`}>
+    <Page style={SURVEY_STYLE} title={t('title', { clinic: clinic.name })} lang={props.locale}>
+      <LanguageSwitch locale={props.locale} path={props.path} />
       <p class="eyebrow">{clinic.name}</p>
-      <h1>How did we do, {patient.firstName}?</h1>
-      <Implemented items={props.view.implemented} />
+      <h1>{t('heading', { name: patient.firstName })}</h1>
+      <Implemented items={props.view.implemented} t={t} />
       {props.error ? (
         <p class="status bad" role="alert">
           {props.error}
         </p>
       ) : null}
       <form method="post">
+        <input type="hidden" name="lang" value={props.locale} />
         <fieldset aria-describedby="ends">
-          <legend>How likely are you to recommend {clinic.name} to a friend?</legend>
+          <legend>{t('recommend', { clinic: clinic.name })}</legend>
           <div class="scale">
             {Array.from({ length: 11 }, (_, n) => (
               <label>
@@ -73,47 +88,54 @@ function Form(props: { view: SurveyLinkView; error?: string; values?: Record<str
             ))}
           </div>
           <p class="ends" id="ends">
-            <span>0: not at all likely</span>
-            <span>10: extremely likely</span>
+            <span>{t('low_end')}</span>
+            <span>{t('high_end')}</span>
           </p>
         </fieldset>
-        <label for="improvement">What could we do better?</label>
+        <label for="improvement">{t('improvement')}</label>
         <textarea id="improvement" name="improvement" maxlength={2000}>
           {v.improvement ?? ''}
         </textarea>
-        <label for="recommendation">Would you like to recommend us in a few words?</label>
+        <label for="recommendation">{t('recommendation')}</label>
         <textarea id="recommendation" name="recommendation" maxlength={2000}>
           {v.recommendation ?? ''}
         </textarea>
         <label class="inline">
           <input type="checkbox" name="quote" value="yes" checked={v.quote === 'yes'} />
-          {clinic.name} may quote my words with my first name
+          {t('quote', { clinic: clinic.name })}
         </label>
-        <button type="submit">Send my answer</button>
+        <button type="submit">{t('send')}</button>
       </form>
-      <p class="muted">Your answer goes to {clinic.name} only. This link takes one answer.</p>
+      <p class="muted">{t('footer', { clinic: clinic.name })}</p>
     </Page>
   );
 }
 
-function Thanks(props: { clinic: string; already: boolean; implemented?: SurveyLinkView['implemented'] }) {
+function Thanks(props: {
+  clinic: string;
+  already: boolean;
+  locale: PatientLocale;
+  implemented?: SurveyLinkView['implemented'];
+}) {
+  const t = surveyWords(props.locale);
   return (
-    <Page style={SURVEY_STYLE} title={`${props.clinic}: thank you`}>
+    <Page style={SURVEY_STYLE} title={t('thanks_title', { clinic: props.clinic })} lang={props.locale}>
       <p class="eyebrow">{props.clinic}</p>
-      <h1>Thank you!</h1>
+      <h1>{t('thanks_heading')}</h1>
       <p class="status ok" role="status">
-        {props.already ? ERROR_TEXT.survey_already_answered : 'Your answer has been sent. It helps us a lot.'}
+        {props.already ? t('thanks_already') : t('thanks_sent')}
       </p>
-      <Implemented items={props.implemented ?? []} />
+      <Implemented items={props.implemented ?? []} t={t} />
     </Page>
   );
 }
 
-function NotValid() {
+function NotValid({ locale }: { locale: PatientLocale }) {
+  const t = translator(COMMON_PAGE, locale);
   return (
-    <Page style={SURVEY_STYLE} title="This link is not valid">
-      <h1>This link is not valid</h1>
-      <p>{ERROR_TEXT.link_not_found}</p>
+    <Page style={SURVEY_STYLE} title={t('not_valid_title')} lang={locale}>
+      <h1>{t('not_valid_title')}</h1>
+      <p>{t('not_valid_text')}</p>
     </Page>
   );
 }
@@ -126,24 +148,41 @@ const html = (c: Context<AppEnv>, node: unknown, status: Status = 200) => {
 
 export function registerSurveyPage(app: Hono<AppEnv>) {
   app.get('/s/:token', async (c) => {
-    const out = await readSurveyLink(c.var.deps, c.req.param('token'));
-    if (!out.ok) return html(c, <NotValid />, 404);
+    const token = c.req.param('token');
+    const out = await readSurveyLink(c.var.deps, token);
+    if (!out.ok) return html(c, <NotValid locale={pageLocale(c)} />, 404);
     const view = out.value;
+    const locale = pageLocale(c, view.opened.patient.locale);
     if (view.opened.link.completedAt !== null)
-      return html(c, <Thanks clinic={view.opened.clinic.name} already implemented={view.implemented} />);
-    return html(c, <Form view={view} />);
+      return html(
+        c,
+        <Thanks clinic={view.opened.clinic.name} already implemented={view.implemented} locale={locale} />,
+      );
+    return html(c, <Form view={view} locale={locale} path={`/s/${token}`} />);
   });
 
   app.post('/s/:token', async (c) => {
-    if (!sameOrigin(c)) return html(c, <NotValid />, 403);
+    if (!sameOrigin(c)) return html(c, <NotValid locale={pageLocale(c)} />, 403);
     const f = await form(c);
-    if (!f) return html(c, <NotValid />, 413);
+    if (!f) return html(c, <NotValid locale={pageLocale(c)} />, 413);
+    // The language the form was shown in (a hidden field), so the answer is thanked in it.
+    const locale = chooseLocale(f.lang ?? c.req.query('lang'), null, c.req.header('accept-language'));
     const token = c.req.param('token');
     const score = /^(10|\d)$/.test(f.score ?? '') ? Number(f.score) : null;
     if (score === null) {
       const out = await readSurveyLink(c.var.deps, token);
-      if (!out.ok) return html(c, <NotValid />, 404);
-      return html(c, <Form view={out.value} values={f} error="Choose a number from 0 to 10." />, 400);
+      if (!out.ok) return html(c, <NotValid locale={locale} />, 404);
+      return html(
+        c,
+        <Form
+          view={out.value}
+          locale={locale}
+          path={`/s/${token}`}
+          values={f}
+          error={translator(SURVEY_PAGE, locale)('choose_score')}
+        />,
+        400,
+      );
     }
     const out = await submitSurvey(c.var.deps, {
       token,
@@ -152,16 +191,21 @@ export function registerSurveyPage(app: Hono<AppEnv>) {
       recommendation: (f.recommendation ?? '').slice(0, 2000),
       quotePermission: f.quote === 'yes',
     });
-    if (out.ok) return html(c, <Thanks clinic={out.value.clinicName} already={false} />);
+    if (out.ok) return html(c, <Thanks clinic={out.value.clinicName} already={false} locale={locale} />);
     if (out.error.code === 'survey_already_answered') {
       const again = await readSurveyLink(c.var.deps, token);
       const name = again.ok ? again.value.opened.clinic.name : '';
       return html(
         c,
-        <Thanks clinic={name} already implemented={again.ok ? again.value.implemented : []} />,
+        <Thanks
+          clinic={name}
+          already
+          implemented={again.ok ? again.value.implemented : []}
+          locale={locale}
+        />,
         409,
       );
     }
-    return html(c, <NotValid />, 404);
+    return html(c, <NotValid locale={locale} />, 404);
   });
 }

@@ -120,6 +120,10 @@ import { registerMoveSuggestion } from './suggestions/update';
 import { registerListSurveyResponses } from './surveys/list';
 import { registerGetNps } from './surveys/nps';
 import { registerRecordSurveyResponse } from './surveys/record';
+import { registerResetMessageTemplate } from './templates/delete';
+import { registerListMessageTemplates } from './templates/list';
+import { registerPreviewMessageTemplate } from './templates/preview';
+import { registerSetMessageTemplate } from './templates/put';
 import { registerCreateVisitRule } from './visit-rules/create';
 import { registerListVisitRules } from './visit-rules/list';
 import { registerListPunchCards } from './visit-rules/punch-cards';
@@ -283,6 +287,11 @@ export function registerRoutes(app: App): void {
   registerGeneratePatientPlan(app);
   registerSetPatientPlanOwner(app);
   registerAddPlanItem(app);
+  // Templates and languages (issue 13)
+  registerListMessageTemplates(app);
+  registerPreviewMessageTemplate(app);
+  registerSetMessageTemplate(app);
+  registerResetMessageTemplate(app);
 
   // The outbox, delivery settings (issue 13)
   registerListMessages(app);

@@ -15,6 +15,7 @@ import { registerConsoleInsightSettings } from './insight-settings';
 import { registerConsoleOffers } from './offers';
 import { registerConsoleOffersSettings } from './offers-settings';
 import { registerConsoleOutbox } from './outbox';
+import { registerConsolePatientLanguage } from './patient-language';
 import { registerConsolePatientLoyalty } from './patient-loyalty';
 import { registerConsolePatientPlan } from './patient-plan';
 import { registerConsolePatients } from './patients';
@@ -29,6 +30,7 @@ import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
 import { registerConsoleSurveyLinks } from './survey-links';
+import { registerConsoleTemplates } from './templates';
 import { registerConsoleToday } from './today';
 import { registerConsoleVisitRules } from './visit-rules';
 import { registerConsoleWinBack } from './win-back';
@@ -76,6 +78,9 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleReferrals(app);
   registerConsoleOffers(app);
   registerConsoleCodeWordForm(app);
+  // Templates and languages (issue 13)
+  registerConsoleTemplates(app);
+  registerConsolePatientLanguage(app);
   // VIP, birthdays and rewards (issue 12)
   registerConsoleOffersSettings(app);
   registerConsoleOutbox(app);

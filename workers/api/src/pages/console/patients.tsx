@@ -1,5 +1,5 @@
 import { formatMoney, isId, parseMoneyInput } from '@gratia/core';
-import type { Patient } from '@gratia/db';
+import { PATIENT_LOCALES, type Patient } from '@gratia/db';
 import {
   CONSENT_WORDING,
   CONSENT_WORDING_VERSION,
@@ -16,6 +16,7 @@ import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients
 import { formatDate } from '../layout';
 import { CodeWordSection } from './code-word-section';
 import { InsightCard } from './insight-card';
+import { LanguageSection, RegisterLanguage } from './patient-language';
 import { LoyaltySections } from './patient-loyalty';
 import { PlanSummary } from './patient-plan';
 import { Field, formatWhen, groupedCard, problemPage, TableWrap } from './patient-views';
@@ -147,6 +148,7 @@ const RegisterForm = z.object({
   consent_email: z.literal('yes').optional(),
   consent_sms: z.literal('yes').optional(),
   referral_code: optional(z.string().trim().max(40, 'At most 40 characters')),
+  locale: optional(z.enum(PATIENT_LOCALES)),
 });
 
 const FIELD_LABEL: Record<string, string> = {
@@ -275,6 +277,7 @@ function RegisterPage(props: {
             multiline
           />
         </fieldset>
+        <RegisterLanguage value={v.locale} />
         <fieldset>
           <legend>Consent to be contacted</legend>
           <p class="hint">Read each sentence to the patient; tick it only if they agree to it.</p>
@@ -502,6 +505,7 @@ function PatientPage(props: {
       <InsightCard insight={o.insight} />
 
       <LoyaltySections s={s} o={o} q={q} />
+      <LanguageSection s={s} p={p} q={q} />
       <section class="card" aria-labelledby="consent" id="consent-history">
         <h2 id="consent">Consent</h2>
         <p>
@@ -746,6 +750,7 @@ export function registerConsolePatients(app: Hono<AppEnv>) {
             birthDate: b.birth_date ?? null,
             tags: b.tags,
             notes: b.notes ?? null,
+            locale: b.locale,
           },
           consent: {
             email: b.consent_email === 'yes',

@@ -9,10 +9,12 @@ import {
   BirthDateSchema,
   ConsentInputSchema,
   EmailSchema,
+  PatientLocaleSchema,
   PatientSchema,
   PhoneSchema,
   PreferencesSchema,
   patientJson,
+  TimezoneSchema,
 } from './schema';
 
 const Body = z
@@ -24,6 +26,8 @@ const Body = z
     birth_date: BirthDateSchema.optional(),
     preferences: PreferencesSchema.optional(),
     consent: ConsentInputSchema.optional(),
+    locale: PatientLocaleSchema.optional(),
+    timezone: TimezoneSchema.optional(),
     referral_code: z.string().trim().min(1).max(40).optional().openapi({
       description:
         'The referral code of the patient who referred them (case, spaces and dashes ignored): links the two, and both are rewarded on this patient’s first paid visit. Refused when it is no patient’s of this clinic (`referral_code_unknown`) or the same person’s (same e-mail or phone: `self_referral`).',
@@ -62,6 +66,8 @@ export function registerCreatePatient(app: App) {
         birthDate: b.birth_date ?? null,
         tags: b.preferences?.tags ?? [],
         notes: b.preferences?.notes ?? null,
+        locale: b.locale,
+        timezone: b.timezone ?? null,
       },
       consent: b.consent,
       referralCode: b.referral_code,

@@ -1,5 +1,6 @@
 import { toIso } from '@gratia/core';
-import type { ConsentEvent, Patient } from '@gratia/db';
+import { type ConsentEvent, PATIENT_LOCALES, type Patient } from '@gratia/db';
+import { isTimeZone } from '@gratia/messaging';
 import { z } from '@hono/zod-openapi';
 import { EmailSchema, PhoneSchema } from '../../lib/contact';
 import { TimestampSchema } from '../../lib/schemas';
@@ -12,6 +13,23 @@ export const BirthDateSchema = z
     return Number.isFinite(t) && new Date(t).toISOString().startsWith(d) && d >= '1900-01-01';
   }, 'must be a real date after 1900')
   .openapi({ example: '1985-04-12' });
+
+/** The language the patient reads messages and pages in. */
+export const PatientLocaleSchema = z.enum(PATIENT_LOCALES).openapi({
+  description: 'The language of the patient’s messages and pages: en, es or ru',
+  example: 'es',
+});
+
+/** An IANA timezone this runtime's Intl knows ("Europe/Madrid"). */
+export const TimezoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, 'must be an IANA timezone such as Europe/Madrid')
+  .openapi({
+    description: 'The patient’s IANA timezone (quiet hours); null: the clinic’s',
+    example: 'Europe/Madrid',
+  });
 
 export const PreferencesSchema = z
   .object({
@@ -47,6 +65,8 @@ export const PatientSchema = z
     birth_date: z.string().nullable(),
     preferences: z.object({ tags: z.array(z.string()), notes: z.string().nullable() }),
     consent: z.object({ email: z.boolean(), sms: z.boolean() }),
+    locale: PatientLocaleSchema,
+    timezone: z.string().nullable().openapi({ description: 'IANA timezone; null: the clinic’s' }),
     card_number: z
       .string()
       .openapi({ description: '16 digits, Luhn check digit', example: '8123456789012347' }),
@@ -88,6 +108,8 @@ export function patientJson(p: Patient): z.infer<typeof PatientSchema> {
     birth_date: p.birthDate,
     preferences: { tags: p.tags, notes: p.notes },
     consent: { email: p.consentEmail, sms: p.consentSms },
+    locale: p.locale,
+    timezone: p.timezone,
     card_number: p.cardNumber,
     created_at: toIso(p.createdAt),
     updated_at: toIso(p.updatedAt),

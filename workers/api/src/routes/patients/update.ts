@@ -8,10 +8,12 @@ import {
   BirthDateSchema,
   ConsentInputSchema,
   EmailSchema,
+  PatientLocaleSchema,
   PatientSchema,
   PhoneSchema,
   PreferencesSchema,
   patientJson,
+  TimezoneSchema,
 } from './schema';
 
 const Body = z
@@ -23,6 +25,8 @@ const Body = z
     birth_date: BirthDateSchema.nullable().optional(),
     preferences: PreferencesSchema.optional(),
     consent: ConsentInputSchema.optional(),
+    locale: PatientLocaleSchema.optional(),
+    timezone: TimezoneSchema.nullable().optional(),
   })
   .strict()
   .openapi('UpdatePatient');
@@ -60,6 +64,8 @@ export function registerUpdatePatient(app: App) {
         birthDate: b.birth_date,
         tags: b.preferences?.tags,
         notes: b.preferences?.notes,
+        locale: b.locale,
+        timezone: b.timezone,
         consent: b.consent,
       },
     });
