@@ -6,4 +6,5 @@
 export * from './default-templates';
 export * from './enqueue';
 export * from './i18n';
+export * from './producers';
 export * from './render';

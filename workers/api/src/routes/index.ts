@@ -122,6 +122,7 @@ import { registerReverseVisit } from './visits/reverse';
 import { registerGetVoucher } from './vouchers/get';
 import { registerIssueVoucher } from './vouchers/issue';
 import { registerListVouchers } from './vouchers/list';
+import { registerSendVoucher } from './vouchers/send';
 import { registerVerifyVoucher } from './vouchers/verify';
 import { registerVoidVoucher } from './vouchers/void';
 import { registerListWinBack } from './win-back/list';
@@ -171,6 +172,7 @@ export function registerRoutes(app: App): void {
   registerListVouchers(app);
   registerGetVoucher(app);
   registerVoidVoucher(app);
+  registerSendVoucher(app);
   registerRedeem(app);
   registerListRedemptions(app);
   registerReverseRedemption(app);
