@@ -2,33 +2,12 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient, T0 } from '../helpers/api';
 import { createNetwork, createOffer, createPatient, issueVoucher, type Network } from '../helpers/factories';
+import { messagesOf } from '../helpers/messages';
 import { describeSecurity, expectProblem } from '../helpers/security';
 
 // Issue 13, the producers' side: a voucher issued writes its link's message in the issue's own batch
 // (e-mail first, else SMS, only where the patient can be reached), and "Send" writes one more on the
 // channel the clinic chooses, refusing without consent unless the patient asks for it now.
-
-interface MessageRow {
-  id: string;
-  clinic_id: string;
-  patient_id: string | null;
-  kind: string;
-  purpose: string;
-  channel: string;
-  reason_key: string;
-  vars: string;
-  status: string;
-  created_by: string;
-}
-
-export const messagesOf = async (clinicId: string, prefix = '') =>
-  (
-    await env.DB.prepare(
-      'select * from messages where clinic_id = ? and reason_key like ? order by reason_key, id',
-    )
-      .bind(clinicId, `${prefix}%`)
-      .all<MessageRow>()
-  ).results;
 
 async function scene(api: Client, patient: Record<string, unknown> = {}) {
   const net = await createNetwork(api);

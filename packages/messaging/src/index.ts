@@ -8,3 +8,4 @@ export * from './enqueue';
 export * from './i18n';
 export * from './producers';
 export * from './render';
+export * from './scheduled';

@@ -1,10 +1,16 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
 import { backfillPatientInsight, refreshInsightDaily, snapshotDueSegments } from '@gratia/insight';
 import { runBirthdays } from '@gratia/loyalty';
+import {
+  birthdayMessages,
+  expiringPointsMessages,
+  type MessageJobLinks,
+  planItemMessages,
+} from '@gratia/messaging';
 
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
 import { addExpiringPointsCalls, keepPlansAhead } from '@gratia/plan';
-import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
+import { backfillClinicFigures, bookExpiredPoints, memberUrl } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
 import { markLapsedVouchers, voucherKeys } from '@gratia/vouchers';
 import type { Env } from './env';
@@ -29,6 +35,19 @@ export const RECONCILE_HOUR = 3;
 
 const localHour = (now: number, timeZone: string) =>
   Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone }).format(now));
+
+/**
+ * Issue 13, sending: the scheduled messages, written to the outbox each once per reason, a bounded
+ * slice a run (for the "*\/5 * * * *" cron). Links point at the patient's own page (memberUrl).
+ */
+export const MESSAGE_JOBS = (deps: Deps): Record<string, () => Promise<unknown>> => {
+  const links: MessageJobLinks = { patientUrl: (id) => memberUrl(deps, id) };
+  return {
+    expiring_points_messages: () => expiringPointsMessages(deps, links),
+    birthday_messages: () => birthdayMessages(deps, links),
+    plan_item_messages: () => planItemMessages(deps, links),
+  };
+};
 
 /** The cron trigger's work, each job independent so one failure does not stop the others. */
 export async function runScheduledJobs(
@@ -68,6 +87,7 @@ export async function runScheduledJobs(
     // each once a day), and a call on the plan for cards whose points expire within 30 days.
     keep_plans_ahead: () => keepPlansAhead(deps),
     plan_points_expiring: () => addExpiringPointsCalls(deps),
+    ...MESSAGE_JOBS(deps),
   };
   // Once a day, in the quiet hour of the network's night: recompute every summary from its records.
   if (localHour(now, deps.config.timezone) === RECONCILE_HOUR) jobs.reconcile = () => reconcile(deps);
