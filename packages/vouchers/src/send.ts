@@ -14,7 +14,7 @@ import {
 import { messageInsert } from '@gratia/messaging';
 import { CONSENT_WORDING_SERVICE, CONSENT_WORDING_SERVICE_VERSION } from '@gratia/network';
 import { and, eq, sql } from 'drizzle-orm';
-import { withLink } from './config';
+import { type VoucherWithLink, withLink } from './config';
 
 // "Send" on a gift (issue 13): the clinic sends a voucher's link by e-mail or SMS, now, on a channel
 // it chooses. Each press is a new message (reason `voucher:<id>:send:<n>`, n counting the sends of
@@ -42,6 +42,65 @@ export interface SentVoucher {
   consentRecorded: boolean;
 }
 
+/** A voucher of the clinic with what its patient can be reached by (columns named apart for D1's batch). */
+const sendableRow = (deps: Pick<Deps, 'db'>, clinicId: string, voucherId: string) =>
+  deps.db
+    .select({
+      voucher: vouchers,
+      patient: {
+        id: sql<string>`${patients.id}`.as('p_id'),
+        email: patients.email,
+        phone: patients.phone,
+        consentEmail: patients.consentEmail,
+        consentSms: patients.consentSms,
+        consentEmailService: patients.consentEmailService,
+        consentSmsService: patients.consentSmsService,
+        emailInvalidAt: patients.emailInvalidAt,
+        phoneInvalidAt: patients.phoneInvalidAt,
+      },
+    })
+    .from(vouchers)
+    .innerJoin(patients, eq(patients.id, vouchers.patientId))
+    .where(and(eq(vouchers.id, voucherId), eq(vouchers.clinicId, clinicId)));
+
+/** How a channel reaches the patient, for the Send form: the address and the consent on record. */
+export interface ChannelReach {
+  channel: MessageChannel;
+  address: string | null;
+  /** The address bounced or was reported unreachable. */
+  invalid: boolean;
+  consent: 'all' | 'service' | 'none';
+}
+
+/** A voucher with its link and how each channel reaches its patient: one query. */
+export async function readVoucherForSending(
+  deps: Deps,
+  input: { clinic: OrgPrincipal; voucherId: string },
+): Promise<Result<VoucherWithLink & { reach: ChannelReach[] }, Refusal<'voucher_not_found'>>> {
+  const [row] = await sendableRow(deps, input.clinic.organizationId, input.voucherId);
+  if (!row) return err({ code: 'voucher_not_found', detail: `No voucher ${input.voucherId}` });
+  const p = row.patient;
+  const consent = (all: boolean, service: boolean): ChannelReach['consent'] =>
+    all ? 'all' : service ? 'service' : 'none';
+  return ok({
+    ...(await withLink(deps, row.voucher)),
+    reach: [
+      {
+        channel: 'email',
+        address: p.email,
+        invalid: p.emailInvalidAt != null,
+        consent: consent(p.consentEmail, p.consentEmailService),
+      },
+      {
+        channel: 'sms',
+        address: p.phone,
+        invalid: p.phoneInvalidAt != null,
+        consent: consent(p.consentSms, p.consentSmsService),
+      },
+    ],
+  });
+}
+
 const CHANNEL_WORD: Record<MessageChannel, string> = { email: 'e-mail', sms: 'SMS' };
 
 /** Writes one voucher_issued message for a voucher: one read, one write batch. */
@@ -55,25 +114,7 @@ export async function sendVoucher(
   const ch = input.channel;
   const prefix = `voucher:${input.voucherId}:send:`;
   const read = await runBatch(db, {
-    row: db
-      // Batch results are keyed by column name: the patient's columns are named apart from the voucher's.
-      .select({
-        voucher: vouchers,
-        patient: {
-          id: sql<string>`${patients.id}`.as('p_id'),
-          email: patients.email,
-          phone: patients.phone,
-          consentEmail: patients.consentEmail,
-          consentSms: patients.consentSms,
-          consentEmailService: patients.consentEmailService,
-          consentSmsService: patients.consentSmsService,
-          emailInvalidAt: patients.emailInvalidAt,
-          phoneInvalidAt: patients.phoneInvalidAt,
-        },
-      })
-      .from(vouchers)
-      .innerJoin(patients, eq(patients.id, vouchers.patientId))
-      .where(and(eq(vouchers.id, input.voucherId), eq(vouchers.clinicId, clinicId))),
+    row: sendableRow(deps, clinicId, input.voucherId),
     // The sends so far, read on the reason index's range (not the clinic's history).
     sends: db
       .select({ n: sql<number>`count(*)` })
