@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../helpers/api';
-import { createClinic } from '../helpers/factories';
+import { createClinic, createPatient } from '../helpers/factories';
 import { messagesOf } from '../helpers/messages';
 import { invite } from '../helpers/staff';
 
@@ -45,5 +45,42 @@ describe('staff invitations', () => {
       .bind(inv.id)
       .first<{ n: number }>();
     expect(audit?.n).toBe(1);
+  });
+});
+
+describe('POST /v1/patients/{id}/links with send', () => {
+  it('messages a questionnaire link on the chosen channel once; without send, none', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    const p = await createPatient(api, clinic.key, { phone: '+4915100000003', consent: { sms: true } });
+    const headers = { 'idempotency-key': 'q-send-1' };
+    const body = { purpose: 'questionnaire', send: 'sms' };
+    const res = await api.post(`/v1/patients/${p.id}/links`, { token: clinic.key, body, headers });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.message_id).toMatch(/^msg_/);
+    const again = await api.post(`/v1/patients/${p.id}/links`, { token: clinic.key, body, headers });
+    expect(again.body.message_id).toBe(res.body.message_id);
+    const plain = await api.post(`/v1/patients/${p.id}/links`, {
+      token: clinic.key,
+      body: { purpose: 'questionnaire' },
+    });
+    expect(plain.body).not.toHaveProperty('message_id');
+    const rows = await messagesOf(clinic.id, 'questionnaire:');
+    expect(rows.map((r) => [r.id, r.reason_key, r.kind, r.purpose, r.channel, r.patient_id])).toEqual([
+      [res.body.message_id, `questionnaire:${res.body.id}`, 'questionnaire', 'marketing', 'sms', p.id],
+    ]);
+    expect(JSON.parse(rows[0]!.vars)).toEqual({ url: res.body.url });
+  });
+
+  it('refuses a bad channel (400)', async () => {
+    const api = createClient();
+    const clinic = await createClinic(api);
+    const p = await createPatient(api, clinic.key);
+    const res = await api.post(`/v1/patients/${p.id}/links`, {
+      token: clinic.key,
+      body: { purpose: 'questionnaire', send: 'fax' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
   });
 });
