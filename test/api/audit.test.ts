@@ -1066,6 +1066,29 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   // The card page (issue 13)
   // Sending: gifts, scheduled messages and events (issue 13)
+  'POST /v1/vouchers/{id}/send': async (api) => {
+    const { net, patient } = await createPointsScene(api);
+    const offer = await createOffer(api, net.partner.key);
+    const v = await api.post('/v1/vouchers', {
+      token: net.clinic.key,
+      body: { patient_id: patient.id, offer_id: offer.id, notify: false },
+    });
+    return {
+      req: {
+        method: 'POST',
+        path: `/v1/vouchers/${v.body.id}/send`,
+        token: net.clinic.key,
+        body: { channel: 'sms', record_consent: true },
+      },
+      expect: (res) => ({
+        action: 'voucher.send',
+        subject: { type: 'voucher', id: v.body.id },
+        ...byKey(net.clinic),
+        patientId: patient.id,
+        detail: { channel: 'sms', message_id: res.body.message_id, consent_recorded: 'service' },
+      }),
+    };
+  },
   // VIP, birthdays and rewards (issue 12)
   'PUT /v1/loyalty/settings': async (api) => {
     const net = await createNetwork(api);

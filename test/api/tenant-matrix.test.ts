@@ -4662,6 +4662,7 @@ const MATRIX: Record<string, Entry> = {
   },
   // == The card page (issue 13): entries go here ==
   // == Sending: gifts, scheduled messages and events (issue 13): entries go here ==
+  ...sendingEntries(),
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -5209,4 +5210,82 @@ for (const [key, entry] of Object.entries(MATRIX)) {
       }
     });
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sending: gifts, scheduled messages and events (issue 13)
+
+/** Clinic A's voucher for a patient who agreed to e-mail (issued without its automatic message). */
+async function sendableVoucherOfA(s: Scene) {
+  const patient = await createPatient(s.api, s.net.clinic.key, {
+    first_name: `Ottilie${s.tag}`,
+    last_name: `Quast${s.tag}`,
+    email: `ottilie${s.tag}@example.com`,
+    consent: { email: true },
+  });
+  const offer = await offerOfP1(s);
+  const voucher = await issueVoucher(s.api, s.net.clinic.key, {
+    patient_id: patient.id,
+    offer_id: offer.id,
+    notify: false,
+  });
+  return { patient, offer, voucher };
+}
+
+function sendingEntries(): Record<string, Entry> {
+  return {
+    'POST /v1/vouchers/{id}/send': {
+      scenarios: [
+        scenario({
+          what: "clinic A's voucher, sent to its patient by e-mail",
+          covers: ['id'],
+          setup: sendableVoucherOfA,
+          request: (c) => ({
+            method: 'POST',
+            path: `/v1/vouchers/${c.voucher.id}/send`,
+            body: { channel: 'email' },
+          }),
+          rightful: ['clinic A'],
+          refusal: problem('voucher_not_found'),
+          shows: () => ['"queued"'],
+          secrets: (c) => [c.voucher.token, c.offer.title, c.patient.id],
+          ghost: {
+            what: 'a voucher that does not exist',
+            caller: 'clinic A',
+            request: () => ({
+              method: 'POST',
+              path: `/v1/vouchers/${ghostId('vch')}/send`,
+              body: { channel: 'email' },
+            }),
+          },
+        }),
+      ],
+    },
+    'POST /console/gifts/:id/send': {
+      scenarios: [
+        scenario({
+          what: "clinic A's voucher, sent from its console page",
+          covers: ['id'],
+          setup: sendableVoucherOfA,
+          request: (c) => ({
+            method: 'POST',
+            path: `/console/gifts/${c.voucher.id}/send`,
+            form: { channel: 'email' },
+          }),
+          rightful: ['clinic A'],
+          refusal: redirect('voucher_not_found'),
+          shows: (c) => [`/console/gifts/${c.voucher.id}?sent=msg_`],
+          ghost: {
+            what: 'a voucher that does not exist',
+            caller: 'clinic A',
+            request: () => ({
+              method: 'POST',
+              path: `/console/gifts/${ghostId('vch')}/send`,
+              form: { channel: 'email' },
+            }),
+          },
+        }),
+      ],
+    },
+  };
 }

@@ -341,6 +341,21 @@ export const ERRORS = {
   },
   // The card page (issue 13)
   // Sending: gifts, scheduled messages and events (issue 13)
+  no_consent: {
+    status: 409,
+    title: 'The patient has not agreed to messages on this channel',
+    text: 'The patient has not agreed to be contacted this way. Record their consent first.',
+  },
+  no_address: {
+    status: 422,
+    title: 'The patient has no address for this channel',
+    text: 'The patient has no e-mail address or phone number for this channel (or it no longer works).',
+  },
+  voucher_not_active: {
+    status: 409,
+    title: 'The voucher is no longer active',
+    text: 'This voucher has been redeemed, voided or has expired: there is nothing to send.',
+  },
   // VIP, birthdays and rewards (issue 12)
   gift_limit_reached: {
     status: 409,

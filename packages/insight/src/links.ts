@@ -13,6 +13,8 @@ import {
   actorOf,
   auditEntry,
   type Deps,
+  type MessageChannel,
+  messages,
   type OrgPrincipal,
   organizations,
   type PatientLink,
@@ -22,6 +24,7 @@ import {
   patients,
   runBatch,
 } from '@gratia/db';
+import { messageInsert } from '@gratia/messaging';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 
 // A patient's personal links: `/q/<token>` to answer the clinic's questionnaire, `/s/<token>` to answer
@@ -80,6 +83,8 @@ const notTheirVisit: Refusal<'validation_failed'> = {
 export interface IssuedLink {
   link: PatientLink;
   url: string;
+  /** The message that carries the link, when it was sent (`send`) and the link is new. */
+  messageId?: string | null;
 }
 
 const patientNotFound = (id: string): Refusal<'patient_not_found'> => ({
@@ -100,6 +105,12 @@ export async function createPatientLink(
     purpose: PatientLinkPurpose;
     visitId?: string | null;
     days?: number;
+    /**
+     * Issue 13: also message the link to the patient on this channel, in the same batch (a new link
+     * only; consent is the consumer's to check when it sends): reason `questionnaire:<link>`, or
+     * `survey:<visit>` (`survey:<link>` without a visit).
+     */
+    send?: MessageChannel;
   },
 ): Promise<Result<IssuedLink, Refusal<'patient_not_found' | 'validation_failed'>>> {
   if (!isId('pat', input.patientId)) return err(patientNotFound(input.patientId));
@@ -114,6 +125,18 @@ export async function createPatientLink(
   const own = sql`exists (select 1 from patients p where p.id = ${input.patientId} and p.clinic_id = ${clinicId})
     and (${visitId} is null or exists (select 1 from visits v where v.id = ${visitId}
       and v.patient_id = ${input.patientId} and v.clinic_id = ${clinicId}))`;
+  const message = input.send
+    ? messageInsert(db, now, {
+        clinicId,
+        patientId: input.patientId,
+        kind: input.purpose === 'questionnaire' ? 'questionnaire' : 'survey_request',
+        channel: input.send,
+        reasonKey: input.purpose === 'questionnaire' ? `questionnaire:${id}` : `survey:${visitId ?? id}`,
+        vars: { url: await linkUrl(deps, { id, purpose: input.purpose }) },
+        createdBy: input.clinic.keyId,
+        guard: sql`from patient_links l where l.id = ${id}`,
+      })
+    : null;
   const out = await runBatch(db, {
     link: db
       .insert(patientLinks)
@@ -129,10 +152,11 @@ export async function createPatientLink(
       action: 'patient_link.create',
       subject: { type: 'patient_link', id },
       patientId: input.patientId,
-      detail: { purpose: input.purpose },
+      detail: { purpose: input.purpose, ...(input.send && { send: input.send }) },
       when: sql`exists (select 1 from patient_links l where l.id = ${id})`,
       at: now,
     }),
+    ...(message && { message: message.statement.returning({ id: messages.id }) }),
     existing: db
       .select()
       .from(patientLinks)
@@ -152,7 +176,9 @@ export async function createPatientLink(
   const link = out.link[0] ?? out.existing[0];
   if (!link)
     return err(out.patient.length && visitId !== null ? notTheirVisit : patientNotFound(input.patientId));
-  return ok({ link, url: await linkUrl(deps, link) });
+  const messageId = out.message?.[0]?.id ?? null;
+  if (messageId) deps.dispatch?.([messageId]);
+  return ok({ link, url: await linkUrl(deps, link), messageId });
 }
 
 /** What a patient's link page shows about who it is for and from. */

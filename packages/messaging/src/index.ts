@@ -2,7 +2,6 @@
 // queue consumer that sends each once with consent, in quiet hours' respect and under the monthly cap,
 // the providers (the dev outbox, e-mail over HTTP, Twilio SMS), their callbacks and opt-outs, the
 // templates in the patient's language, and the scheduled messages.
-
 export * from './callbacks';
 export * from './catalogs/common-page';
 export * from './catalogs/questionnaire-page';
@@ -15,8 +14,10 @@ export * from './i18n';
 export * from './links';
 export * from './opt-out';
 export * from './outbox';
+export * from './producers';
 export * from './providers';
 export * from './render';
+export * from './scheduled';
 export * from './sms-segments';
 export * from './sweep';
 export * from './templates';

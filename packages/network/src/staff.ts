@@ -36,6 +36,7 @@ import {
   staffRefusal,
   webauthnChallenges,
 } from '@gratia/db';
+import { messageInsert } from '@gratia/messaging';
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
@@ -134,7 +135,9 @@ export async function inviteStaff(
     name: string;
     email?: string | null;
   },
-): Promise<Result<{ invitation: InvitationView; token: string; url: string }, StaffRefusal>> {
+): Promise<
+  Result<{ invitation: InvitationView; token: string; url: string; messageId: string | null }, StaffRefusal>
+> {
   const { db } = deps;
   const by = input.by;
   if (by.role !== 'operator') {
@@ -184,8 +187,24 @@ export async function inviteStaff(
     createdAt: now,
     expiresAt: now + INVITATION_TTL_MS,
   };
+  const url = invitationUrl(deps, token);
+  // Issue 13: an invitation with an e-mail address is e-mailed its link (a service message to staff,
+  // no patient: the address is the message's own). The outbox row holds the live link until it is used.
+  const message = email
+    ? messageInsert(db, now, {
+        clinicId: org.id,
+        patientId: null,
+        kind: 'staff_sign_in',
+        channel: 'email',
+        reasonKey: `invite:${row.id}`,
+        vars: { url },
+        createdBy: by.role === 'operator' ? 'operator' : by.keyId,
+        toAddress: email,
+      })
+    : null;
   await runBatch(db, {
     invitation: db.insert(staffInvitations).values(row),
+    ...(message && { message: message.statement }),
     audit: auditEntry(db, {
       actor: actorOf(by),
       organizationId: org.id,
@@ -195,6 +214,7 @@ export async function inviteStaff(
       at: now,
     }),
   });
+  if (message) deps.dispatch?.([message.id]);
   return ok({
     invitation: {
       ...row,
@@ -204,7 +224,8 @@ export async function inviteStaff(
       revokedAt: null,
     },
     token,
-    url: invitationUrl(deps, token),
+    url,
+    messageId: message?.id ?? null,
   });
 }
 

@@ -15,6 +15,7 @@ export * from './link';
 export * from './manage';
 export * from './recent';
 export * from './redeem';
+export * from './send';
 export * from './state';
 export * from './token';
 export * from './vip-limit';

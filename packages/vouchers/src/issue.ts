@@ -1,4 +1,4 @@
-import { err, formatMoney, isId, newId, ok, type Refusal, type Result } from '@gratia/core';
+import { err, formatMoney, isId, localDate, newId, ok, type Refusal, type Result } from '@gratia/core';
 import {
   actorOf,
   auditEntry,
@@ -12,6 +12,7 @@ import {
   vipPerkVouchers,
   vouchers,
 } from '@gratia/db';
+import { preferredChannelInserts, writtenIds } from '@gratia/messaging';
 import { and, eq, sql } from 'drizzle-orm';
 import { voucherClaims, voucherKeys, voucherLifetimes, voucherUrl } from './config';
 import { signVoucherToken } from './token';
@@ -39,6 +40,11 @@ export interface IssueVoucherInput {
    * toward the VIP gift limit.
    */
   perk?: boolean;
+  /**
+   * Message the patient the voucher's link (issue 13), by e-mail when they can be reached by e-mail,
+   * else by SMS, in the issue's own batch; default true. False: the clinic sends it by hand (Send).
+   */
+  notify?: boolean;
 }
 
 export type IssueRefusal = Refusal<
@@ -168,6 +174,24 @@ export async function issueVoucher(deps: Deps, input: IssueVoucherInput) {
     ? sql`1`
     : giftAllowedSql(clinic.organizationId, row.patientId, now, clinic.organization.timezone);
   const written = sql`exists (select 1 from vouchers w where w.id = ${row.id})`;
+  const url = voucherUrl(config, token);
+  const notify =
+    input.notify === false
+      ? []
+      : preferredChannelInserts(db, now, {
+          clinicId: row.clinicId,
+          patientId: row.patientId,
+          kind: 'voucher_issued',
+          purpose: 'service',
+          reasonKey: `voucher:${row.id}`,
+          vars: {
+            gift: target.kind === 'offer' ? target.title : formatMoney(target.amount, currency),
+            url,
+            expires_date: localDate(row.expiresAt, clinic.organization.timezone),
+          },
+          createdBy: clinic.keyId,
+          from: sql`from vouchers v join patients p on p.id = v.patient_id where v.id = ${row.id}`,
+        });
   const done = await runBatch(db, {
     row: db
       .insert(vouchers)
@@ -193,12 +217,17 @@ export async function issueVoucher(deps: Deps, input: IssueVoucherInput) {
       detail: { kind: row.kind, amount: row.valueAmount, currency, ...(input.perk && { perk: true }) },
       at: now,
     }),
+    ...(notify.length > 0 && { notify }),
   });
   const [voucher] = done.row;
   if (!voucher) return limitReached({ ...allowance, given: allowance.limit ?? allowance.given });
+  const messageIds = writtenIds(...(done.notify ?? []));
+  if (messageIds.length > 0) deps.dispatch?.(messageIds);
   return ok({
     voucher: voucher!,
     token: token as string | null,
-    url: voucherUrl(config, token) as string | null,
+    url: url as string | null,
+    /** The message that carries the link (none: no reachable channel, or `notify: false`). */
+    messageId: messageIds[0] ?? null,
   });
 }

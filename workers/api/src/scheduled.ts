@@ -1,11 +1,17 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
 import { backfillPatientInsight, refreshInsightDaily, snapshotDueSegments } from '@gratia/insight';
 import { runBirthdays } from '@gratia/loyalty';
-import { sweepOutbox } from '@gratia/messaging';
+import {
+  birthdayMessages,
+  expiringPointsMessages,
+  type MessageJobLinks,
+  planItemMessages,
+  sweepOutbox,
+} from '@gratia/messaging';
 
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
 import { addExpiringPointsCalls, keepPlansAhead } from '@gratia/plan';
-import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
+import { backfillClinicFigures, bookExpiredPoints, memberUrl } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
 import { markLapsedVouchers, voucherKeys } from '@gratia/vouchers';
 import type { Env } from './env';
@@ -35,6 +41,19 @@ export const RECONCILE_HOUR = 3;
 const localHour = (now: number, timeZone: string) =>
   Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone }).format(now));
 
+/**
+ * Issue 13, sending: the scheduled messages, written to the outbox each once per reason, a bounded
+ * slice a run (for the "*\/5 * * * *" cron). Links point at the patient's own page (memberUrl).
+ */
+export const MESSAGE_JOBS = (deps: Deps): Record<string, () => Promise<unknown>> => {
+  const links: MessageJobLinks = { patientUrl: (id) => memberUrl(deps, id) };
+  return {
+    expiring_points_messages: () => expiringPointsMessages(deps, links),
+    birthday_messages: () => birthdayMessages(deps, links),
+    plan_item_messages: () => planItemMessages(deps, links),
+  };
+};
+
 /** The cron trigger's work, each job independent so one failure does not stop the others. */
 export async function runScheduledJobs(
   env: Env,
@@ -44,7 +63,10 @@ export async function runScheduledJobs(
   const pending: Promise<unknown>[] = [];
   const deps = scheduledDeps(env, now, cron, pending);
   deps.dispatch = queueDispatcher(env, deps);
-  if (cron === OUTBOX_CRON) return runJobs({ sweep_outbox: () => sweepOutbox(deps) }, cron, pending);
+  // Every five minutes: the scheduled messages (each written once per reason and handed to the queue),
+  // then the sweep of whatever the queue has not taken.
+  if (cron === OUTBOX_CRON)
+    return runJobs({ ...MESSAGE_JOBS(deps), sweep_outbox: () => sweepOutbox(deps) }, cron, pending);
   const jobs: Record<string, () => Promise<unknown>> = {
     book_point_expiry: () => bookExpiredPoints(deps),
     // Lines for redemptions that have none (recorded before settlement, or by an older Worker during a

@@ -132,6 +132,7 @@ import { registerReverseVisit } from './visits/reverse';
 import { registerGetVoucher } from './vouchers/get';
 import { registerIssueVoucher } from './vouchers/issue';
 import { registerListVouchers } from './vouchers/list';
+import { registerSendVoucher } from './vouchers/send';
 import { registerVerifyVoucher } from './vouchers/verify';
 import { registerVoidVoucher } from './vouchers/void';
 import { registerListWinBack } from './win-back/list';
@@ -181,6 +182,7 @@ export function registerRoutes(app: App): void {
   registerListVouchers(app);
   registerGetVoucher(app);
   registerVoidVoucher(app);
+  registerSendVoucher(app);
   registerRedeem(app);
   registerListRedemptions(app);
   registerReverseRedemption(app);

@@ -4,11 +4,12 @@ import type { GiftSuggestions } from '@gratia/insight';
 import type { CatalogueOffer, GiftCatalogue } from '@gratia/network';
 import { addDays, localDate, startOfLocalDay } from '@gratia/points';
 import {
+  type ChannelReach,
   displayStatus,
   type GiftAllowance,
   giftLimitSentence,
   issueVoucher,
-  readVoucher,
+  readVoucherForSending,
   type VoucherWithLink,
   voidVoucher,
   voucherLifetimes,
@@ -20,12 +21,13 @@ import { qrDataUri } from '../../lib/qr';
 import { formatDate } from '../layout';
 import { readGiftPage, SuggestedGifts } from './gift-suggestions';
 import { Field, formatWhen, problemPage } from './patient-views';
+import { SendGift } from './send-gift';
 import { action, ConsolePage, exactlyOnce, Flash, FormKeys, html, outcome, page, type Signed } from './shell';
 
 // Giving a gift: the network's catalogue browsed by category, partner and text beside the patient's
 // preferences; the chosen offer's form (personal message, expiry within the network's limits); and
 // the gift's own page with the patient's link, its QR code and a copy button, its state, and voiding
-// it before it is redeemed. Sending the link by e-mail or SMS comes with messaging.
+// it before it is redeemed, and sending the link by e-mail or SMS (send-gift.tsx).
 
 const CATALOGUE_PAGE = 12;
 const MAX_QUERY = 200;
@@ -301,7 +303,12 @@ const STATE_TEXT = {
   expired: 'Expired before it was redeemed.',
 } as const;
 
-function GiftPage(props: { s: Signed; w: VoucherWithLink; q: Record<string, string>; now: number }) {
+function GiftPage(props: {
+  s: Signed;
+  w: VoucherWithLink & { reach: ChannelReach[] };
+  q: Record<string, string>;
+  now: number;
+}) {
   const { s, q } = props;
   const v = props.w.voucher;
   const url = props.w.url;
@@ -342,7 +349,6 @@ function GiftPage(props: { s: Signed; w: VoucherWithLink; q: Record<string, stri
               </button>
               <p id="copy-status" role="status" class="muted" />
               <img class="qr" alt="QR code of the patient's link" src={qrDataUri(url)} />
-              <p class="muted">Sending it by e-mail or SMS from here is coming.</p>
             </>
           ) : (
             <p>
@@ -395,6 +401,7 @@ function GiftPage(props: { s: Signed; w: VoucherWithLink; q: Record<string, stri
           ) : null}
         </section>
       </div>
+      {url && state === 'issued' ? <SendGift s={s} voucherId={v.id} reach={props.w.reach} q={q} /> : null}
       <p class="muted">Reference {v.id}</p>
     </ConsolePage>
   );
@@ -488,7 +495,10 @@ export function registerConsoleGifts(app: Hono<AppEnv>) {
   app.get(
     '/console/gifts/:id',
     page('gift', async (c, s) => {
-      const out = await readVoucher(c.var.deps, { clinic: s.principal, voucherId: c.req.param('id') ?? '' });
+      const out = await readVoucherForSending(c.var.deps, {
+        clinic: s.principal,
+        voucherId: c.req.param('id') ?? '',
+      });
       if (!out.ok) return problemPage(c, s, 'voucher_not_found', 404);
       return html(c, <GiftPage s={s} w={out.value} q={c.req.query()} now={c.var.clock.now()} />);
     }),

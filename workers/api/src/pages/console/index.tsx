@@ -26,6 +26,7 @@ import { registerConsoleQuestionnaire } from './questionnaire';
 import { registerConsoleReferrals } from './referrals';
 import { registerConsoleReports } from './reports';
 import { registerConsoleSegments } from './segments';
+import { registerSendGift } from './send-gift';
 import { FORM_EXPIRED, html, SignInPage } from './shell';
 import { registerConsoleStaff } from './staff';
 import { registerConsoleStatements } from './statements';
@@ -64,6 +65,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   registerConsoleStatements(app);
   registerConsolePatients(app);
   registerConsoleGifts(app);
+  registerSendGift(app);
   registerConsoleProgramme(app);
   registerConsoleBranches(app);
   registerConsoleStaff(app);

@@ -1,4 +1,5 @@
 import { toIso } from '@gratia/core';
+import { MESSAGE_CHANNELS } from '@gratia/db';
 import { createPatientLink } from '@gratia/insight';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../app';
@@ -24,6 +25,10 @@ const Body = z
     days: z.number().int().min(1).max(90).optional().openapi({
       description: 'How long the link works (default: 30 days for a questionnaire, 14 for a survey)',
     }),
+    send: z.enum(MESSAGE_CHANNELS).optional().openapi({
+      description:
+        'Also message the link to the patient on this channel (issue 13): a questionnaire or survey_request message in the outbox, reason questionnaire:<link id> or survey:<visit id>; consent is checked when it is sent (no consent: suppressed, with the reason recorded). A survey link made before sends nothing again.',
+    }),
   })
   .strict()
   .openapi('CreatePatientLink');
@@ -36,6 +41,9 @@ const PatientLinkSchema = z
     patient_id: z.string(),
     visit_id: z.string().nullable(),
     expires_at: TimestampSchema,
+    message_id: z.string().nullable().optional().openapi({
+      description: 'With `send`: the message that carries the link (null when none was written)',
+    }),
   })
   .openapi('PatientLink');
 
@@ -67,9 +75,10 @@ export function registerCreatePatientLink(app: App) {
       purpose: b.purpose,
       visitId: b.visit_id ?? null,
       days: b.days,
+      send: b.send,
     });
     if (!out.ok) return refusal(c, out.error);
-    const { link, url } = out.value;
+    const { link, url, messageId } = out.value;
     return c.json(
       {
         id: link.id,
@@ -78,6 +87,7 @@ export function registerCreatePatientLink(app: App) {
         patient_id: link.patientId,
         visit_id: link.visitId,
         expires_at: toIso(link.expiresAt),
+        ...(b.send && { message_id: messageId ?? null }),
       },
       201,
     );

@@ -19,6 +19,10 @@ const Body = z
     category: z.enum(PARTNER_CATEGORIES).optional(),
     message: z.string().trim().max(500).optional().openapi({ description: "The clinic's personal message" }),
     expires_at: z.string().datetime({ offset: true }).optional(),
+    notify: z.boolean().optional().openapi({
+      description:
+        'Message the patient the voucher link (default true): by e-mail when they have an address and consent for it, else by SMS; no message when neither reaches them (Send it by hand: POST /v1/vouchers/{id}/send)',
+    }),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -73,6 +77,7 @@ export function registerIssueVoucher(app: App) {
       category: b.category,
       message: b.message,
       expiresAt: b.expires_at === undefined ? undefined : Date.parse(b.expires_at),
+      notify: b.notify,
     });
     if (!out.ok) return refusal(c, out.error);
     const w = out.value;
