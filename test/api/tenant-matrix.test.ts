@@ -4408,6 +4408,58 @@ const MATRIX: Record<string, Entry> = {
   // == The outbox, delivery settings, callbacks and opt-outs (issue 13): entries go here ==
   // == Templates and languages (issue 13): entries go here ==
   // == The card page (issue 13): entries go here ==
+  'GET /v1/patients/{id}/card': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's card and card-page link",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/card` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id, p.card_number],
+        secrets: (p) => [p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/card` }),
+        },
+      }),
+    ],
+  },
+  'GET /c/:token': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's card page (the signed token is the credential)",
+        covers: ['token'],
+        setup: async (s) => {
+          const p = await patientOfA(s);
+          const card = await s.api.get(`/v1/patients/${p.id}/card`, { token: s.net.clinic.key });
+          const theirs = await createPatient(s.api, s.net.otherClinic.key, { first_name: `Berta${s.tag}` });
+          const token = new URL((card.body as { url: string }).url).pathname.split('/')[2]!;
+          return { ...p, token, theirs };
+        },
+        request: (c) => ({ method: 'GET', path: `/c/${c.token}` }),
+        rightful: CALLERS,
+        shows: (c) => ['Your card at', c.last_name],
+        secrets: (c) => [c.last_name],
+        ghost: {
+          what: "clinic B's patient's id with A's patient's signature",
+          caller: 'no one',
+          request: (c) => ({ method: 'GET', path: `/c/${c.theirs.id}.${c.token.split('.')[1]}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /c/:token/photo': {
+    none: "the holder's photo on their own link (card-page.test.ts: forged links and cards without a photo are 404)",
+    notTenant: { token: "the link's token is the credential itself (as GET /c/:token), not a reference" },
+  },
+  'POST /c/:token/photo': {
+    none: "the holder's photo set or removed on their own link (card-page.test.ts: forged links, other origins and a wrong form token refused)",
+    notTenant: { token: "the link's token is the credential itself (as GET /c/:token), not a reference" },
+  },
   // == Sending: gifts, scheduled messages and events (issue 13): entries go here ==
 };
 

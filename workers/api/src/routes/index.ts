@@ -2,6 +2,7 @@ import type { App } from '../app';
 import { registerCalendarFeedPage } from '../pages/calendar-feed';
 import { registerConsole } from '../pages/console';
 import { registerHomePage } from '../pages/home';
+import { registerCardPage } from '../pages/card';
 import { registerLinkPage } from '../pages/link';
 import { registerPartnerPage } from '../pages/partner';
 import { registerProblemPages } from '../pages/problems';
@@ -90,6 +91,7 @@ import { registerReverseRedemption } from './redemptions/reverse';
 import { registerLinkReferral } from './referrals/link';
 import { registerPatientReferrals } from './referrals/patient';
 import { registerReferralTree } from './referrals/tree';
+import { registerCardGet } from './cards/get';
 import { registerMonthlyReport } from './reports/monthly';
 import { registerListPatientRewards } from './rewards/list';
 import { registerUseReward } from './rewards/use';
@@ -241,6 +243,7 @@ export function registerRoutes(app: App): void {
   registerLinkReferral(app);
   registerPatientReferrals(app);
   registerReferralTree(app);
+  registerCardGet(app);
 
   // Code words (issue 12): campaigns, codes per patient, and applying one at the desk
   registerListCodeWords(app);
@@ -285,6 +288,7 @@ export function registerRoutes(app: App): void {
   registerQuestionnairePage(app);
   registerSurveyPage(app);
   registerReferralPages(app);
+  registerCardPage(app);
   registerStaffPages(app);
   registerConsole(app);
   registerPartnerPage(app);
