@@ -140,7 +140,7 @@ export const CARD_CATALOGS: Catalogs<CardKey> = {
     points: '{count, plural, one {# балл} few {# балла} many {# баллов} other {# балла}}',
     worth: 'на сумму {money}',
     nextExpiry:
-      '{count, plural, one {# балл сгорит} few {# балла сгорят} many {# баллов сгорят} other {# балла сгорят}} {date}.',
+      '{count, plural, one {# балл сгорит} few {# балла сгорят} many {# баллов сгорят} other {# балла сгорят}} {date}',
     noExpiry: 'Баллов, которые скоро сгорят, нет.',
     tierHeading: 'Ваша скидка',
     tier: 'Ваша скидка в {clinic}: {percent}.',

@@ -48,7 +48,7 @@ nav.langs{display:flex;gap:.4rem;justify-content:flex-end;flex-wrap:wrap}nav.lan
 .codes{background:#fff;border-radius:12px;padding:.6rem;display:grid;gap:.5rem;justify-items:center}
 .codes .barcode{width:100%;max-width:22rem;image-rendering:pixelated}.codes .qr{max-width:11rem;padding:0}
 .big{font-size:1.8rem;font-weight:700}progress{width:100%;height:1rem}
-form.inline button{margin-top:.5rem}input[type=file]{padding:.5rem}
+form.inline button{margin-top:.5rem}ul.gifts li{display:block}ul.gifts .num{display:flex;justify-content:space-between;margin-top:.3rem}input[type=file]{padding:.5rem}
 `;
 
 type Status = 200 | 400 | 403 | 404 | 413;
@@ -223,16 +223,16 @@ function CardPage(props: {
         {card.gifts.length === 0 ? (
           <p>{t('noGifts')}</p>
         ) : (
-          <ul class="plain" id="gifts">
+          <ul class="plain gifts" id="gifts">
             {card.gifts.map((g) => (
               <li>
-                <span>
+                <div>
                   {t('gift', { title: g.title, date: formatDate(g.expiresAt, card.clinicTimezone, locale) })}
-                </span>
-                <span class="num">
-                  {formatMoney(g.remainingAmount, g.currency, locale)}{' '}
+                </div>
+                <div class="num">
+                  <span>{formatMoney(g.remainingAmount, g.currency, locale)}</span>
                   {g.url ? <a href={g.url}>{t('giftOpen')}</a> : null}
-                </span>
+                </div>
               </li>
             ))}
           </ul>
