@@ -13,6 +13,7 @@ import {
 } from '../helpers/factories';
 import { GIF, PNG, pngOfSize, WEBP } from '../helpers/photos';
 import { describeSecurity, expectProblem } from '../helpers/security';
+import { ownerSignedIn } from '../helpers/staff';
 
 // The patient's card page (/c/{token}, issue 13) and the clinic's GET /v1/patients/{id}/card: the
 // signed link (forged and other-purpose tokens are 404), the card's figures in the patient's language,
@@ -282,5 +283,36 @@ describe('the holder photo', () => {
     expect(forged.status).toBe(404);
     expect((await api.app.request(`${ORIGIN}/c/${s.p.id}.forged/photo`, {}, env)).status).toBe(404);
     expect((await env.CARD_PHOTOS.list({ prefix: `cards/${s.p.id}/` })).objects).toHaveLength(0);
+  });
+});
+
+describe('the console: the card page link', () => {
+  it("the patient's page links to it; it shows the link to copy, its QR code and what the patient sees", async () => {
+    const api = createClient();
+    const { net, p, url, token } = await scene(api);
+    const { cookie } = await ownerSignedIn(api, net.clinic.id);
+    const get = (path: string) => api.get(path, { headers: { cookie } });
+    const patientPage = await get(`/console/patients/${p.id}`);
+    expect(patientPage.text).toContain(`href="/console/patients/${p.id}/card"`);
+    const res = await get(`/console/patients/${p.id}/card`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(`value="${url}"`);
+    expect(res.text).toContain('data-copy="card-link"');
+    expect(res.text).toContain('5,000 points');
+    expect(res.text).toContain('2% discount');
+    expect(res.text).toContain('1 gift to use');
+    expect(url).toContain(`/c/${token}`);
+  });
+
+  it("another clinic's patient and a missing one are a 404 page", async () => {
+    const api = createClient();
+    const s = await scene(api);
+    const other = (await ownerSignedIn(api, s.net.otherClinic.id)).cookie;
+    const own = (await ownerSignedIn(api, s.net.clinic.id)).cookie;
+    const get = (path: string, cookie: string) => api.get(path, { headers: { cookie } });
+    expect((await get(`/console/patients/${s.p.id}/card`, other)).status).toBe(404);
+    expect((await get('/console/patients/pat_01JD0000000000000000000000/card', own)).status).toBe(404);
+    expect((await get('/console/patients/nonsense/card', own)).status).toBe(404);
+    expect((await api.get(`/console/patients/${s.p.id}/card`)).status).toBe(401);
   });
 });

@@ -4452,6 +4452,26 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  'GET /console/patients/:id/card': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's card page link",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/console/patients/${p.id}/card` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (p) => [p.last_name, `/c/${p.id}.`],
+        secrets: (p) => [p.last_name, `/c/${p.id}.`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/patients/${ghostId('pat')}/card` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
   'GET /c/:token/photo': {
     none: "the holder's photo on their own link (card-page.test.ts: forged links and cards without a photo are 404)",
     notTenant: { token: "the link's token is the credential itself (as GET /c/:token), not a reference" },
