@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { cardPatientId, cardUrl } from '@gratia/messaging';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient } from '../helpers/api';
+import { counter, signIn, submit } from '../helpers/counter';
 import { testDeps } from '../helpers/deps';
 import {
   createNetwork,
@@ -314,5 +315,60 @@ describe('the console: the card page link', () => {
     expect((await get('/console/patients/pat_01JD0000000000000000000000/card', own)).status).toBe(404);
     expect((await get('/console/patients/nonsense/card', own)).status).toBe(404);
     expect((await api.get(`/console/patients/${s.p.id}/card`)).status).toBe(401);
+  });
+});
+
+describe('the card at the counter', () => {
+  it('a scanned card number opens the card: holder, photo (session only), the points form filled in', async () => {
+    const api = createClient();
+    const s = await scene(api);
+    expect((await postPhoto(api, s.token, { photo: PNG })).status).toBe(303);
+    const { cookie } = await signIn(api, s.net.partner.key);
+    const { csrf } = await counter(api, cookie);
+    // The camera's QR decode or a USB scanner's typed digits land in the "Check" field.
+    const scanned = await submit(api, '/partner/verify', cookie, { token: s.p.card_number, csrf });
+    expect(scanned.status).toBe(303);
+    expect(scanned.headers.get('location')).toBe(`/partner/cards/${s.p.card_number}`);
+    const page = await api.get(`/partner/cards/${s.p.card_number}`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Card of Rosa H.');
+    expect(page.text).not.toContain('Holder');
+    expect(page.text).toContain(`src="/partner/cards/${s.p.card_number}/photo"`);
+    expect(page.text).toContain(`value="${s.p.card_number}"`);
+    expect(page.text).toContain('action="/partner/points"');
+    const photo = await api.app.request(
+      `${ORIGIN}/partner/cards/${s.p.card_number}/photo`,
+      { headers: { cookie } },
+      env,
+    );
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/png');
+    expect(photo.headers.get('cache-control')).toBe('private, no-store');
+    // A grouped number (as printed) is the same card.
+    const grouped = s.p.card_number.replace(/(\d{4})(?=\d)/g, '$1 ');
+    expect(
+      (await submit(api, '/partner/verify', cookie, { token: grouped, csrf })).headers.get('location'),
+    ).toBe(`/partner/cards/${s.p.card_number}`);
+  });
+
+  it('any partner of the network sees it (cards are network-wide); no session sees nothing; an unknown card is 404', async () => {
+    const api = createClient();
+    const s = await scene(api);
+    expect((await postPhoto(api, s.token, { photo: PNG })).status).toBe(303);
+    const other = (await signIn(api, s.net.otherPartner.key)).cookie;
+    expect((await api.get(`/partner/cards/${s.p.card_number}`, { headers: { cookie: other } })).status).toBe(
+      200,
+    );
+    expect((await api.get(`/partner/cards/${s.p.card_number}`)).status).toBe(401);
+    expect((await api.get(`/partner/cards/${s.p.card_number}/photo`)).status).toBe(401);
+    const unknown = await api.get('/partner/cards/0000000000000000', { headers: { cookie: other } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('Card not found');
+    expect((await api.get('/partner/cards/abc', { headers: { cookie: other } })).status).toBe(404);
+    // A clinic's console session is not a counter session.
+    const clinic = (await ownerSignedIn(api, s.net.clinic.id)).cookie;
+    expect((await api.get(`/partner/cards/${s.p.card_number}`, { headers: { cookie: clinic } })).status).toBe(
+      401,
+    );
   });
 });

@@ -4472,6 +4472,50 @@ const MATRIX: Record<string, Entry> = {
       }),
     ],
   },
+  'GET /partner/cards/:number': {
+    scenarios: [
+      scenario({
+        what: "the card of clinic A's patient, scanned at any partner's counter (cards are network-wide)",
+        covers: ['number'],
+        setup: cardOfA,
+        request: (p) => ({ method: 'GET', path: `/partner/cards/${p.card_number}` }),
+        rightful: ['partner P1', 'partner P2'],
+        shows: (p) => [`Card of ${p.first_name}`, `value="${p.card_number}"`],
+        secrets: (p) => [p.first_name],
+        ghost: {
+          what: 'a card number no card has',
+          caller: 'partner P2',
+          request: () => ({ method: 'GET', path: '/partner/cards/0000000000000000' }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /partner/cards/:number/photo': {
+    scenarios: [
+      scenario({
+        what: "the photo on the card of clinic A's patient, for any partner's counter session",
+        covers: ['number'],
+        setup: async (s) => {
+          const p = await cardOfA(s);
+          const key = `cards/${p.id}/matrix`;
+          await env.CARD_PHOTOS.put(key, PNG, { httpMetadata: { contentType: 'image/png' } });
+          await env.DB.prepare('update patients set card_photo_key = ? where id = ?').bind(key, p.id).run();
+          return p;
+        },
+        request: (p) => ({ method: 'GET', path: `/partner/cards/${p.card_number}/photo` }),
+        rightful: ['partner P1', 'partner P2'],
+        anonymous: { kind: 'status', status: 401 },
+        check: (res) => expect(res.headers.get('content-type')).toBe('image/png'),
+        ghost: {
+          what: 'a card number no card has',
+          caller: 'partner P2',
+          request: () => ({ method: 'GET', path: '/partner/cards/0000000000000000/photo' }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
   'GET /c/:token/photo': {
     none: "the holder's photo on their own link (card-page.test.ts: forged links and cards without a photo are 404)",
     notTenant: { token: "the link's token is the credential itself (as GET /c/:token), not a reference" },

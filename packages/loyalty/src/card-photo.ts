@@ -1,5 +1,13 @@
 import { err, isId, ok, type Refusal, type Result } from '@gratia/core';
-import { auditEntry, type Deps, patients, runBatch } from '@gratia/db';
+import {
+  type AuthRefusal,
+  auditEntry,
+  type Caller,
+  type Deps,
+  patients,
+  runAsCaller,
+  runBatch,
+} from '@gratia/db';
 import { checkPhoto } from '@gratia/network';
 import { and, eq, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 
@@ -100,20 +108,14 @@ export async function removeCardPhoto(
 /** The card's photo as stored (the row names it), or null. */
 export async function readCardPhoto(
   deps: Deps,
-  input: { patientId?: string; cardNumber?: string; store: R2Bucket },
+  input: { patientId: string; store: R2Bucket },
 ): Promise<R2ObjectBody | null> {
-  const { db } = deps;
-  const where = input.patientId
-    ? isId('pat', input.patientId)
-      ? eq(patients.id, input.patientId)
-      : null
-    : /^\d{16}$/.test(input.cardNumber ?? '')
-      ? eq(patients.cardNumber, input.cardNumber!)
-      : null;
-  if (!where) return null;
-  const [row] = await db.select({ key: patients.cardPhotoKey }).from(patients).where(where);
-  if (!row?.key) return null;
-  return input.store.get(row.key);
+  if (!isId('pat', input.patientId)) return null;
+  const [row] = await deps.db
+    .select({ key: patients.cardPhotoKey })
+    .from(patients)
+    .where(eq(patients.id, input.patientId));
+  return row?.key ? input.store.get(row.key) : null;
 }
 
 /** Who holds a card, as the partner's counter shows it (any partner of the network may take its points). */
@@ -122,28 +124,35 @@ export interface CardHolder {
   firstName: string;
   lastName: string;
   clinicName: string;
-  hasPhoto: boolean;
+  /** The R2 key of the holder's photo, or null. */
+  photoKey: string | null;
 }
 
-export async function readCardHolder(deps: Deps, cardNumber: string): Promise<CardHolder | null> {
-  if (!/^\d{16}$/.test(cardNumber)) return null;
-  const { db } = deps;
-  const [row] = await db
-    .select({
-      firstName: patients.firstName,
-      lastName: patients.lastName,
-      photoKey: patients.cardPhotoKey,
-      clinicName: sql<string>`(select o.name from organizations o where o.id = ${patients.clinicId})`,
-    })
-    .from(patients)
-    .where(eq(patients.cardNumber, cardNumber));
-  return row
-    ? {
-        cardNumber,
-        firstName: row.firstName,
-        lastName: row.lastName,
-        clinicName: row.clinicName,
-        hasPhoto: row.photoKey !== null,
-      }
-    : null;
+/**
+ * A card's holder for a signed-in partner (the caller is settled in the same batch: a revoked or locked
+ * key reads nothing). Partners are network-wide: a card of any clinic may be presented at any partner's
+ * counter, so any partner may see its holder's name and photo, and only while a card number is typed
+ * or scanned. Null for an unknown card.
+ */
+export async function readCardHolder(
+  deps: Deps,
+  input: { caller: Caller; cardNumber: string },
+): Promise<Result<CardHolder | null, AuthRefusal>> {
+  const cardNumber = /^\d{16}$/.test(input.cardNumber) ? input.cardNumber : '';
+  const run = await runAsCaller(deps, input.caller, ['partner'], {
+    holder: deps.db
+      .select({
+        firstName: patients.firstName,
+        lastName: patients.lastName,
+        photoKey: patients.cardPhotoKey,
+        clinicName: sql<string>`(select o.name from organizations o where o.id = ${patients.clinicId})`.as(
+          'holder_clinic_name',
+        ),
+      })
+      .from(patients)
+      .where(eq(patients.cardNumber, cardNumber)),
+  });
+  if (!run.ok) return run;
+  const row = run.value.results.holder[0];
+  return ok(row ? { cardNumber, ...row } : null);
 }
