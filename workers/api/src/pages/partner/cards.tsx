@@ -53,7 +53,7 @@ export function registerPartnerCards(app: Hono<AppEnv>) {
         <h1>Card of {name}</h1>
         <section class="card holder" aria-label="Card holder">
           {h.photoKey ? (
-            <img src={`/partner/cards/${h.cardNumber}/photo`} alt={`Photo of the card holder, ${name}`} />
+            <img src={`/partner/cards/${h.cardNumber}/photo`} alt={`The card holder, ${name}`} />
           ) : null}
           <div>
             <p>
