@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { cardPatientId, cardUrl } from '@gratia/messaging';
+import { CARD_CATALOGS, cardPatientId, cardUrl, formatIcu, LOCALES } from '@gratia/messaging';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient } from '../helpers/api';
 import { counter, signIn, submit } from '../helpers/counter';
@@ -67,6 +67,28 @@ async function postPhoto(
   );
   return { status: res.status, location: res.headers.get('location'), text: await res.text() };
 }
+
+describe('the card catalog', () => {
+  it('has the same keys in every language, and every string compiles and formats', () => {
+    const keys = Object.keys(CARD_CATALOGS.en).sort();
+    for (const l of LOCALES) {
+      expect(Object.keys(CARD_CATALOGS[l]).sort(), l).toEqual(keys);
+      for (const k of keys) {
+        const text = formatIcu(CARD_CATALOGS[l][k as keyof (typeof CARD_CATALOGS)['en']], l, {
+          count: 3,
+          clinic: 'C',
+          name: 'N',
+          number: '1',
+          money: 'M',
+          date: 'D',
+          percent: 'P',
+          title: 'T',
+        });
+        expect(text, `${l}.${k}`).not.toMatch(/[{}]/);
+      }
+    }
+  });
+});
 
 describe('the card link', () => {
   it('is signed for its own purpose and checked without the database', async () => {
