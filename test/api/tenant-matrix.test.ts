@@ -4661,6 +4661,122 @@ const MATRIX: Record<string, Entry> = {
     ],
   },
   // == The card page (issue 13): entries go here ==
+  'GET /v1/patients/{id}/card': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's card and card-page link",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/v1/patients/${p.id}/card` }),
+        rightful: ['clinic A'],
+        refusal: problem('patient_not_found'),
+        shows: (p) => [p.id, p.card_number],
+        secrets: (p) => [p.card_number],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/v1/patients/${ghostId('pat')}/card` }),
+        },
+      }),
+    ],
+  },
+  'GET /c/:token': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's card page (the signed token is the credential)",
+        covers: ['token'],
+        setup: async (s) => {
+          const p = await patientOfA(s);
+          const card = await s.api.get(`/v1/patients/${p.id}/card`, { token: s.net.clinic.key });
+          const theirs = await createPatient(s.api, s.net.otherClinic.key, { first_name: `Berta${s.tag}` });
+          const token = new URL((card.body as { url: string }).url).pathname.split('/')[2]!;
+          return { ...p, token, theirs };
+        },
+        request: (c) => ({ method: 'GET', path: `/c/${c.token}` }),
+        rightful: CALLERS,
+        shows: (c) => ['Your card at', c.last_name],
+        secrets: (c) => [c.last_name],
+        ghost: {
+          what: "clinic B's patient's id with A's patient's signature",
+          caller: 'no one',
+          request: (c) => ({ method: 'GET', path: `/c/${c.theirs.id}.${c.token.split('.')[1]}` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /console/patients/:id/card': {
+    scenarios: [
+      scenario({
+        what: "clinic A's patient's card page link",
+        covers: ['id'],
+        setup: patientOfA,
+        request: (p) => ({ method: 'GET', path: `/console/patients/${p.id}/card` }),
+        rightful: ['clinic A'],
+        refusal: { kind: 'status', status: 404 },
+        shows: (p) => [p.last_name, `/c/${p.id}.`],
+        secrets: (p) => [p.last_name, `/c/${p.id}.`],
+        ghost: {
+          what: 'a patient that does not exist',
+          caller: 'clinic A',
+          request: () => ({ method: 'GET', path: `/console/patients/${ghostId('pat')}/card` }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /partner/cards/:number': {
+    scenarios: [
+      scenario({
+        what: "the card of clinic A's patient, scanned at any partner's counter (cards are network-wide)",
+        covers: ['number'],
+        setup: cardOfA,
+        request: (p) => ({ method: 'GET', path: `/partner/cards/${p.card_number}` }),
+        rightful: ['partner P1', 'partner P2'],
+        shows: (p) => [`Card of ${p.first_name}`, `value="${p.card_number}"`],
+        secrets: (p) => [p.first_name],
+        ghost: {
+          what: 'a card number no card has',
+          caller: 'partner P2',
+          request: () => ({ method: 'GET', path: '/partner/cards/0000000000000000' }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /partner/cards/:number/photo': {
+    scenarios: [
+      scenario({
+        what: "the photo on the card of clinic A's patient, for any partner's counter session",
+        covers: ['number'],
+        setup: async (s) => {
+          const p = await cardOfA(s);
+          const key = `cards/${p.id}/matrix`;
+          await env.CARD_PHOTOS.put(key, PNG, { httpMetadata: { contentType: 'image/png' } });
+          await env.DB.prepare('update patients set card_photo_key = ? where id = ?').bind(key, p.id).run();
+          return p;
+        },
+        request: (p) => ({ method: 'GET', path: `/partner/cards/${p.card_number}/photo` }),
+        rightful: ['partner P1', 'partner P2'],
+        anonymous: { kind: 'status', status: 401 },
+        check: (res) => expect(res.headers.get('content-type')).toBe('image/png'),
+        ghost: {
+          what: 'a card number no card has',
+          caller: 'partner P2',
+          request: () => ({ method: 'GET', path: '/partner/cards/0000000000000000/photo' }),
+          expect: { kind: 'status', status: 404 },
+        },
+      }),
+    ],
+  },
+  'GET /c/:token/photo': {
+    none: "the holder's photo on their own link (card-page.test.ts: forged links and cards without a photo are 404)",
+    notTenant: { token: "the link's token is the credential itself (as GET /c/:token), not a reference" },
+  },
+  'POST /c/:token/photo': {
+    none: "the holder's photo set or removed on their own link (card-page.test.ts: forged links, other origins and a wrong form token refused)",
+    notTenant: { token: "the link's token is the credential itself (as GET /c/:token), not a reference" },
+  },
   // == Sending: gifts, scheduled messages and events (issue 13): entries go here ==
   ...sendingEntries(),
 };

@@ -4,6 +4,8 @@
 // (referrals, every Nth visit) live with the visit in @gratia/points.
 
 export * from './birthdays';
+export * from './card';
+export * from './card-photo';
 export * from './code-word-apply';
 export * from './code-word-codes';
 export * from './code-words';

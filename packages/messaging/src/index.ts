@@ -3,6 +3,8 @@
 // the providers (the dev outbox, e-mail over HTTP, Twilio SMS), their callbacks and opt-outs, the
 // templates in the patient's language, and the scheduled messages.
 export * from './callbacks';
+export * from './card';
+export * from './catalogs/card';
 export * from './catalogs/common-page';
 export * from './catalogs/questionnaire-page';
 export * from './catalogs/survey-page';

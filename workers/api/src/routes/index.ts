@@ -1,5 +1,6 @@
 import type { App } from '../app';
 import { registerCalendarFeedPage } from '../pages/calendar-feed';
+import { registerCardPage } from '../pages/card';
 import { registerConsole } from '../pages/console';
 import { registerHomePage } from '../pages/home';
 import { registerLinkPage } from '../pages/link';
@@ -20,6 +21,7 @@ import { registerListBranches } from './branches/list';
 import { registerUpdateBranch } from './branches/update';
 import { registerListCallOutcomes } from './calls/list';
 import { registerRecordCallOutcome } from './calls/record';
+import { registerCardGet } from './cards/get';
 import { registerApplyCodeWord } from './code-words/apply';
 import { registerGenerateCodeWordCodes } from './code-words/codes';
 import { registerCodeWordCodesCsv } from './code-words/codes-csv';
@@ -253,6 +255,7 @@ export function registerRoutes(app: App): void {
   registerLinkReferral(app);
   registerPatientReferrals(app);
   registerReferralTree(app);
+  registerCardGet(app);
 
   // Code words (issue 12): campaigns, codes per patient, and applying one at the desk
   registerListCodeWords(app);
@@ -310,6 +313,7 @@ export function registerRoutes(app: App): void {
   registerReferralPages(app);
   registerUnsubscribePage(app);
   registerMessageWebhooks(app);
+  registerCardPage(app);
   registerStaffPages(app);
   registerConsole(app);
   registerPartnerPage(app);

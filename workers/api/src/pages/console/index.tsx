@@ -6,6 +6,7 @@ import { CONSOLE, csrfOk, endSession, readSession } from '../../lib/page-session
 import { registerConsoleAgenda } from './agenda';
 import { registerConsoleAudit } from './audit';
 import { registerConsoleBranches } from './branches';
+import { registerConsoleCardLink } from './card-link';
 import { registerConsoleCodeWordForm } from './code-word-section';
 import { COPY_SCRIPT } from './copy-script';
 import { registerConsoleFeedback } from './feedback';
@@ -93,6 +94,7 @@ export function registerConsole(app: Hono<AppEnv>) {
   // The loyalty plan: templates, dated items, regeneration (issue 12)
   registerConsolePlan(app);
   registerConsolePatientPlan(app);
+  registerConsoleCardLink(app);
 
   app.get('/console/copy.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');

@@ -14,6 +14,7 @@ import { cardBarcodeDataUri } from '../../lib/barcode';
 import { newSubmissionKey } from '../../lib/forms';
 import { BirthDateSchema, EmailSchema, PhoneSchema } from '../../routes/patients/schema';
 import { formatDate } from '../layout';
+import { CardPageLine } from './card-link';
 import { CodeWordSection } from './code-word-section';
 import { InsightCard } from './insight-card';
 import { LanguageSection, RegisterLanguage } from './patient-language';
@@ -426,6 +427,7 @@ function PatientPage(props: {
           <p>
             <a href={`${base}/gift`}>Give {p.firstName} a gift</a>
           </p>
+          <CardPageLine patientId={p.id} firstName={p.firstName} />
           <SurveyLinkForm patientId={p.id} csrf={s.session.csrf} />
         </section>
         <CallSection

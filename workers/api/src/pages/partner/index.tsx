@@ -12,6 +12,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { JSQR_SOURCE } from '../../generated/jsqr-source';
 import { COUNTER, csrfOk, endSession } from '../../lib/page-session';
+import { registerPartnerCards, scannedCardNumber } from './cards';
 import {
   counterSession,
   errorText,
@@ -108,6 +109,9 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
     withSession(async (c, session, f) => {
       const token = (f.token ?? '').trim();
       if (!token) return c.redirect('/partner?error=invalid_voucher', 303);
+      // A card's QR code or barcode (16 digits) was scanned: the card's page, to take its points.
+      const card = scannedCardNumber(token);
+      if (card) return c.redirect(`/partner/cards/${card}`, 303);
       const out = await verifyVoucher(c.var.deps, { caller: sessionCaller(c, session), token });
       if (!out.ok) return sessionEnded(c, out.error);
       return html(c, <Verification csrf={session.csrf} token={token} result={out.value} />);
@@ -145,6 +149,7 @@ export function registerPartnerPage(app: Hono<AppEnv>) {
   );
 
   registerPartnerPoints(app);
+  registerPartnerCards(app);
   registerPartnerStatements(app);
   registerPartnerOffers(app);
   registerPartnerLocation(app);

@@ -8,7 +8,7 @@ import { newSubmissionKey } from './common';
 
 export type RecentPointRedemption = CounterActivity['points'][number];
 
-export function PointsForm({ csrf }: { csrf: string }) {
+export function PointsForm({ csrf, cardNumber }: { csrf: string; cardNumber?: string }) {
   return (
     <form method="post" action="/partner/points" class="card" id="points-form">
       <h2>Take card points</h2>
@@ -22,6 +22,7 @@ export function PointsForm({ csrf }: { csrf: string }) {
         required
         maxlength={23}
         pattern="[0-9 \-]{16,23}"
+        value={cardNumber}
       />
       <label for="points">Points to take</label>
       <input id="points" name="points" inputmode="numeric" required maxlength={9} pattern="[0-9]{1,9}" />
