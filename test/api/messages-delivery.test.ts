@@ -5,6 +5,7 @@ import type { MessageChannel, MessageKind } from '@gratia/db';
 import { type Deps, runBatch } from '@gratia/db';
 import {
   backoffMs,
+  cardUrl,
   deliverMessage,
   MAX_ATTEMPTS,
   markDead,
@@ -16,8 +17,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_QUEUE, handleQueue, MESSAGES_QUEUE } from '../../workers/api/src/queue';
 import { OUTBOX_CRON, runScheduledJobs } from '../../workers/api/src/scheduled';
-import { T0 } from '../helpers/api';
+import { createClient, T0 } from '../helpers/api';
 import { orgWithCaller, patientOf, testDeps } from '../helpers/deps';
+import { createNetwork, createOffer, createPatient, issueVoucher } from '../helpers/factories';
 
 // The outbox's consumer: a message leaves exactly once (a redelivered id sends nothing), only with
 // consent for its channel and purpose, outside quiet hours and under the monthly cap of marketing; a
@@ -392,10 +394,66 @@ describe('delivering a message', () => {
     const s = await scene(deps);
     await s.message();
     const frequent = await runScheduledJobs(env, T0 + 2 * MINUTE_MS, OUTBOX_CRON);
-    expect(Object.keys(frequent)).toEqual(['sweep_outbox']);
+    // The scheduled messages first (they write to the outbox), then the sweep of what the queue has not taken.
+    expect(Object.keys(frequent)).toEqual([
+      'expiring_points_messages',
+      'birthday_messages',
+      'plan_item_messages',
+      'sweep_outbox',
+    ]);
     expect((frequent.sweep_outbox as { dispatched: number }).dispatched).toBeGreaterThanOrEqual(1);
     const hourly = await runScheduledJobs(env, T0 + 2 * MINUTE_MS, '5 * * * *');
     expect(hourly).not.toHaveProperty('sweep_outbox');
+    expect(hourly).not.toHaveProperty('expiring_points_messages');
     expect(hourly).toHaveProperty('book_point_expiry');
+  });
+});
+
+describe('links the event could not sign', () => {
+  it('a voucher message without a link gets the voucher’s signed link; a reward message the card page', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const patient = await createPatient(api, net.clinic.key, {
+      email: 'lina@example.com',
+      consent: { email: true, sms: false },
+    });
+    const offer = await createOffer(api, net.partner.key);
+    const v = await issueVoucher(api, net.clinic.key, {
+      patient_id: patient.id,
+      offer_id: offer.id,
+      notify: false,
+    });
+    const deps = testDeps(fixedClock(T0));
+    const write = async (kind: MessageKind, vars: Record<string, string>) => {
+      const { id, statement } = messageInsert(deps.db, T0, {
+        clinicId: net.clinic.id,
+        patientId: patient.id,
+        kind,
+        channel: 'email',
+        reasonKey: `links:${kind}`,
+        vars,
+        createdBy: 'system',
+      });
+      await runBatch(deps.db, { statement });
+      return id;
+    };
+    const voucherMessage = await write('voucher_issued', {
+      gift: offer.title,
+      expires_date: '2027-01-30',
+      voucher_id: v.id,
+    });
+    const rewardMessage = await write('referral_reward', { reward: '70 bonus points' });
+    const { providers } = fakeProviders();
+    const batch = createMessageBatch(MESSAGES_QUEUE, [
+      { id: 'a', timestamp: T0, attempts: 1, body: { id: voucherMessage } },
+      { id: 'b', timestamp: T0, attempts: 1, body: { id: rewardMessage } },
+    ]);
+    await handleQueue(batch, env, T0, providers);
+    const sentVoucher = await row(voucherMessage);
+    expect(sentVoucher).toMatchObject({ status: 'sent' });
+    expect(sentVoucher!.body).toContain(v.url);
+    const sentReward = await row(rewardMessage);
+    expect(sentReward).toMatchObject({ status: 'sent' });
+    expect(sentReward!.body).toContain(await cardUrl(deps, patient.id));
   });
 });

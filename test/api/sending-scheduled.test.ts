@@ -2,11 +2,11 @@ import { env } from 'cloudflare:workers';
 import { DAY_MS, fixedClock, newId } from '@gratia/core';
 import {
   birthdayMessages,
+  cardUrl,
   expiringPointsMessages,
   type MessageJobLinks,
   planItemMessages,
 } from '@gratia/messaging';
-import { memberUrl } from '@gratia/points';
 import { describe, expect, it } from 'vitest';
 import { createClient, T0 } from '../helpers/api';
 import { testDeps } from '../helpers/deps';
@@ -18,7 +18,7 @@ import { messagesOf } from '../helpers/messages';
 
 const at = (t: number) => {
   const deps = testDeps(fixedClock(t));
-  const links: MessageJobLinks = { patientUrl: (id) => memberUrl(deps, id) };
+  const links: MessageJobLinks = { patientUrl: (id) => cardUrl(deps, id) };
   return { deps, links };
 };
 
@@ -63,7 +63,7 @@ describe('expiring-points reminders', () => {
     expect(JSON.parse(rows[0]!.vars)).toEqual({
       points: visit.points_earned,
       expires_date: visit.lot!.expires_on,
-      url: await memberUrl(due.deps, patient.id),
+      url: await cardUrl(due.deps, patient.id),
     });
   });
 
@@ -143,7 +143,7 @@ describe('due plan items on the SMS and e-mail channels', () => {
     ]);
     expect(JSON.parse(rows[0]!.vars)).toEqual({
       purpose: 'Thank you for your visit',
-      url: await memberUrl(deps, p.id),
+      url: await cardUrl(deps, p.id),
     });
     const items = await env.DB.prepare(
       'select id, status, outcome from plan_items where patient_id = ? order by id',

@@ -12,12 +12,32 @@ import {
   patients,
   runBatch,
   type SuppressionReason,
+  vouchers,
 } from '@gratia/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { cardUrl } from './card';
 import { formatIcu, isLocale } from './i18n';
 import { unsubscribeUrl } from './links';
 import type { Providers } from './providers';
 import { renderMessage } from './render';
+
+/**
+ * Links the consumer signs at send time, for messages whose event could not sign them in its batch
+ * (the audience known only in SQL: a referrer's reward, a voucher a rule issued). Given by the Worker,
+ * which can sign vouchers (@gratia/vouchers depends on this package, not the other way round).
+ */
+export interface MessageLinks {
+  voucherUrl(v: {
+    id: string;
+    audience: string;
+    issuedAt: number;
+    expiresAt: number;
+    kid: string;
+  }): Promise<string | null>;
+}
+
+/** Kinds whose link, when the producer left it out, is the patient's card page. */
+const CARD_PAGE_KINDS = new Set(['referral_reward', 'points_expiring', 'birthday', 'card_link', 'plan_item']);
 
 // The queue's consumer, for one outbox id. At-least-once delivery becomes exactly-once sending by the
 // CLAIM: one UPDATE ... WHERE moves the row queued -> sending (or takes over a claim older than
@@ -105,7 +125,12 @@ const candidateMonths = (at: number) => [
 ];
 
 /** Delivers one outbox message: claims it, decides, sends through the provider and records the outcome. */
-export async function deliverMessage(deps: Deps, providers: Providers, id: string): Promise<DeliveryOutcome> {
+export async function deliverMessage(
+  deps: Deps,
+  providers: Providers,
+  id: string,
+  links?: MessageLinks,
+): Promise<DeliveryOutcome> {
   const { db } = deps;
   const now = deps.clock.now();
   const claimed = sql`(select x.status = 'sending' and x.claimed_at = ${now} from messages x where x.id = ${id})`;
@@ -159,6 +184,20 @@ export async function deliverMessage(deps: Deps, providers: Providers, id: strin
       .where(
         sql`(${messageTemplates.clinicId}, ${messageTemplates.kind}, ${messageTemplates.channel}) =
           (select x.clinic_id, x.kind, x.channel from messages x where x.id = ${id}) and ${claimed}`,
+      ),
+    // The voucher a voucher_issued message without a link names (signed at send time).
+    voucher: db
+      .select({
+        id: vouchers.id,
+        audience: vouchers.audience,
+        issuedAt: vouchers.issuedAt,
+        expiresAt: vouchers.expiresAt,
+        kid: vouchers.kid,
+      })
+      .from(vouchers)
+      .where(
+        sql`${vouchers.id} = (select json_extract(x.vars, '$.voucher_id') from messages x
+          where x.id = ${id} and json_extract(x.vars, '$.url') is null) and ${claimed}`,
       ),
     months: db
       .select({ month: patientMessageMonths.month, sent: patientMessageMonths.marketingSent })
@@ -227,7 +266,18 @@ export async function deliverMessage(deps: Deps, providers: Providers, id: strin
   let unsubscribe: string | null = null;
   try {
     const t = read.templates.find((r) => r.locale === locale) ?? null;
-    const vars = { first_name: p?.firstName ?? '', clinic_name: clinic.name, ...(m.vars as object) };
+    const vars: Record<string, string | number | null> = {
+      first_name: p?.firstName ?? '',
+      clinic_name: clinic.name,
+      ...(m.vars as Record<string, string | number | null>),
+    };
+    // A link the event could not sign: the voucher's, or the patient's card page.
+    if (vars.url === undefined || vars.url === null) {
+      const v = read.voucher[0];
+      if (m.kind === 'voucher_issued' && v && links) vars.url = await links.voucherUrl(v);
+      else if (m.patientId && CARD_PAGE_KINDS.has(m.kind)) vars.url = await cardUrl(deps, m.patientId);
+      if (vars.url === undefined || vars.url === null) throw new Error(`no link for a ${m.kind} message`);
+    }
     rendered = renderMessage({ kind: m.kind, channel: m.channel, locale, vars, template: t });
     if (m.channel === 'email' && m.patientId) {
       unsubscribe = await unsubscribeUrl(deps, id);

@@ -1,4 +1,11 @@
-import { type DeliveryOutcome, deliverMessage, markDead, type Providers } from '@gratia/messaging';
+import {
+  type DeliveryOutcome,
+  deliverMessage,
+  type MessageLinks,
+  markDead,
+  type Providers,
+} from '@gratia/messaging';
+import { voucherToken, voucherUrl } from '@gratia/vouchers';
 import type { Env } from './env';
 import { messagingProviders, queueDispatcher } from './lib/messaging';
 import { scheduledDeps } from './scheduled';
@@ -23,6 +30,12 @@ export async function handleQueue(
   deps.dispatch = queueDispatcher(env, deps);
   const dead = batch.queue === DEAD_LETTER_QUEUE;
   const send = providers ?? messagingProviders(env, deps.config.baseUrl);
+  const links: MessageLinks = {
+    voucherUrl: async (v) => {
+      const token = await voucherToken(deps, v as Parameters<typeof voucherToken>[1]);
+      return token && voucherUrl(deps.config, token);
+    },
+  };
   for (const msg of batch.messages) {
     const id = msg.body?.id;
     if (typeof id !== 'string') {
@@ -35,7 +48,7 @@ export async function handleQueue(
         msg.ack();
         continue;
       }
-      const out: DeliveryOutcome = await deliverMessage(deps, send, id);
+      const out: DeliveryOutcome = await deliverMessage(deps, send, id, links);
       if (out.kind === 'retry') msg.retry({ delaySeconds: Math.ceil(out.retryInMs / 1000) });
       else {
         if (out.kind === 'deferred') {

@@ -3,6 +3,7 @@ import { backfillPatientInsight, refreshInsightDaily, snapshotDueSegments } from
 import { runBirthdays } from '@gratia/loyalty';
 import {
   birthdayMessages,
+  cardUrl,
   expiringPointsMessages,
   type MessageJobLinks,
   planItemMessages,
@@ -11,7 +12,7 @@ import {
 
 import { backfillPatientSearchTerms, purgePageSessions, purgeWebauthnChallenges } from '@gratia/network';
 import { addExpiringPointsCalls, keepPlansAhead } from '@gratia/plan';
-import { backfillClinicFigures, bookExpiredPoints, memberUrl } from '@gratia/points';
+import { backfillClinicFigures, bookExpiredPoints } from '@gratia/points';
 import { catchUpSettlementLines, closeSettlementPeriods, reconcile } from '@gratia/settlement';
 import { markLapsedVouchers, voucherKeys } from '@gratia/vouchers';
 import type { Env } from './env';
@@ -43,10 +44,10 @@ const localHour = (now: number, timeZone: string) =>
 
 /**
  * Issue 13, sending: the scheduled messages, written to the outbox each once per reason, a bounded
- * slice a run (for the "*\/5 * * * *" cron). Links point at the patient's own page (memberUrl).
+ * slice a run (for the "*\/5 * * * *" cron). Links point at the patient's card page (cardUrl).
  */
 export const MESSAGE_JOBS = (deps: Deps): Record<string, () => Promise<unknown>> => {
-  const links: MessageJobLinks = { patientUrl: (id) => memberUrl(deps, id) };
+  const links: MessageJobLinks = { patientUrl: (id) => cardUrl(deps, id) };
   return {
     expiring_points_messages: () => expiringPointsMessages(deps, links),
     birthday_messages: () => birthdayMessages(deps, links),
