@@ -1,6 +1,8 @@
 import { env } from 'cloudflare:workers';
+import { deliverMessage, HIDDEN_SIGN_IN_LINK, providersFrom } from '@gratia/messaging';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../helpers/api';
+import { testDeps } from '../helpers/deps';
 import { createClinic, createPatient } from '../helpers/factories';
 import { messagesOf } from '../helpers/messages';
 import { invite } from '../helpers/staff';
@@ -39,6 +41,12 @@ describe('staff invitations', () => {
       ],
     ]);
     expect(JSON.parse(rows[0]!.vars)).toEqual({ url: inv.url });
+    // Sent (the dev outbox), the outbox still hides the link from whoever reads it: console or API.
+    await deliverMessage(testDeps(), providersFrom({}), rows[0]!.id);
+    const read = await api.get(`/v1/messages/${rows[0]!.id}`, { token: clinic.key });
+    expect(read.status, read.text).toBe(200);
+    expect(read.text).not.toContain(inv.url);
+    expect(read.text).toContain(HIDDEN_SIGN_IN_LINK);
     const audit = await env.DB.prepare(
       "select count(*) as n from audit_events where subject_id = ? and action = 'staff.invite'",
     )

@@ -40,12 +40,29 @@ const selectMessage = (deps: Deps) =>
     .from(messages)
     .leftJoin(patients, eq(patients.id, messages.patientId));
 
+/** What the outbox shows instead of a staff sign-in link: the link is for its addressee alone. */
+export const HIDDEN_SIGN_IN_LINK = '(sign-in link hidden: only its addressee may use it)';
+
+/**
+ * A staff sign-in message with its link hidden from everyone reading the outbox (console and API): a
+ * front-desk member must not be able to copy a manager's invitation and sign in as them.
+ */
+function withoutSignInLink(m: MessageRow): MessageRow {
+  if (m.kind !== 'staff_sign_in') return m;
+  const url = typeof m.vars?.url === 'string' ? m.vars.url : null;
+  return {
+    ...m,
+    vars: { ...m.vars, url: HIDDEN_SIGN_IN_LINK },
+    body: m.body && url ? m.body.split(url).join(HIDDEN_SIGN_IN_LINK) : m.body,
+  };
+}
+
 const messageOf = (r: {
   message: MessageRow;
   firstName: string | null;
   lastName: string | null;
 }): OutboxMessage => ({
-  ...r.message,
+  ...withoutSignInLink(r.message),
   patientName: r.firstName === null ? null : `${r.firstName} ${r.lastName ?? ''}`.trim(),
 });
 
