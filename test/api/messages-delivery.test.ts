@@ -88,7 +88,11 @@ async function scene(deps: Deps, o: SceneOptions = {}) {
     )
     .run();
   let n = 0;
-  const message = async (kind: MessageKind = 'voucher_issued', channel: MessageChannel = 'email') => {
+  const message = async (
+    kind: MessageKind = 'voucher_issued',
+    channel: MessageChannel = 'email',
+    createdBy = 'system',
+  ) => {
     const { id, statement } = messageInsert(deps.db, deps.clock.now(), {
       clinicId: clinic.org.id,
       patientId: patient.id,
@@ -102,7 +106,7 @@ async function scene(deps: Deps, o: SceneOptions = {}) {
         reward: 'x',
         purpose: 'Hello',
       },
-      createdBy: 'system',
+      createdBy,
     });
     await runBatch(deps.db, { statement });
     return id;
@@ -247,6 +251,16 @@ describe('delivering a message', () => {
     expect(calls).toHaveLength(1);
     // The clinic's timezone applies when the patient has none (Berlin: 10:00, not quiet).
     expect(quietUntil(T0, 'Europe/Berlin', 21 * 60, 8 * 60)).toBeNull();
+  });
+
+  it('in quiet hours, a service message someone caused just now goes at once; marketing waits', async () => {
+    const deps = testDeps(fixedClock(T0));
+    const s = await scene(deps, { timezone: 'America/Chicago' });
+    const given = await s.message('voucher_issued', 'email', 'key_desk');
+    const greeting = await s.message('birthday', 'email', 'key_desk');
+    const { providers } = fakeProviders();
+    expect((await deliverMessage(deps, providers, given)).kind).toBe('sent');
+    expect((await deliverMessage(deps, providers, greeting)).kind).toBe('deferred');
   });
 
   it('the queue handler re-sends a deferred message with the delay to the end of quiet hours', async () => {

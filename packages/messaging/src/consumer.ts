@@ -237,7 +237,13 @@ export async function deliverMessage(
       return suppress(deps, claim, 'address_invalid');
     locale = isLocale(p.locale) ? p.locale : 'en';
     timeZone = p.timezone ?? clinic.timezone;
-    const until = quietUntil(now, timeZone, settings.quietStartMinute, settings.quietEndMinute);
+    // Quiet hours hold for marketing and for whatever the system sends on its own (reminders,
+    // greetings); a service message someone caused just now (a gift given or sent at the desk, by a
+    // staff member or an API key) goes at once: the patient is waiting for it.
+    const quiet = m.purpose === 'marketing' || m.createdBy === 'system';
+    const until = quiet
+      ? quietUntil(now, timeZone, settings.quietStartMinute, settings.quietEndMinute)
+      : null;
     if (until !== null) {
       await runBatch(db, {
         back: db
