@@ -125,6 +125,31 @@ describe('the clinic console, from the invitation link', () => {
     expect(await clinic.getByRole('img', { name: "QR code of the patient's link" }).isVisible()).toBe(true);
     await check(clinic, 'gift');
 
+    // Send: the link by e-mail (Lena agreed to e-mail), then the message in the dev outbox as it would
+    // have gone out (no provider here), sent by the local queue's consumer, with its working link.
+    await clinic.getByRole('radio', { name: /^E-mail lena\.vogel@example\.com/ }).check();
+    await clinic.getByRole('button', { name: 'Send', exact: true }).click();
+    await clinic.getByText('Queued: the message is in the outbox.').waitFor();
+    await check(clinic, 'gift-sent');
+    await clinic.getByRole('link', { name: 'See it in the outbox' }).click();
+    await clinic.waitForURL(/\/console\/outbox\/msg_\w+/);
+    const outboxUrl = clinic.url();
+    for (let i = 0; i < 40 && !(await clinic.locator('h2#text').textContent())?.includes('as sent'); i++) {
+      await clinic.waitForTimeout(500);
+      await clinic.goto(outboxUrl);
+    }
+    await expect(clinic.locator('h2#text').textContent()).resolves.toBe('The message as sent');
+    await expect(clinic.locator('main').textContent()).resolves.toContain('A gift for you from Lumière');
+    const sentLink = clinic.locator('.sent-text a[href*="/r/"]');
+    await expect(sentLink.getAttribute('href')).resolves.toBe(link);
+    await check(clinic, 'outbox-message');
+    await sentLink.click();
+    await clinic
+      .getByRole('heading', { name: /60-minute aromatherapy massage/ })
+      .first()
+      .waitFor();
+    await clinic.goto(giftUrl);
+
     // Partner staff: their own invitation and passkey, then the counter page redeems the gift.
     const counter = await phonePage(browser);
     await withPasskeys(counter);
