@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { fixedClock, sha256Hex } from '@gratia/core';
 import type { Caller } from '@gratia/db';
+import { runBirthdays } from '@gratia/loyalty';
 import { recordVisit as recordVisitCase } from '@gratia/points';
 import { describe, expect, it } from 'vitest';
 import { type Client, createClient, T0 } from '../helpers/api';
@@ -278,5 +279,41 @@ describe('a code word whose reward is a voucher', () => {
       ['voucher_issued', `voucher:${voucherId}`, 'email'],
     ]);
     expect(JSON.parse(rows[0]!.vars)).toMatchObject({ gift: 'Massage 60 min', voucher_id: voucherId });
+  });
+});
+
+describe('a birthday reward of a voucher', () => {
+  it('the cron writes one voucher_issued message, dispatched after its batch; a second run writes none', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const offer = await createOffer(api, net.partner.key, { title: 'Birthday cake' });
+    await env.DB.prepare(
+      `insert into loyalty_settings (clinic_id, referral_cap_per_year, birthday_reward_kind, birthday_offer_id,
+         birthday_days_before, updated_at) values (?, 5, 'voucher', ?, 7, 0)
+       on conflict (clinic_id) do update set birthday_reward_kind = 'voucher', birthday_offer_id = excluded.birthday_offer_id`,
+    )
+      .bind(net.clinic.id, offer.id)
+      .run();
+    // T0 is 1 November (clinic time): today's birthday.
+    const patient = await createPatient(api, net.clinic.key, {
+      birth_date: '1985-11-01',
+      ...reachable('anna@example.com'),
+    });
+    const deps = testDeps(fixedClock(T0));
+    const dispatched: string[] = [];
+    deps.dispatch = (ids) => dispatched.push(...ids);
+    await runBirthdays(deps);
+    await runBirthdays(deps);
+    const [reward] = await rewardsOf(patient.id);
+    expect(reward).toMatchObject({ source: 'birthday', voucher_id: expect.stringMatching(/^vch_/) });
+    const rows = await messagesOf(net.clinic.id, 'voucher:');
+    expect(rows.map((r) => [r.patient_id, r.kind, r.reason_key, r.created_by])).toEqual([
+      [patient.id, 'voucher_issued', `voucher:${reward!.voucher_id}`, 'system'],
+    ]);
+    expect(JSON.parse(rows[0]!.vars)).toMatchObject({
+      gift: 'Birthday cake',
+      voucher_id: reward!.voucher_id,
+    });
+    expect(dispatched).toEqual([rows[0]!.id]);
   });
 });
