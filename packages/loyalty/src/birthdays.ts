@@ -5,6 +5,7 @@ import {
   describeReward,
   prefixed,
   rewardBooking,
+  rewardMessageIds,
   rewardStatements,
   rulesFromRow,
 } from '@gratia/points';
@@ -198,7 +199,8 @@ export async function runBirthdays(deps: Deps, opts: { limit?: number } = {}): P
       );
       Object.assign(statements, prefixed(`reward${n}`, out.statements));
     });
-    await runBatch(db, statements);
+    const ids = rewardMessageIds(await runBatch(db, statements));
+    if (ids.length > 0) deps.dispatch?.(ids);
     done.items += itemsDue.length;
     done.rewards += rewardsDue.length;
   }

@@ -19,6 +19,7 @@ import {
   pointMoney,
   prefixed,
   rewardAfter,
+  rewardMessageIds,
   rewardStatements,
   rulesFromRow,
   specOf,
@@ -166,6 +167,7 @@ export async function applyCodeWord(
       expiry: lotExpiry(now, rules.expiryDays, tz),
       kid: spec.kind === 'voucher' ? (await voucherKeys(deps)).signer.kid : '',
       voucherLifetimeMs: voucherLifetimeMs(deps.config),
+      timezone: tz,
       now,
     },
   );
@@ -238,6 +240,8 @@ export async function applyCodeWord(
   });
   const use = done.useAfter[0];
   const given = rewardAfter(done.rewardAfter);
+  const messageIds = rewardMessageIds(done);
+  if (messageIds.length > 0) deps.dispatch?.(messageIds);
   if (use && given) {
     const v = done.voucher[0];
     const link = v ? await withLink(deps, v) : null;

@@ -9,6 +9,7 @@ import {
   referrals,
   runBatch,
 } from '@gratia/db';
+import { preferredChannelInserts } from '@gratia/messaging';
 import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { describeReward, prefixed, type RewardSpec, rewardStatements, specProblem } from './rewards';
 import type { VisitRewardHook } from './visit-rewards';
@@ -26,7 +27,10 @@ import type { VisitRewardHook } from './visit-rewards';
 //   re-recorded first visit rewards nothing new;
 // - the referrer's yearly cap counts their referrer rewards granted in the last 365 days (a rolling year,
 //   the same for every clinic whatever its timezone): over the cap the referrer's reward is recorded as
-//   `capped` (it gives nothing) and the referred patient still gets theirs.
+//   `capped` (it gives nothing) and the referred patient still gets theirs;
+// - each reward written now (not a capped one) messages its patient (issue 13): a `referral_reward`
+//   message on their reachable channel, reason `referral:<reward id>`, guarded on that reward row, with
+//   what it gives and no `url` (the consumer links the patient's card page when it sends).
 //
 // The hook costs nothing for the common visit: its read (one indexed seek on referrals_referee_unique)
 // finds no unqualified referral with a reward configured, and the visit's batch gets no statements.
@@ -126,6 +130,19 @@ export const referralHook: VisitRewardHook<{ referralHook: HookRow[] }> = {
       { ...referrer, status: 'capped', guard: sql`${qualified} and ${counted} >= ${row.hookCap}` },
       booking,
     );
+    // A message to the patient a reward written now (and not capped) is for.
+    const thanks = (rewardId: string) =>
+      preferredChannelInserts(db, ctx.now, {
+        clinicId: ctx.clinicId,
+        patientId: sql`r.patient_id`,
+        kind: 'referral_reward',
+        purpose: 'service',
+        reasonKey: `referral:${rewardId}`,
+        vars: { reward: gives },
+        createdBy: ctx.apiKeyId ?? 'system',
+        from: sql`from loyalty_rewards r join patients p on p.id = r.patient_id
+          where r.id = ${rewardId} and r.status <> 'capped'`,
+      });
     return {
       'referral.qualify': db
         .update(referrals)
@@ -141,6 +158,8 @@ export const referralHook: VisitRewardHook<{ referralHook: HookRow[] }> = {
       ...prefixed('referral.referee', referee.statements),
       ...prefixed('referral.referrer', granted.statements),
       'referral.capped': capped.statements.reward!,
+      'referral.refereeMessage': thanks(referee.rewardId),
+      'referral.referrerMessage': thanks(granted.rewardId),
     };
   },
 };

@@ -1,4 +1,4 @@
-import { DAY_MS, formatMoney, newId } from '@gratia/core';
+import { DAY_MS, formatMoney, localDate, newId } from '@gratia/core';
 import {
   type Db,
   type LoyaltyReward,
@@ -10,6 +10,7 @@ import {
   type RewardStatus,
   vouchers,
 } from '@gratia/db';
+import { preferredChannelInserts, writtenIds } from '@gratia/messaging';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { entryPairStatements, type PointMoney } from './ledger';
@@ -26,6 +27,11 @@ import { entryPairStatements, type PointMoney } from './ledger';
 //   row on demand, like any voucher's), written on the reward as `voucher_id`;
 // - a discount: nothing to book; the reward says what to take off (today's visit, or the next one while
 //   `available`).
+//
+// A voucher booked here is messaged to the patient in the same batch (issue 13): a `voucher_issued`
+// message on their reachable channel, reason `voucher:<voucher id>`, guarded on the voucher written now,
+// with `voucher_id` and no `url` (the consumer signs the voucher's link when it sends). Statements that
+// write messages are named `...Message` and answer the ids written: `rewardMessageIds(results)`.
 
 /** What a rule gives, as configured (exactly the field its kind needs). */
 export interface RewardSpec {
@@ -94,6 +100,8 @@ export interface RewardBooking {
   kid: string;
   /** How long a reward voucher is good for (the network's default voucher lifetime). */
   voucherLifetimeMs: number;
+  /** The clinic's timezone, for the voucher message's expiry date (default UTC). */
+  timezone?: string;
   now: number;
 }
 
@@ -202,6 +210,18 @@ export function rewardStatements(db: Db, input: RewardInput, booking: RewardBook
       .where(
         and(eq(loyaltyRewards.id, id), sql`exists (select 1 from vouchers v where v.id = ${voucherId})`),
       );
+    // The voucher's message, only if the voucher was written now (the consumer adds its signed link).
+    statements.voucherMessage = preferredChannelInserts(db, now, {
+      clinicId: input.clinicId,
+      patientId: sql`v.patient_id`,
+      kind: 'voucher_issued',
+      purpose: 'service',
+      reasonKey: `voucher:${voucherId}`,
+      vars: sql`json_object('gift', v.title, 'expires_date', ${localDate(expiresAt, booking.timezone ?? 'UTC')},
+        'voucher_id', v.id)`,
+      createdBy: input.apiKeyId ?? 'system',
+      from: sql`from vouchers v join patients p on p.id = v.patient_id where v.id = ${voucherId}`,
+    });
   }
 
   const after = db
@@ -226,6 +246,16 @@ export const prefixed = (name: string, s: Record<string, Item | readonly Item[]>
     string,
     Item | readonly Item[]
   >;
+
+/**
+ * The ids of the messages a batch wrote through statements named `...Message` (a reward's voucher
+ * message, a referral's thanks): hand them to `deps.dispatch` after the batch.
+ */
+export function rewardMessageIds(results: Record<string, unknown>): string[] {
+  return Object.entries(results)
+    .filter(([name]) => name.endsWith('Message'))
+    .flatMap(([, rows]) => writtenIds(...(rows as readonly (readonly { id: string }[] | undefined)[])));
+}
 
 /** The reward a batch wrote or found, from its `after` result. */
 export const rewardAfter = (rows: readonly LoyaltyReward[] | undefined): LoyaltyReward | null =>

@@ -53,6 +53,7 @@ export async function rewardBooking(
     expiry: lotExpiry(now, rules.expiryDays, timezone),
     kid: (await voucherKeys(deps)).signer.kid,
     voucherLifetimeMs: voucherLifetimeMs(deps.config),
+    timezone,
     now,
   };
 }

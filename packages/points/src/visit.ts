@@ -22,6 +22,7 @@ import { lotExpiry } from './calendar';
 import { accrualPoints, rulesFromRow } from './program';
 import { punchHook } from './punches';
 import { referralHook } from './referrals';
+import { rewardMessageIds } from './rewards';
 import { currentProgram, lapsedLot, pointMoney } from './rules';
 import { rewardBooking } from './visit-rewards';
 
@@ -155,6 +156,9 @@ export async function recordVisit(
   const visit = done.visitAfter[0];
   const account = done.accountAfter[0];
   if (!visit || !account) throw new Error('visit batch wrote nothing and found nothing');
+  // The messages the rewards wrote (a referral's thanks, a reward voucher's link), to the queue.
+  const messageIds = rewardMessageIds(done);
+  if (messageIds.length > 0) deps.dispatch?.(messageIds);
   const replayed = visit.id !== accrual.visitId;
   if (replayed) {
     const same =
