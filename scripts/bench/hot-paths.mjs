@@ -5,6 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { insightPaths } from './insight-paths.mjs';
 import { loyaltyPaths } from './loyalty-paths.mjs';
+import { messagingPaths } from './messaging-paths.mjs';
 
 const FAST = { maxRequests: 3000 };
 
@@ -178,6 +179,9 @@ export async function hotPaths(ctx, { clinic, partner, built }) {
       patients,
       longest,
     });
+  // Named "messaging: ...", so BENCH_ONLY=messaging measures just these (issue 13: reaching the patient).
+  if (!only || only.includes('messaging'))
+    await messagingPaths(ctx, (name, ...a) => m(`messaging: ${name}`, ...a), { clinic, desk, longest });
   return out;
 }
 

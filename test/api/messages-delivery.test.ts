@@ -464,7 +464,7 @@ describe('links the event could not sign', () => {
     ]);
     await handleQueue(batch, env, T0, providers);
     const sentVoucher = await row(voucherMessage);
-    expect(sentVoucher).toMatchObject({ status: 'sent' });
+    expect(sentVoucher).toMatchObject({ status: 'sent', last_error: null });
     expect(sentVoucher!.body).toContain(v.url);
     const sentReward = await row(rewardMessage);
     expect(sentReward).toMatchObject({ status: 'sent' });

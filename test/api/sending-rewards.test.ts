@@ -73,7 +73,8 @@ describe('a referral reward messages each rewarded side, in the visit batch', ()
       ].sort(),
     );
     for (const r of rows) {
-      expect(JSON.parse(r.vars)).toEqual({ reward: '500 bonus points' });
+      const side = r.patient_id === referee.id ? 'referee' : 'referrer';
+      expect(JSON.parse(r.vars)).toEqual({ reward: '500 bonus points', side });
       expect(r.created_by).toBe(net.clinic.keyId);
     }
     // A second paid visit rewards nothing and messages no one.

@@ -18,7 +18,7 @@ export const MESSAGE_VARIABLES: Readonly<Record<MessageKind, readonly string[]>>
   questionnaire: ['url'],
   plan_item: ['purpose', 'url'],
   birthday: ['url'],
-  referral_reward: ['reward', 'url'],
+  referral_reward: ['reward', 'side', 'url'],
   card_link: ['url'],
   staff_sign_in: ['url'],
 };
@@ -73,12 +73,12 @@ const en: Defaults = {
   },
   referral_reward: {
     email: {
-      subject: 'Thank you for your recommendation',
-      body: 'Dear {first_name},\n\nThank you for recommending {clinic_name}. Your reward: {reward}.\n\n{url}\n\n{clinic_name}',
+      subject: '{side, select, referee {Welcome to {clinic_name}} other {Thank you for your recommendation}}',
+      body: 'Dear {first_name},\n\n{side, select, referee {Welcome to {clinic_name}: you came on a recommendation, and that earns you a reward} other {Thank you for recommending {clinic_name}}}. Your reward: {reward}.\n\n{url}\n\n{clinic_name}',
     },
     sms: {
       subject: null,
-      body: '{clinic_name}: thank you for your recommendation. Your reward: {reward}. {url}',
+      body: '{clinic_name}: {side, select, referee {welcome! For coming on a recommendation} other {thank you for your recommendation}}. Your reward: {reward}. {url}',
     },
   },
   card_link: {
@@ -154,12 +154,12 @@ const es: Defaults = {
   },
   referral_reward: {
     email: {
-      subject: 'Gracias por su recomendación',
-      body: 'Estimado/a {first_name}:\n\nGracias por recomendar {clinic_name}. Su recompensa: {reward}.\n\n{url}\n\n{clinic_name}',
+      subject: '{side, select, referee {Bienvenido/a a {clinic_name}} other {Gracias por su recomendación}}',
+      body: 'Estimado/a {first_name}:\n\n{side, select, referee {Bienvenido/a a {clinic_name}: llegó por una recomendación y eso le da una recompensa} other {Gracias por recomendar {clinic_name}}}. Su recompensa: {reward}.\n\n{url}\n\n{clinic_name}',
     },
     sms: {
       subject: null,
-      body: '{clinic_name}: gracias por su recomendación. Su recompensa: {reward}. {url}',
+      body: '{clinic_name}: {side, select, referee {¡bienvenido/a! Por venir recomendado/a} other {gracias por su recomendación}}. Su recompensa: {reward}. {url}',
     },
   },
   card_link: {
@@ -229,12 +229,12 @@ const ru: Defaults = {
   },
   referral_reward: {
     email: {
-      subject: 'Спасибо за рекомендацию',
-      body: 'Здравствуйте, {first_name}!\n\nСпасибо, что рекомендуете {clinic_name}. Ваша награда: {reward}.\n\n{url}\n\n{clinic_name}',
+      subject: '{side, select, referee {Добро пожаловать в {clinic_name}} other {Спасибо за рекомендацию}}',
+      body: 'Здравствуйте, {first_name}!\n\n{side, select, referee {Добро пожаловать в {clinic_name}: вы пришли по рекомендации, и за это вам положена награда} other {Спасибо, что рекомендуете {clinic_name}}}. Ваша награда: {reward}.\n\n{url}\n\n{clinic_name}',
     },
     sms: {
       subject: null,
-      body: '{clinic_name}: спасибо за рекомендацию! Ваша награда: {reward}. {url}',
+      body: '{clinic_name}: {side, select, referee {добро пожаловать! Вы пришли по рекомендации} other {спасибо за рекомендацию!}}. Ваша награда: {reward}. {url}',
     },
   },
   card_link: {

@@ -1,5 +1,5 @@
 import type { MessageChannel, MessageKind, PatientLocale } from '@gratia/db';
-import { DEFAULT_TEMPLATES, type TemplateText } from './default-templates';
+import { DEFAULT_TEMPLATES, MESSAGE_VARIABLES, type TemplateText } from './default-templates';
 import { formatDay, formatIcu, formatMoney, formatNumber, type Vars } from './i18n';
 
 // A message's text: the clinic's template for its kind, channel and language (else the default),
@@ -39,7 +39,11 @@ export function renderMessage(input: {
   template?: TemplateText | null;
 }): { subject: string | null; body: string } {
   const t = input.template ?? defaultTemplate(input.kind, input.channel, input.locale);
-  const vars = messageVars(input.vars, input.locale);
+  // A variable the producer did not give reads as empty (a `select` then takes its `other` branch)
+  // rather than failing the message: e.g. a referral reward written before `side` existed.
+  const given: Vars = { first_name: '', clinic_name: '' };
+  for (const k of MESSAGE_VARIABLES[input.kind]) given[k] = '';
+  const vars = messageVars({ ...given, ...input.vars }, input.locale);
   return {
     subject: input.channel === 'email' && t.subject ? formatIcu(t.subject, input.locale, vars) : null,
     body: formatIcu(t.body, input.locale, vars),

@@ -185,6 +185,7 @@ export function sampleVars(kind: MessageKind, locale: PatientLocale, clinicName:
     points: 125,
     purpose: w.purpose,
     reward: w.reward,
+    side: 'referrer',
   };
   return Object.fromEntries(templateVariables(kind).map((k) => [k, all[k] ?? ''])) as Record<
     string,

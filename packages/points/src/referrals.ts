@@ -131,14 +131,15 @@ export const referralHook: VisitRewardHook<{ referralHook: HookRow[] }> = {
       booking,
     );
     // A message to the patient a reward written now (and not capped) is for.
-    const thanks = (rewardId: string) =>
+    const thanks = (rewardId: string, side: 'referee' | 'referrer') =>
       preferredChannelInserts(db, ctx.now, {
         clinicId: ctx.clinicId,
         patientId: sql`r.patient_id`,
         kind: 'referral_reward',
         purpose: 'service',
         reasonKey: `referral:${rewardId}`,
-        vars: { reward: gives },
+        // `side` lets the words differ: the referrer is thanked, the referred patient welcomed.
+        vars: { reward: gives, side },
         createdBy: ctx.apiKeyId ?? 'system',
         from: sql`from loyalty_rewards r join patients p on p.id = r.patient_id
           where r.id = ${rewardId} and r.status <> 'capped'`,
@@ -158,8 +159,8 @@ export const referralHook: VisitRewardHook<{ referralHook: HookRow[] }> = {
       ...prefixed('referral.referee', referee.statements),
       ...prefixed('referral.referrer', granted.statements),
       'referral.capped': capped.statements.reward!,
-      'referral.refereeMessage': thanks(referee.rewardId),
-      'referral.referrerMessage': thanks(granted.rewardId),
+      'referral.refereeMessage': thanks(referee.rewardId, 'referee'),
+      'referral.referrerMessage': thanks(granted.rewardId, 'referrer'),
     };
   },
 };
