@@ -387,12 +387,18 @@ describe('delivering a message', () => {
     expect(r!.body).toContain('cancele la suscripción');
   });
 
-  it('the five-minute cron runs the outbox sweep only; the hourly cron does not sweep', async () => {
+  it('the five-minute cron runs the scheduled messages and the outbox sweep; the hourly cron does not sweep', async () => {
     const deps = testDeps(fixedClock(T0));
     const s = await scene(deps);
     await s.message();
     const frequent = await runScheduledJobs(env, T0 + 2 * MINUTE_MS, OUTBOX_CRON);
-    expect(Object.keys(frequent)).toEqual(['sweep_outbox']);
+    expect(Object.keys(frequent)).toEqual([
+      'expiring_points_messages',
+      'birthday_messages',
+      'plan_item_messages',
+      'survey_request_messages',
+      'sweep_outbox',
+    ]);
     expect((frequent.sweep_outbox as { dispatched: number }).dispatched).toBeGreaterThanOrEqual(1);
     const hourly = await runScheduledJobs(env, T0 + 2 * MINUTE_MS, '5 * * * *');
     expect(hourly).not.toHaveProperty('sweep_outbox');
