@@ -403,7 +403,7 @@ describe('delivering a message', () => {
     expect(r!.body).toContain('cancele la suscripción');
   });
 
-  it('the five-minute cron runs the outbox sweep only; the hourly cron does not sweep', async () => {
+  it('the five-minute cron runs the scheduled messages and the outbox sweep; the hourly cron does not sweep', async () => {
     const deps = testDeps(fixedClock(T0));
     const s = await scene(deps);
     await s.message();
@@ -413,6 +413,7 @@ describe('delivering a message', () => {
       'expiring_points_messages',
       'birthday_messages',
       'plan_item_messages',
+      'survey_request_messages',
       'sweep_outbox',
     ]);
     expect((frequent.sweep_outbox as { dispatched: number }).dispatched).toBeGreaterThanOrEqual(1);

@@ -16,4 +16,5 @@ export * from './segments';
 export * from './settings';
 export * from './suggestions';
 export * from './survey';
+export * from './survey-requests';
 export * from './win-back';

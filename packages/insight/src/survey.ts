@@ -5,6 +5,7 @@ import {
   auditEntry,
   type Db,
   type Deps,
+  type MessageChannel,
   type OrgPrincipal,
   patientInsight,
   patientLinks,
@@ -341,7 +342,13 @@ export async function readSurveyLinkForStaff(
  */
 export async function createSurveyLink(
   deps: Deps,
-  input: { clinic: OrgPrincipal; patientId: string; visitId: string | null },
+  input: {
+    clinic: OrgPrincipal;
+    patientId: string;
+    visitId: string | null;
+    /** Issue 13: also message the link on this channel (see createPatientLink). */
+    send?: MessageChannel;
+  },
 ): Promise<Result<IssuedLink, Refusal<'patient_not_found' | 'validation_failed'>>> {
   if (input.visitId !== null) {
     if (!isId('vis', input.visitId)) return err(patientNotFound(input.patientId));

@@ -1,5 +1,10 @@
 import { createDb, type Deps, purgeAbuseCounters, purgeExpiredIdempotencyKeys } from '@gratia/db';
-import { backfillPatientInsight, refreshInsightDaily, snapshotDueSegments } from '@gratia/insight';
+import {
+  backfillPatientInsight,
+  refreshInsightDaily,
+  snapshotDueSegments,
+  surveyRequestMessages,
+} from '@gratia/insight';
 import { runBirthdays } from '@gratia/loyalty';
 import {
   birthdayMessages,
@@ -52,6 +57,8 @@ export const MESSAGE_JOBS = (deps: Deps): Record<string, () => Promise<unknown>>
     expiring_points_messages: () => expiringPointsMessages(deps, links),
     birthday_messages: () => birthdayMessages(deps, links),
     plan_item_messages: () => planItemMessages(deps, links),
+    // Survey requests a clinic's delay after a visit, each with the visit's survey link.
+    survey_request_messages: () => surveyRequestMessages(deps),
   };
 };
 

@@ -364,7 +364,7 @@ function PatientPage(props: {
       {q.replayed === '1'
         ? `That reference was already recorded for the visit of ${formatWhen(o.visit.occurredAt, tz)}: nothing new was booked. Balance: ${points(o.balance.balance)} (${worth(o.balance.balance)}).`
         : `Visit recorded: earned ${points(o.visit.pointsEarned)} (${worth(o.visit.pointsEarned)}). New balance: ${points(o.balance.balance)} (${worth(o.balance.balance)}).`}
-      <SurveyLinkForm patientId={p.id} csrf={s.session.csrf} visitId={o.visit.id} />
+      <SurveyLinkForm patientId={p.id} csrf={s.session.csrf} visitId={o.visit.id} patient={p} />
     </div>
   ) : null;
   const fieldError = q.error === 'validation_failed' && q.field && Object.hasOwn(VISIT_HELP, q.field);
@@ -428,7 +428,7 @@ function PatientPage(props: {
             <a href={`${base}/gift`}>Give {p.firstName} a gift</a>
           </p>
           <CardPageLine patientId={p.id} firstName={p.firstName} />
-          <SurveyLinkForm patientId={p.id} csrf={s.session.csrf} />
+          <SurveyLinkForm patientId={p.id} csrf={s.session.csrf} patient={p} />
         </section>
         <CallSection
           patientId={p.id}

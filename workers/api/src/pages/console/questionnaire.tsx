@@ -34,6 +34,7 @@ import {
   QuestionFields,
 } from '../questionnaire-form';
 import { formatWhen, problemPage, TableWrap } from './patient-views';
+import { QueuedFlash, SendLinkChoice, sendFromForm, sentParam } from './send-link';
 import { action, ConsolePage, exactlyOnce, Flash, FormKeys, html, outcome, page, type Signed } from './shell';
 
 // The questionnaire in the console: the editor (owners and managers: each save is a new version), and
@@ -107,6 +108,7 @@ export function QuestionnaireCard(props: { s: Signed; o: PatientOverview; q: Rec
         </p>
         <form method="post" action={`${base}/links`}>
           <FormKeys csrf={s.session.csrf} submission={newSubmissionKey()} />
+          <SendLinkChoice patient={p} />
           <button type="submit" class="secondary">
             Create questionnaire link
           </button>
@@ -175,6 +177,7 @@ function FillPage(props: {
       {props.url ? (
         <section class="card" aria-labelledby="link">
           <h2 id="link">The patient's questionnaire link</h2>
+          <QueuedFlash q={props.q} />
           <p>Send it to {read.patient.firstName} (it is personal, and works for 30 days):</p>
           <p class="code" id="questionnaire-link">
             {props.url}
@@ -507,14 +510,18 @@ export function registerConsoleQuestionnaire(app: Hono<AppEnv>) {
     action('patients', async (c, s, f) => {
       const patientId = c.req.param('id') ?? '';
       const back = `/console/patients/${encodeURIComponent(patientId)}`;
+      const send = sendFromForm(f);
+      if (send === 'invalid') return c.redirect(`${back}?error=validation_failed&field=send`, 303);
       return exactlyOnce(c, s, f, back, async () => {
         const out = await createPatientLink(c.var.deps, {
           clinic: s.principal,
           patientId,
           purpose: 'questionnaire',
+          ...(send && { send }),
         });
         if (!out.ok) return outcome(back, out.error);
-        return { location: `${back}/questionnaire?link=${out.value.link.id}` };
+        const sent = sentParam(send, out.value.messageId);
+        return { location: `${back}/questionnaire?link=${out.value.link.id}${sent ? `&${sent}` : ''}` };
       });
     }),
   );

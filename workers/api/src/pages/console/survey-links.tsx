@@ -1,23 +1,32 @@
 import { isId } from '@gratia/core';
+import type { Patient } from '@gratia/db';
 import { createSurveyLink, LINK_DAYS, readSurveyLinkForStaff } from '@gratia/insight';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { newSubmissionKey } from '../../lib/forms';
 import { qrDataUri } from '../../lib/qr';
 import { formatWhen, problemPage } from './patient-views';
+import { QueuedFlash, SendLinkChoice, sendFromForm, sentParam } from './send-link';
 import { action, ConsolePage, exactlyOnce, FormKeys, html, outcome, page } from './shell';
 
 // Asking a patient for feedback: from the confirmation of a paid visit ("Ask for feedback", one link
 // per visit: asking again shows the same link) or from the patient's page ("Send a survey", a link of
-// its own). The link's page shows it to copy (and as a QR code to scan at the desk); sending it by
-// e-mail or SMS comes with the outbox (issue 13).
+// its own). The link's page shows it to copy (and as a QR code to scan at the desk); the form can also
+// send it by e-mail or SMS through the outbox (issue 13), and the page then links to the message.
 
 /** The form on a patient's page: a survey link about `visitId`, or one not tied to a visit. */
-export function SurveyLinkForm(props: { patientId: string; csrf: string; visitId?: string }) {
+export function SurveyLinkForm(props: {
+  patientId: string;
+  csrf: string;
+  visitId?: string;
+  /** The patient, for the send choice (its addresses and consent). */
+  patient?: Patient;
+}) {
   return (
     <form method="post" action={`/console/patients/${props.patientId}/survey-link`}>
       <FormKeys csrf={props.csrf} submission={newSubmissionKey()} />
       {props.visitId ? <input type="hidden" name="visit_id" value={props.visitId} /> : null}
+      {props.patient ? <SendLinkChoice patient={props.patient} /> : null}
       <button type="submit" class="small">
         {props.visitId ? 'Ask for feedback: survey link' : 'Send a survey'}
       </button>
@@ -32,10 +41,18 @@ export function registerConsoleSurveyLinks(app: Hono<AppEnv>) {
       const patientId = c.req.param('id') ?? '';
       const back = `/console/patients/${encodeURIComponent(patientId)}`;
       const visitId = f.visit_id && isId('vis', f.visit_id) ? f.visit_id : null;
+      const send = sendFromForm(f);
+      if (send === 'invalid') return c.redirect(`${back}?error=validation_failed&field=send`, 303);
       return exactlyOnce(c, s, f, back, async () => {
-        const out = await createSurveyLink(c.var.deps, { clinic: s.principal, patientId, visitId });
+        const out = await createSurveyLink(c.var.deps, {
+          clinic: s.principal,
+          patientId,
+          visitId,
+          ...(send && { send }),
+        });
         if (!out.ok) return outcome(back, out.error);
-        return { location: `${back}/survey-links/${out.value.link.id}` };
+        const sent = sentParam(send, out.value.messageId);
+        return { location: `${back}/survey-links/${out.value.link.id}${sent ? `?${sent}` : ''}` };
       });
     }),
   );
@@ -73,6 +90,7 @@ export function registerConsoleSurveyLinks(app: Hono<AppEnv>) {
           </h1>
           <section class="card" aria-labelledby="link">
             <h2 id="link">The patient's survey link</h2>
+            <QueuedFlash q={c.req.query()} />
             {link.completedAt !== null ? (
               <p class="status ok" role="status">
                 Answered on {formatWhen(link.completedAt, tz)}. Thank you for asking.
@@ -94,8 +112,7 @@ export function registerConsoleSurveyLinks(app: Hono<AppEnv>) {
                 <img class="qr" alt="QR code of the patient's survey link" src={qrDataUri(url)} />
                 <p class="muted">
                   {link.visitId ? 'About the visit just recorded. ' : ''}Valid until{' '}
-                  {formatWhen(link.expiresAt, tz)} ({LINK_DAYS.survey} days), for one answer. Sending it by
-                  e-mail or SMS from here is coming.
+                  {formatWhen(link.expiresAt, tz)} ({LINK_DAYS.survey} days), for one answer.
                 </p>
               </>
             ) : (
