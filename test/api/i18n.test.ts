@@ -164,7 +164,7 @@ describe('patient-facing pages in the patient’s language', () => {
     const en = await api.get(path);
     expect(langOf(en.text)).toBe('en');
     expect(en.text).toContain('Show this code at the counter');
-    expect(en.text).toContain('href="' + path + '?lang=es"');
+    expect(en.text).toContain(`href="${path}?lang=es"`);
     expect(en.text).toMatch(/hreflang="en" lang="en" aria-current="true"/);
     await setLocale(api, s.clinic.key, s.patient.id, 'es');
     const es = await api.get(path);

@@ -59,7 +59,7 @@ describe('POST /v1/vouchers: the voucher_issued message', () => {
 
   it('falls back to SMS when only SMS reaches the patient (service consent is enough)', async () => {
     const api = createClient();
-    const { net, patient, offer } = await scene(api, { email: 'anna@example.com', phone: '+4915112345678' });
+    const { net, patient } = await scene(api, { email: 'anna@example.com', phone: '+4915112345678' });
     await env.DB.prepare('update patients set consent_sms_service = 1 where id = ?').bind(patient.id).run();
     const v = await issueVoucher(api, net.clinic.key, {
       patient_id: patient.id,
@@ -105,6 +105,19 @@ const send = (api: Client, net: Network, id: string, body: Record<string, unknow
   api.post(`/v1/vouchers/${id}/send`, { token: net.clinic.key, body, headers });
 
 describe('POST /v1/vouchers/{id}/send', () => {
+  it('10 presses at once: 10 messages, numbered 1 to 10, none refused', async () => {
+    const api = createClient();
+    const { net, voucher } = await sendScene(api);
+    const all = await Promise.all(
+      Array.from({ length: 10 }, () => send(api, net, voucher.id, { channel: 'email' })),
+    );
+    expect(all.map((r) => r.status)).toEqual(Array(10).fill(202));
+    expect(all.map((r) => r.body.reason_key).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `voucher:${voucher.id}:send:${i + 1}`).sort(),
+    );
+    expect((await messagesOf(net.clinic.id, `voucher:${voucher.id}:send:`)).length).toBe(10);
+  });
+
   it('queues one message per press on the chosen channel, audited; an Idempotency-Key retry is one', async () => {
     const api = createClient();
     const { net, voucher } = await sendScene(api);

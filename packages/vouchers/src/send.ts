@@ -115,16 +115,6 @@ export async function sendVoucher(
   const prefix = `voucher:${input.voucherId}:send:`;
   const read = await runBatch(db, {
     row: sendableRow(deps, clinicId, input.voucherId),
-    // The sends so far, read on the reason index's range (not the clinic's history).
-    sends: db
-      .select({ n: sql<number>`count(*)` })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.clinicId, clinicId),
-          sql`${messages.reasonKey} >= ${prefix} and ${messages.reasonKey} < ${`${prefix}\uffff`}`,
-        ),
-      ),
   });
   const found = read.row[0];
   if (!found) return err({ code: 'voucher_not_found', detail: `No voucher ${input.voucherId}` });
@@ -156,7 +146,10 @@ export async function sendVoucher(
     });
 
   const { url } = await withLink(deps, voucher);
-  const reasonKey = `${prefix}${(read.sends[0]?.n ?? 0) + 1}`;
+  // The number is counted again inside the write (batches are serialised), so two presses at once get
+  // two numbers rather than one losing on the reason's UNIQUE index.
+  const reasonKey = sql`${prefix} || ((select count(*) from messages x where x.clinic_id = ${clinicId}
+    and x.reason_key >= ${prefix} and x.reason_key < ${`${prefix}\uffff`}) + 1)`;
   const mine = sql`from vouchers v where v.id = ${voucher.id} and v.clinic_id = ${clinicId} and v.status = 'issued'`;
   const message = messageInsert(db, now, {
     clinicId,
@@ -185,7 +178,7 @@ export async function sendVoucher(
         .set({ ...flag, updatedAt: now })
         .where(and(eq(patients.id, patient.id), sql`exists (select 1 ${mine})`)),
     }),
-    message: message.statement.returning({ id: messages.id }),
+    message: message.statement.returning({ id: messages.id, reasonKey: messages.reasonKey }),
     audit: auditEntry(db, {
       when: written,
       actor: actorOf(input.clinic),
@@ -197,12 +190,18 @@ export async function sendVoucher(
       at: now,
     }),
   });
-  // A voucher redeemed or voided between the read and the write, or a send raced to the same number.
-  if (!done.message[0])
+  // A voucher redeemed or voided between the read and the write.
+  const sent = done.message[0];
+  if (!sent)
     return err({
       code: 'voucher_not_active',
       detail: 'The voucher changed while it was being sent; try again',
     });
   deps.dispatch?.([message.id]);
-  return ok({ messageId: message.id, channel: ch, reasonKey, consentRecorded: recordConsent });
+  return ok({
+    messageId: message.id,
+    channel: ch,
+    reasonKey: sent.reasonKey,
+    consentRecorded: recordConsent,
+  });
 }
