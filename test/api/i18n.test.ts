@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { QUESTIONNAIRE_CONSENT_WORDINGS } from '@gratia/insight';
 import {
   COMMON_PAGE,
   chooseLocale,
@@ -257,5 +258,46 @@ describe('patient-facing pages in the patient’s language', () => {
     expect(saved.headers.get('location')).toBe(`${path}?done=1&lang=ru`);
     const thanks = await api.get(saved.headers.get('location')!);
     expect(thanks.text).toContain('Спасибо! Ваши ответы сохранены.');
+  });
+
+  it('the questionnaire’s consent sentences in the page’s language, stored as shown with their version', async () => {
+    const api = createClient();
+    const net = await createNetwork(api);
+    const patient = await createPatient(api, net.clinic.key, {
+      first_name: 'Olga',
+      last_name: 'Q',
+      locale: 'ru',
+    });
+    const link = await api.post(`/v1/patients/${patient.id}/links`, {
+      token: net.clinic.key,
+      body: { purpose: 'questionnaire' },
+    });
+    const path = new URL(link.body.url).pathname;
+    const page = await api.get(path);
+    expect(page.text).toContain(QUESTIONNAIRE_CONSENT_WORDINGS.ru.sms);
+    const saved = await api.post(path, {
+      rawBody: new URLSearchParams({
+        submission: 'one-time-key-i18n-000002',
+        version: '0',
+        lang: 'ru',
+        consent_shown: '1',
+        consent_sms: 'yes',
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+    });
+    expect(saved.status).toBe(303);
+    const events = await env.DB.prepare(
+      'select channel, granted, wording, wording_version from consent_events where patient_id = ? order by rowid',
+    )
+      .bind(patient.id)
+      .all();
+    expect(events.results).toEqual([
+      {
+        channel: 'sms',
+        granted: 1,
+        wording: QUESTIONNAIRE_CONSENT_WORDINGS.ru.sms,
+        wording_version: 'questionnaire-2026-11.ru',
+      },
+    ]);
   });
 });

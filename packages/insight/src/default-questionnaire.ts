@@ -2,6 +2,7 @@ import {
   type ConsentChannel,
   PARTNER_CATEGORIES,
   type PartnerCategory,
+  type PatientLocale,
   type Question,
   type QuestionOption,
 } from '@gratia/db';
@@ -140,14 +141,50 @@ export const DEFAULT_QUESTIONS: readonly Question[] = [
 /** Stored with each consent event the questionnaire records: bump it whenever a sentence changes. */
 export const QUESTIONNAIRE_CONSENT_VERSION = 'questionnaire-2026-11';
 
-export const QUESTIONNAIRE_CONSENT_WORDING: Readonly<Record<ConsentChannel, string>> = {
-  email:
-    'Yes, the clinic may e-mail me about my gifts, my bonus points and offers from its partners. I can stop this at any time, on this page or by telling the clinic.',
-  sms: 'Yes, the clinic may send me text messages (SMS) about my gifts, my bonus points and offers from its partners. I can stop this at any time, on this page or by telling the clinic.',
-};
+/**
+ * The words in each language the page is shown in. An event stores the exact words shown and the
+ * version with the language (`questionnaire-2026-11`, `questionnaire-2026-11.es`): see consentVersion.
+ */
+export const QUESTIONNAIRE_CONSENT_WORDINGS: Readonly<Record<PatientLocale, Record<ConsentChannel, string>>> =
+  {
+    en: {
+      email:
+        'Yes, the clinic may e-mail me about my gifts, my bonus points and offers from its partners. I can stop this at any time, on this page or by telling the clinic.',
+      sms: 'Yes, the clinic may send me text messages (SMS) about my gifts, my bonus points and offers from its partners. I can stop this at any time, on this page or by telling the clinic.',
+    },
+    es: {
+      email:
+        'Sí, la clínica puede enviarme correos electrónicos sobre mis regalos, mis puntos de bonificación y las ofertas de sus socios. Puedo dejar de recibirlos en cualquier momento, en esta página o diciéndoselo a la clínica.',
+      sms: 'Sí, la clínica puede enviarme mensajes de texto (SMS) sobre mis regalos, mis puntos de bonificación y las ofertas de sus socios. Puedo dejar de recibirlos en cualquier momento, en esta página o diciéndoselo a la clínica.',
+    },
+    ru: {
+      email:
+        'Да, клиника может писать мне по электронной почте о моих подарках, бонусных баллах и предложениях её партнёров. Я могу отказаться от этого в любой момент на этой странице или сообщив клинике.',
+      sms: 'Да, клиника может присылать мне SMS о моих подарках, бонусных баллах и предложениях её партнёров. Я могу отказаться от этого в любой момент на этой странице или сообщив клинике.',
+    },
+  };
 
 /** What a patient taps to withdraw on their link page, stored as the words of the withdrawal. */
-export const QUESTIONNAIRE_WITHDRAW_WORDING: Readonly<Record<ConsentChannel, string>> = {
-  email: 'Stop e-mails: the clinic will no longer e-mail me.',
-  sms: 'Stop SMS: the clinic will no longer send me text messages.',
+export const QUESTIONNAIRE_WITHDRAW_WORDINGS: Readonly<
+  Record<PatientLocale, Record<ConsentChannel, string>>
+> = {
+  en: {
+    email: 'Stop e-mails: the clinic will no longer e-mail me.',
+    sms: 'Stop SMS: the clinic will no longer send me text messages.',
+  },
+  es: {
+    email: 'Dejar de recibir correos: la clínica ya no me enviará correos electrónicos.',
+    sms: 'Dejar de recibir SMS: la clínica ya no me enviará mensajes de texto.',
+  },
+  ru: {
+    email: 'Больше не писать: клиника больше не будет присылать мне письма.',
+    sms: 'Больше не присылать SMS: клиника больше не будет присылать мне SMS.',
+  },
 };
+
+export const QUESTIONNAIRE_CONSENT_WORDING = QUESTIONNAIRE_CONSENT_WORDINGS.en;
+export const QUESTIONNAIRE_WITHDRAW_WORDING = QUESTIONNAIRE_WITHDRAW_WORDINGS.en;
+
+/** The version stored with words shown in `locale` (English keeps the plain version). */
+export const questionnaireConsentVersion = (locale: PatientLocale) =>
+  locale === 'en' ? QUESTIONNAIRE_CONSENT_VERSION : `${QUESTIONNAIRE_CONSENT_VERSION}.${locale}`;

@@ -16,6 +16,7 @@ import {
   PARTNER_CATEGORIES,
   type PartnerCategory,
   type PatientLink,
+  type PatientLocale,
   patientInsight,
   patientLinks,
   patients,
@@ -33,9 +34,9 @@ import {
   DEFAULT_QUESTIONNAIRE_INTRO,
   DEFAULT_QUESTIONNAIRE_TITLE,
   DEFAULT_QUESTIONS,
-  QUESTIONNAIRE_CONSENT_VERSION,
-  QUESTIONNAIRE_CONSENT_WORDING,
-  QUESTIONNAIRE_WITHDRAW_WORDING,
+  QUESTIONNAIRE_CONSENT_WORDINGS,
+  QUESTIONNAIRE_WITHDRAW_WORDINGS,
+  questionnaireConsentVersion,
 } from './default-questionnaire';
 import { ensureRow, refreshPatientInsight } from './refresh';
 
@@ -419,6 +420,8 @@ function consentStatements(
     source: string;
     keyId: string | null;
     wording: Readonly<Record<ConsentChannel, string>>;
+    /** The version of those words (per language). */
+    version: string;
     now: number;
     guard: SQL;
   },
@@ -432,7 +435,7 @@ function consentStatements(
     const service = channel === 'email' ? patients.consentEmailService : patients.consentSmsService;
     return db.insert(consentEvents).select(
       sql`select ${ids[i]}, ${patients.id}, ${channel}, ${granted}, ${input.source}, ${input.keyId},
-        ${input.now}, ${input.wording[channel]}, ${QUESTIONNAIRE_CONSENT_VERSION}, 'all'
+        ${input.now}, ${input.wording[channel]}, ${input.version}, 'all'
         from ${patients} where ${patients.id} = ${input.patientId} and (${column} <> ${granted}
           or (not ${granted} and ${service} = 1)) and ${input.guard}`,
     );
@@ -478,6 +481,8 @@ export async function submitAnswers(
     version: number;
     answers: Readonly<Record<string, unknown>>;
     consent?: ConsentChoice;
+    /** The language the consent sentences were shown in (their words are stored): English by default. */
+    locale?: PatientLocale;
   },
 ): Promise<
   Result<
@@ -540,7 +545,8 @@ export async function submitAnswers(
     choice: input.consent ?? {},
     source: CONSENT_SOURCE[input.source],
     keyId,
-    wording: QUESTIONNAIRE_CONSENT_WORDING,
+    wording: QUESTIONNAIRE_CONSENT_WORDINGS[input.locale ?? 'en'],
+    version: questionnaireConsentVersion(input.locale ?? 'en'),
     now,
     guard: done,
   });
@@ -654,7 +660,7 @@ export async function submitAnswers(
  */
 export async function setConsentByLink(
   deps: Deps,
-  input: { link: PatientLink; channel: ConsentChannel; granted: boolean },
+  input: { link: PatientLink; channel: ConsentChannel; granted: boolean; locale?: PatientLocale },
 ): Promise<Result<{ changed: boolean }, Refusal<'link_not_found'>>> {
   const { db } = deps;
   const now = deps.clock.now();
@@ -666,7 +672,10 @@ export async function setConsentByLink(
     choice: { [input.channel]: input.granted },
     source: CONSENT_SOURCE.link,
     keyId: null,
-    wording: input.granted ? QUESTIONNAIRE_CONSENT_WORDING : QUESTIONNAIRE_WITHDRAW_WORDING,
+    wording: (input.granted ? QUESTIONNAIRE_CONSENT_WORDINGS : QUESTIONNAIRE_WITHDRAW_WORDINGS)[
+      input.locale ?? 'en'
+    ],
+    version: questionnaireConsentVersion(input.locale ?? 'en'),
     now,
     guard: live,
   });

@@ -1,8 +1,8 @@
 import type { ConsentChannel, PatientLocale } from '@gratia/db';
 import {
   openPatientLink,
-  QUESTIONNAIRE_CONSENT_WORDING,
-  QUESTIONNAIRE_WITHDRAW_WORDING,
+  QUESTIONNAIRE_CONSENT_WORDINGS,
+  QUESTIONNAIRE_WITHDRAW_WORDINGS,
   readPatientQuestionnaire,
   setConsentByLink,
   submitAnswers,
@@ -107,7 +107,7 @@ async function render(
           requiredText={t('required')}
         />
         <ConsentFields
-          wording={QUESTIONNAIRE_CONSENT_WORDING}
+          wording={QUESTIONNAIRE_CONSENT_WORDINGS[locale]}
           current={read.consent}
           legend={t('contact_legend')}
         />
@@ -126,7 +126,7 @@ async function render(
                 <button type="submit" class="secondary">
                   {ch === 'email' ? t('stop_email') : t('stop_sms')}
                 </button>
-                <p class="muted">{QUESTIONNAIRE_WITHDRAW_WORDING[ch]}</p>
+                <p class="muted">{QUESTIONNAIRE_WITHDRAW_WORDINGS[locale][ch]}</p>
               </form>
             ))}
         </section>
@@ -181,6 +181,8 @@ export function registerQuestionnairePage(app: Hono<AppEnv>) {
       version,
       answers,
       consent: consentFromForm(f),
+      // The words the patient was shown are the page's language's: stored as shown.
+      locale: isLocale(f.lang) ? f.lang : pageLocale(c),
     });
     if (!out.ok) {
       if (out.error.code === 'invalid_answers')
@@ -198,7 +200,12 @@ export function registerQuestionnairePage(app: Hono<AppEnv>) {
     if (!opened.ok) return doc(c, <NotValid locale={pageLocale(c)} />, 404);
     const channel = f.channel === 'email' || f.channel === 'sms' ? f.channel : null;
     if (!channel) return c.redirect(withLang(`/q/${token}`, f), 303);
-    const out = await setConsentByLink(c.var.deps, { link: opened.value.link, channel, granted: false });
+    const out = await setConsentByLink(c.var.deps, {
+      link: opened.value.link,
+      channel,
+      granted: false,
+      locale: isLocale(f.lang) ? f.lang : pageLocale(c),
+    });
     if (!out.ok) return doc(c, <NotValid locale={pageLocale(c)} />, 404);
     return c.redirect(withLang(`/q/${token}?stopped=${channel}`, f), 303);
   });
