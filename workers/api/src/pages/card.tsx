@@ -20,7 +20,7 @@ import { uploadForm } from '../lib/forms';
 import { sameOrigin } from '../lib/page-session';
 import { qrDataUri } from '../lib/qr';
 import { PAGE_STYLE } from './layout';
-import { STATIC_PAGE_HEADERS } from './static-headers';
+import { PRIVATE_IMAGE_HEADERS, STATIC_PAGE_HEADERS } from './static-headers';
 
 // /c/{token}: the patient's card page (issue 13), on the signed link the clinic sends (cardUrl in
 // @gratia/messaging), on their phone, no account: the named card with its number as a Code 128
@@ -300,13 +300,10 @@ export function registerCardPage(app: Hono<AppEnv>) {
     const { deps } = c.var;
     const patientId = await cardPatientId(deps, c.req.param('token'));
     const photo = patientId ? await readCardPhoto(deps, { patientId, store: c.env.CARD_PHOTOS }) : null;
-    if (!photo) return c.body(null, 404, { 'cache-control': 'no-store' });
+    if (!photo) return c.body(null, 404, PRIVATE_IMAGE_HEADERS);
     return c.body(photo.body, 200, {
+      ...PRIVATE_IMAGE_HEADERS,
       'content-type': photo.httpMetadata?.contentType ?? 'application/octet-stream',
-      'cache-control': 'private, no-store',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'content-security-policy': "default-src 'none'; sandbox",
     });
   });
 

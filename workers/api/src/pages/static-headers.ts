@@ -9,3 +9,10 @@ export const STATIC_PAGE_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 };
+
+/** A private image (a card holder's photo): never cached by others, sniffed, framed or run. */
+export const PRIVATE_IMAGE_HEADERS: Record<string, string> = {
+  ...STATIC_PAGE_HEADERS,
+  'cache-control': 'private, no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'; sandbox",
+};

@@ -3,6 +3,7 @@ import { readCardHolder } from '@gratia/loyalty';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { Page } from '../layout';
+import { PRIVATE_IMAGE_HEADERS } from '../static-headers';
 import { counterSession, html, sessionCaller, sessionEnded } from './common';
 import { PointsForm } from './points-views';
 import { SignIn } from './views';
@@ -80,16 +81,15 @@ export function registerPartnerCards(app: Hono<AppEnv>) {
 
   app.get('/partner/cards/:number/photo', async (c) => {
     const session = await counterSession(c);
-    if (!session) return c.body(null, 401, { 'cache-control': 'no-store' });
+    if (!session) return c.body(null, 401, PRIVATE_IMAGE_HEADERS);
     const cardNumber = scannedCardNumber(c.req.param('number')) ?? '';
     const out = await readCardHolder(c.var.deps, { caller: sessionCaller(c, session), cardNumber });
     if (!out.ok) return sessionEnded(c, out.error);
     const photo = out.value?.photoKey ? await c.env.CARD_PHOTOS.get(out.value.photoKey) : null;
-    if (!photo) return c.body(null, 404, { 'cache-control': 'no-store' });
+    if (!photo) return c.body(null, 404, PRIVATE_IMAGE_HEADERS);
     return c.body(photo.body, 200, {
+      ...PRIVATE_IMAGE_HEADERS,
       'content-type': photo.httpMetadata?.contentType ?? 'application/octet-stream',
-      'cache-control': 'private, no-store',
-      'content-security-policy': "default-src 'none'; sandbox",
     });
   });
 }

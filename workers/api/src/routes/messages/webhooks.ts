@@ -9,6 +9,7 @@ import {
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { problem } from '../../lib/problem';
+import { STATIC_PAGE_HEADERS } from '../../pages/static-headers';
 
 // The providers' callbacks (issue 13), outside the API document (no API key: each is verified by its
 // provider's signature before anything is read or written):
@@ -41,6 +42,12 @@ async function twilioForm(c: Context<AppEnv>): Promise<URLSearchParams | Respons
 }
 
 export function registerMessageWebhooks(app: Hono<AppEnv>) {
+  // Machine endpoints beside the pages: whatever they answer (TwiML, JSON, a problem) carries the pages'
+  // security headers (no framing, no sniffing, no caching, no referrer).
+  app.use('/webhooks/*', async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(STATIC_PAGE_HEADERS)) c.res.headers.set(k, v);
+  });
   app.post('/webhooks/resend', async (c) => {
     const secret = c.env.RESEND_WEBHOOK_SECRET;
     if (!secret) return notConfigured(c);
