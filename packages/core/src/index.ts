@@ -8,3 +8,4 @@ export * from './money';
 export * from './referral-code';
 export * from './result';
 export * from './reversal';
+export * from './signed-links';

@@ -1,4 +1,4 @@
-import { base64url, DAY_MS, isId, timingSafeEqual } from '@gratia/core';
+import { DAY_MS, linkSigner } from '@gratia/core';
 import {
   type Db,
   type Deps,
@@ -217,44 +217,16 @@ export async function referralCodeOf(
 // may see at the desk anyway: their code, first names and initials of those they referred, their
 // rewards); the clinic changes nothing by sending it again.
 
-const encoder = new TextEncoder();
-const memberKeys = new Map<string, Promise<CryptoKey>>();
-const memberKey = (secret: string) => {
-  let key = memberKeys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey(
-      'raw',
-      encoder.encode(`member-links|${secret}`),
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
-    memberKeys.set(secret, key);
-  }
-  return key;
-};
-
-async function memberSignature(secret: string, patientId: string): Promise<string> {
-  const mac = await crypto.subtle.sign(
-    'HMAC',
-    await memberKey(secret),
-    encoder.encode(`${patientId}|member`),
-  );
-  return base64url(new Uint8Array(mac));
-}
+const memberLinks = linkSigner('member-links');
 
 /** The patient's own page of their rewards and referrals. */
 export async function memberUrl(deps: Pick<Deps, 'config'>, patientId: string): Promise<string> {
-  return `${deps.config.baseUrl}/m/${patientId}.${await memberSignature(deps.config.linkSecret, patientId)}`;
+  return `${deps.config.baseUrl}/m/${await memberLinks.token(deps.config.linkSecret, patientId, 'member')}`;
 }
 
 /** The patient a member token is for, if it is genuine (checked without the database). */
 export async function memberPatientId(deps: Pick<Deps, 'config'>, token: string): Promise<string | null> {
-  const dot = token.indexOf('.');
-  const id = token.slice(0, dot);
-  if (dot <= 0 || !isId('pat', id)) return null;
-  const expected = await memberSignature(deps.config.linkSecret, id);
-  return timingSafeEqual(token.slice(dot + 1), expected) ? id : null;
+  return memberLinks.idOf(deps.config.linkSecret, token, 'pat', 'member');
 }
 
 // ---------------------------------------------------------------------------------------------------
