@@ -18,6 +18,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { cardUrl } from './card';
 import { formatIcu, isLocale } from './i18n';
 import { unsubscribeUrl } from './links';
+import { consentCovers } from './producers';
 import type { Providers } from './providers';
 import { renderMessage } from './render';
 
@@ -226,11 +227,7 @@ export async function deliverMessage(
   let timeZone = clinic.timezone;
   if (m.patientId) {
     if (!p) return suppress(deps, claim, 'patient_gone');
-    const consent =
-      m.channel === 'email'
-        ? p.consentEmail || (m.purpose === 'service' && p.consentEmailService)
-        : p.consentSms || (m.purpose === 'service' && p.consentSmsService);
-    if (!consent) return suppress(deps, claim, 'no_consent');
+    if (!consentCovers(p, m.channel, m.purpose)) return suppress(deps, claim, 'no_consent');
     to = m.channel === 'email' ? p.email : p.phone;
     if (!to) return suppress(deps, claim, 'no_address');
     if ((m.channel === 'email' ? p.emailInvalidAt : p.phoneInvalidAt) !== null)

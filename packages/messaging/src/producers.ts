@@ -24,6 +24,60 @@ export function reachableSql(channel: MessageChannel, purpose: MessagePurpose): 
   return sql`(${address} and ${consent})`;
 }
 
+/** The consent columns the rule reads (a patient row, or the columns of one). */
+export interface ConsentFlags {
+  consentEmail: boolean;
+  consentSms: boolean;
+  consentEmailService: boolean;
+  consentSmsService: boolean;
+}
+
+/** The consent rule of reachableSql, on a patient row read already (the consumer, Send). */
+export function consentCovers(p: ConsentFlags, channel: MessageChannel, purpose: MessagePurpose): boolean {
+  const all = channel === 'email' ? p.consentEmail : p.consentSms;
+  const service = channel === 'email' ? p.consentEmailService : p.consentSmsService;
+  return all || (purpose === 'service' && service);
+}
+
+/** How one channel reaches a patient: the address, whether it stopped working, and the consent held. */
+export interface ChannelReach {
+  channel: MessageChannel;
+  address: string | null;
+  /** The address bounced or was reported unreachable. */
+  invalid: boolean;
+  consent: 'all' | 'service' | 'none';
+}
+
+/** Each channel's reach, e-mail first (what the console's Send forms show). */
+export function channelReach(
+  p: ConsentFlags & {
+    email: string | null;
+    phone: string | null;
+    emailInvalidAt: number | null;
+    phoneInvalidAt: number | null;
+  },
+): ChannelReach[] {
+  const consent = (all: boolean, service: boolean): ChannelReach['consent'] =>
+    all ? 'all' : service ? 'service' : 'none';
+  return [
+    {
+      channel: 'email',
+      address: p.email || null,
+      invalid: p.emailInvalidAt != null,
+      consent: consent(p.consentEmail, p.consentEmailService),
+    },
+    {
+      channel: 'sms',
+      address: p.phone || null,
+      invalid: p.phoneInvalidAt != null,
+      consent: consent(p.consentSms, p.consentSmsService),
+    },
+  ];
+}
+
+/** A channel as a sentence says it. */
+export const CHANNEL_WORD: Readonly<Record<MessageChannel, string>> = { email: 'e-mail', sms: 'SMS' };
+
 export interface PatientMessage extends Omit<NewMessage, 'channel' | 'guard'> {
   /**
    * `from ... where ...` over the event's rows with the patient joined as `p` (e.g. `from vouchers v

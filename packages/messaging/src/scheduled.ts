@@ -3,7 +3,7 @@ import { type Deps, type MessageChannel, messages, planItems, runBatch } from '@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { messageInsert } from './enqueue';
-import { preferredChannelInserts, reachableSql, writtenIds } from './producers';
+import { CHANNEL_WORD, preferredChannelInserts, reachableSql, writtenIds } from './producers';
 
 // The scheduled messages (issue 13), run by the cron every few minutes: expiring points, birthdays and
 // due plan items on the SMS or e-mail channel. Each job reads a bounded slice of what is due, through an
@@ -134,8 +134,6 @@ export async function birthdayMessages(deps: Deps, links: MessageJobLinks): Prom
   }
   return writeAll(deps, statements);
 }
-
-const CHANNEL_WORD: Record<MessageChannel, string> = { email: 'e-mail', sms: 'SMS' };
 
 /**
  * Plan items on the SMS or e-mail channel, planned and due today or overdue (clinic time): a plan_item

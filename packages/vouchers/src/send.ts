@@ -11,7 +11,13 @@ import {
   runBatch,
   vouchers,
 } from '@gratia/db';
-import { messageInsert } from '@gratia/messaging';
+import {
+  CHANNEL_WORD,
+  type ChannelReach,
+  channelReach,
+  consentCovers,
+  messageInsert,
+} from '@gratia/messaging';
 import { CONSENT_WORDING_SERVICE, CONSENT_WORDING_SERVICE_VERSION } from '@gratia/network';
 import { and, eq, sql } from 'drizzle-orm';
 import { type VoucherWithLink, withLink } from './config';
@@ -63,15 +69,6 @@ const sendableRow = (deps: Pick<Deps, 'db'>, clinicId: string, voucherId: string
     .innerJoin(patients, eq(patients.id, vouchers.patientId))
     .where(and(eq(vouchers.id, voucherId), eq(vouchers.clinicId, clinicId)));
 
-/** How a channel reaches the patient, for the Send form: the address and the consent on record. */
-export interface ChannelReach {
-  channel: MessageChannel;
-  address: string | null;
-  /** The address bounced or was reported unreachable. */
-  invalid: boolean;
-  consent: 'all' | 'service' | 'none';
-}
-
 /** A voucher with its link and how each channel reaches its patient: one query. */
 export async function readVoucherForSending(
   deps: Deps,
@@ -79,29 +76,8 @@ export async function readVoucherForSending(
 ): Promise<Result<VoucherWithLink & { reach: ChannelReach[] }, Refusal<'voucher_not_found'>>> {
   const [row] = await sendableRow(deps, input.clinic.organizationId, input.voucherId);
   if (!row) return err({ code: 'voucher_not_found', detail: `No voucher ${input.voucherId}` });
-  const p = row.patient;
-  const consent = (all: boolean, service: boolean): ChannelReach['consent'] =>
-    all ? 'all' : service ? 'service' : 'none';
-  return ok({
-    ...(await withLink(deps, row.voucher)),
-    reach: [
-      {
-        channel: 'email',
-        address: p.email,
-        invalid: p.emailInvalidAt != null,
-        consent: consent(p.consentEmail, p.consentEmailService),
-      },
-      {
-        channel: 'sms',
-        address: p.phone,
-        invalid: p.phoneInvalidAt != null,
-        consent: consent(p.consentSms, p.consentSmsService),
-      },
-    ],
-  });
+  return ok({ ...(await withLink(deps, row.voucher)), reach: channelReach(row.patient) });
 }
-
-const CHANNEL_WORD: Record<MessageChannel, string> = { email: 'e-mail', sms: 'SMS' };
 
 /** Writes one voucher_issued message for a voucher: one read, one write batch. */
 export async function sendVoucher(
@@ -134,10 +110,7 @@ export async function sendVoucher(
         : `The patient has no ${ch === 'email' ? 'e-mail address' : 'phone number'}`,
       errors: [{ path: 'channel', message: `no working ${CHANNEL_WORD[ch]} address` }],
     });
-  const consented =
-    ch === 'email'
-      ? patient.consentEmail || patient.consentEmailService
-      : patient.consentSms || patient.consentSmsService;
+  const consented = consentCovers(patient, ch, 'service');
   const recordConsent = !consented && input.recordConsent === true;
   if (!consented && !recordConsent)
     return err({

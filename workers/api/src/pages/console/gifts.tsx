@@ -1,10 +1,10 @@
 import { formatMoney, isId } from '@gratia/core';
 import { type NetworkConfig, PARTNER_CATEGORIES, type PartnerCategory } from '@gratia/db';
 import type { GiftSuggestions } from '@gratia/insight';
+import type { ChannelReach } from '@gratia/messaging';
 import type { CatalogueOffer, GiftCatalogue } from '@gratia/network';
 import { addDays, localDate, startOfLocalDay } from '@gratia/points';
 import {
-  type ChannelReach,
   displayStatus,
   type GiftAllowance,
   giftLimitSentence,

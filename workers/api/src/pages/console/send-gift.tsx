@@ -1,10 +1,10 @@
-import { isId } from '@gratia/core';
-import type { MessageChannel } from '@gratia/db';
+import type { ChannelReach } from '@gratia/messaging';
 import { CONSENT_WORDING_SERVICE } from '@gratia/network';
-import { type ChannelReach, sendVoucher } from '@gratia/vouchers';
+import { sendVoucher } from '@gratia/vouchers';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { newSubmissionKey } from '../../lib/forms';
+import { CHANNEL_NAME, QueuedFlash } from './send-link';
 import { action, exactlyOnce, FormKeys, outcome, type Signed } from './shell';
 
 // "Send" on a gift (issue 13): the gift's page offers its link by e-mail or SMS, each channel showing
@@ -12,7 +12,6 @@ import { action, exactlyOnce, FormKeys, outcome, type Signed } from './shell';
 // now (which records service-only consent, in the words shown). The message goes to the outbox; the
 // page then says so and links to it there.
 
-const CHANNEL_NAME: Record<MessageChannel, string> = { email: 'E-mail', sms: 'SMS' };
 const CONSENT_TEXT: Record<ChannelReach['consent'], string> = {
   all: 'consent given',
   service: 'consent to service messages given',
@@ -35,15 +34,10 @@ export function SendGift(props: {
 }) {
   const usable = props.reach.filter((r) => r.address && !r.invalid);
   const preferred = usable.find((r) => r.consent !== 'none') ?? usable[0];
-  const sent = props.q.sent;
   return (
     <section class="card" aria-labelledby="send">
       <h2 id="send">Send the link</h2>
-      {sent && isId('msg', sent) ? (
-        <p class="status ok" role="status">
-          Queued: the message is in the outbox. <a href={`/console/outbox/${sent}`}>See it in the outbox</a>
-        </p>
-      ) : null}
+      <QueuedFlash q={props.q} />
       {usable.length === 0 ? (
         <p>The patient has no working e-mail address or phone number. Add one on the patient's page.</p>
       ) : (

@@ -1,5 +1,6 @@
 import { isId } from '@gratia/core';
 import type { MessageChannel, Patient } from '@gratia/db';
+import { type ChannelReach, channelReach } from '@gratia/messaging';
 
 // "Send it to the patient by" on the console forms that make a personal link (issue 13): the
 // questionnaire link and the survey link ("Ask for feedback" after a visit, "Send a survey"). Each
@@ -7,47 +8,21 @@ import type { MessageChannel, Patient } from '@gratia/db';
 // full consent lets them leave (the consumer checks again at send time and records a suppression).
 // The link's page then says the message is queued and links to it in the outbox.
 
-const CHANNEL_NAME: Record<MessageChannel, string> = { email: 'E-mail', sms: 'SMS' };
+/** A channel as a label or a sentence's start says it. */
+export const CHANNEL_NAME: Readonly<Record<MessageChannel, string>> = { email: 'E-mail', sms: 'SMS' };
 
-interface Reach {
-  channel: MessageChannel;
-  address: string | null;
-  invalid: boolean;
-  consent: boolean;
-  serviceOnly: boolean;
-}
-
-function reachOf(p: Patient): Reach[] {
-  return [
-    {
-      channel: 'email',
-      address: p.email || null,
-      invalid: p.emailInvalidAt != null,
-      consent: p.consentEmail,
-      serviceOnly: !p.consentEmail && p.consentEmailService,
-    },
-    {
-      channel: 'sms',
-      address: p.phone || null,
-      invalid: p.phoneInvalidAt != null,
-      consent: p.consentSms,
-      serviceOnly: !p.consentSms && p.consentSmsService,
-    },
-  ];
-}
-
-function reachText(r: Reach): string {
+function reachText(r: ChannelReach): string {
   const name = CHANNEL_NAME[r.channel];
   if (!r.address) return `${name}: no ${r.channel === 'email' ? 'address' : 'phone number'}`;
   if (r.invalid) return `${name} ${r.address}: no longer works`;
-  if (r.consent) return `${name} ${r.address} — consent given`;
-  return `${name} ${r.address} — ${r.serviceOnly ? 'consent to service messages only' : 'no consent'}: it will not be sent`;
+  if (r.consent === 'all') return `${name} ${r.address} — consent given`;
+  return `${name} ${r.address} — ${r.consent === 'service' ? 'consent to service messages only' : 'no consent'}: it will not be sent`;
 }
 
 /** The channel choice inside a link form: e-mail, SMS or don't send (the default without consent). */
 export function SendLinkChoice(props: { patient: Patient }) {
-  const reach = reachOf(props.patient);
-  const preferred = reach.find((r) => r.address && !r.invalid && r.consent);
+  const reach = channelReach(props.patient);
+  const preferred = reach.find((r) => r.address && !r.invalid && r.consent === 'all');
   return (
     <fieldset>
       <legend>Send it to the patient by</legend>
