@@ -1,6 +1,12 @@
 import { DAY_MS, newId } from '@gratia/core';
-import { type Deps, patientLinks, runBatch } from '@gratia/db';
-import { MESSAGE_JOB_SLICE, preferredChannelInserts, reachableSql, writtenIds } from '@gratia/messaging';
+import { type Deps, patientLinks } from '@gratia/db';
+import {
+  DEFAULT_MESSAGING_SETTINGS,
+  MESSAGE_JOB_SLICE,
+  preferredChannelInserts,
+  reachableAnySql,
+  writeMessageBatch,
+} from '@gratia/messaging';
 import { sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { LINK_DAYS, linkUrl } from './links';
@@ -18,8 +24,6 @@ import { LINK_DAYS, linkUrl } from './links';
 
 /** How long after the delay a visit is still asked about: a run never reads older visits. */
 export const SURVEY_LOOKBACK_DAYS = 7;
-/** messaging_settings' default delay for a clinic without a row. */
-const DEFAULT_SURVEY_DELAY_HOURS = 24;
 
 type Item = BatchItem<'sqlite'>;
 
@@ -27,7 +31,7 @@ type Item = BatchItem<'sqlite'>;
 export async function surveyRequestMessages(deps: Deps): Promise<number> {
   const { db } = deps;
   const now = deps.clock.now();
-  const delay = sql`3600000 * (case when s.clinic_id is null then ${DEFAULT_SURVEY_DELAY_HOURS}
+  const delay = sql`3600000 * (case when s.clinic_id is null then ${DEFAULT_MESSAGING_SETTINGS.surveyDelayHours}
     else s.survey_delay_hours end)`;
   const due = await db.all<{ id: string; clinic_id: string; patient_id: string }>(
     sql`select v.id, v.clinic_id, v.patient_id from organizations o
@@ -42,7 +46,7 @@ export async function surveyRequestMessages(deps: Deps): Promise<number> {
         and not exists (select 1 from survey_responses a where a.patient_id = v.patient_id and a.visit_id = v.id)
         and not exists (select 1 from messages m where m.clinic_id = v.clinic_id
           and m.reason_key = 'survey:' || v.id)
-        and (${reachableSql('email', 'marketing')} or ${reachableSql('sms', 'marketing')})
+        and ${reachableAnySql('marketing')}
       order by v.occurred_at, v.id limit ${MESSAGE_JOB_SLICE}`,
   );
   if (due.length === 0) return 0;
@@ -72,11 +76,5 @@ export async function surveyRequestMessages(deps: Deps): Promise<number> {
       }),
     ];
   }
-  const done = await runBatch(db, statements);
-  const returned = Object.values(done)
-    .flat()
-    .filter((r): r is { id: string }[] => Array.isArray(r));
-  const ids = writtenIds(...returned);
-  if (ids.length > 0) deps.dispatch?.(ids);
-  return ids.length;
+  return writeMessageBatch(deps, statements);
 }

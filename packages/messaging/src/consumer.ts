@@ -52,13 +52,16 @@ export const MAX_ATTEMPTS = 6;
 /** A queue redelivery a little early (clock skew) still claims a message due by then. */
 const NOT_BEFORE_SLACK_MS = 5_000;
 
-/** Quiet hours and the cap when the clinic has no settings row (the table's defaults). */
+/**
+ * A clinic's delivery settings when it has no settings row (the table's defaults): the consumer's quiet
+ * hours and cap, and the scheduled jobs' reminder days and survey delay.
+ */
 export const DEFAULT_MESSAGING_SETTINGS = {
   quietStartMinute: 21 * 60,
   quietEndMinute: 8 * 60,
   monthlyCap: 4,
-  expiryReminderDays: 14 as number | null,
-  surveyDelayHours: 24 as number | null,
+  expiryReminderDays: 14,
+  surveyDelayHours: 24,
   birthdayGreetings: true,
 };
 

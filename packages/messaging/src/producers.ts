@@ -24,6 +24,10 @@ export function reachableSql(channel: MessageChannel, purpose: MessagePurpose): 
   return sql`(${address} and ${consent})`;
 }
 
+/** SQL: some channel reaches the patient aliased `p` for a message of this purpose. */
+export const reachableAnySql = (purpose: MessagePurpose): SQL =>
+  sql`(${reachableSql('email', purpose)} or ${reachableSql('sms', purpose)})`;
+
 /** The consent columns the rule reads (a patient row, or the columns of one). */
 export interface ConsentFlags {
   consentEmail: boolean;
